@@ -1,0 +1,70 @@
+# upstreams - who carries a network's traffic, for collectd and Nagios.
+# GNU make.
+
+VERSION    = 0.1.0
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl jansson)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs libcurl jansson) -lm
+
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Werror -Icommon $(DEP_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS_ALL = $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+LIB      = common/libupstreams.a
+LIB_SRC := $(wildcard common/*.c)
+LIB_OBJ  = $(LIB_SRC:.c=.o)
+LIB_HDR := $(wildcard common/*.h)
+
+CHECK    = nagios-check/check_upstreams
+
+# Unit tests (tests/test_*.c) and helper programs driven by the end-to-end
+# scripts (tests/prog_*.c) link the library; the plugin's own test programs
+# come from collectd-plugin/plugin.mk through TEST_PROGS.
+GEN_PROGS := $(patsubst %.c,%,$(filter-out tests/test_plugin_%,\
+	$(wildcard tests/test_*.c tests/prog_*.c)))
+TEST_PROGS =
+
+all: $(LIB) $(CHECK) plugin
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+common/%.o: common/%.c $(LIB_HDR)
+	$(CC) $(CFLAGS_ALL) -fPIC -c -o $@ $<
+
+nagios-check/%.o: nagios-check/%.c $(LIB_HDR)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(CHECK): nagios-check/check_upstreams.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+
+$(GEN_PROGS): %: %.c $(LIB) tests/tap.h
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+
+include collectd-plugin/plugin.mk
+
+tests: $(GEN_PROGS) $(TEST_PROGS)
+
+check: all tests
+	bash tests/run
+
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan: clean
+	$(MAKE) CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" all tests
+	UPM_SANITIZED=1 bash tests/run
+	$(MAKE) clean
+
+demo: all
+	bash demo/run
+
+clean:
+	rm -f common/*.o $(LIB) nagios-check/*.o $(CHECK) $(GEN_PROGS) \
+	    $(TEST_PROGS) $(PLUGIN_CLEAN)
+
+.PHONY: all plugin tests check check-asan demo clean

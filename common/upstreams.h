@@ -1,0 +1,383 @@
+/*
+ * upstreams.h - the public interface of libupstreams.
+ *
+ * One prefix (upm_), opaque handles with _new/_free pairs (every _free accepts
+ * NULL).  Functions that can fail return an upm_status and, when the caller
+ * passes a non-NULL upm_error, fill it with a human-readable reason.  The
+ * library never prints, logs or exits; that is the front ends' job.
+ *
+ * Data flow:  plan -> fetch -> parse -> compute -> diff -> render
+ */
+#ifndef UPSTREAMS_H
+#define UPSTREAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UPM_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ errors */
+
+typedef enum {
+	UPM_OK = 0,
+	UPM_ERR_NOMEM,       /* allocation failed */
+	UPM_ERR_ARG,         /* bad argument from the user (ASN, range, URL...) */
+	UPM_ERR_NETWORK,     /* connection failed, DNS, TLS, refused */
+	UPM_ERR_TIMEOUT,     /* the overall time budget ran out */
+	UPM_ERR_HTTP,        /* HTTP status other than 200 */
+	UPM_ERR_TOOBIG,      /* response larger than the configured cap */
+	UPM_ERR_JSON,        /* body is not valid JSON */
+	UPM_ERR_STATUS,      /* RIPEstat status not "ok" / data call unsupported */
+	UPM_ERR_MAINTENANCE, /* RIPEstat maintenance response (empty data) */
+	UPM_ERR_SHAPE,       /* JSON valid but a field is missing or of wrong type */
+	UPM_ERR_NODATA,      /* no observations where some were required */
+	UPM_ERR_STATE,       /* state file corrupt or unusable */
+	UPM_ERR_IO,          /* file system error */
+	UPM_ERR_ABORTED      /* a sink asked to stop */
+} upm_status;
+
+#define UPM_ERROR_TEXT 512
+
+/* Filled by the library on failure; owned by the caller (usually on the stack). */
+typedef struct {
+	upm_status code;
+	char text[UPM_ERROR_TEXT];
+} upm_error;
+
+/* Static string naming a status ("network error", ...).  Never NULL. */
+const char *upm_status_name(upm_status st);
+
+/* printf-style helper used by the library to fill err (err may be NULL).
+ * Returns st so callers can write `return upm_fail(err, UPM_ERR_ARG, ...)`. */
+upm_status upm_fail(upm_error *err, upm_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Growable byte buffer, always NUL-terminated when data != NULL. */
+typedef struct {
+	char *data;
+	size_t len;
+	size_t cap;
+} upm_buf;
+
+void upm_buf_init(upm_buf *b);
+void upm_buf_free(upm_buf *b);              /* frees data, re-inits */
+upm_status upm_buf_append(upm_buf *b, const void *p, size_t n);
+upm_status upm_buf_printf(upm_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Takes the data out of b (caller frees it); b is re-initialised. */
+char *upm_buf_steal(upm_buf *b);
+
+/* Parse "131279" or "AS131279" (case-insensitive "as"), 1..4294967295 with
+ * reserved 0 rejected, strictly (no sign, no trailing text). */
+upm_status upm_asn_parse(const char *s, uint32_t *out, upm_error *err);
+
+/* Sorted set of distinct ASNs.  Caller owns; free with upm_asn_list_free. */
+typedef struct {
+	uint32_t *v;
+	size_t n;
+	size_t cap;
+} upm_asn_list;
+
+void upm_asn_list_init(upm_asn_list *l);
+void upm_asn_list_free(upm_asn_list *l);
+upm_status upm_asn_list_add(upm_asn_list *l, uint32_t asn); /* keeps sorted, no dups */
+int upm_asn_list_has(const upm_asn_list *l, uint32_t asn);
+/* Parse "4837,AS20485 ..." (comma and/or space separated) into l (appends). */
+upm_status upm_asn_list_parse(upm_asn_list *l, const char *s, upm_error *err);
+
+/* "2017-10-01T09:07:51" (optional trailing Z, optional seconds), or Unix
+ * seconds, always UTC, into seconds since the epoch. */
+upm_status upm_time_parse(const char *s, int64_t *out, upm_error *err);
+/* Formats epoch as "2017-10-01T09:07:51" into buf (at least 20 bytes). */
+upm_status upm_time_format(int64_t t, char *buf, size_t len);
+
+/* Validate an IPv4/IPv6 prefix "a.b.c.d/len" or "x::/len" (len mandatory). */
+upm_status upm_prefix_check(const char *s, upm_error *err);
+
+/* -------------------------------------------------------------- fetching */
+
+typedef struct upm_fetcher upm_fetcher;
+
+typedef struct {
+	const char *user_agent;   /* NULL: "upstreams/<UPM_VERSION>" */
+	long connect_timeout_ms;  /* 0: 10000 */
+	long timeout_ms;          /* overall budget incl. retries; 0: 30000 */
+	size_t max_bytes;         /* response cap; 0: 64 MiB */
+	int max_retries;          /* retries after the first try; <0: 0; default set by caller (3) */
+	long retry_base_ms;       /* first backoff delay; 0: 500 */
+	int allow_file;           /* accept file:// URLs */
+	const char *ca_file;      /* NULL: system CA store */
+	int insecure;             /* disable TLS verification (never default) */
+} upm_fetch_opts;
+
+/* Fills o with defaults (max_retries 3, others 0 meaning "default"). */
+void upm_fetch_opts_init(upm_fetch_opts *o);
+
+/* Call once per process before any fetcher (curl_global_init); not thread-safe. */
+upm_status upm_global_init(upm_error *err);
+void upm_global_cleanup(void);
+
+/* Caller owns the fetcher; copies what it needs from opts.  NULL on failure. */
+upm_fetcher *upm_fetcher_new(const upm_fetch_opts *opts, upm_error *err);
+void upm_fetcher_free(upm_fetcher *f);
+
+/* GET url into out (appended; caller owns out).  *http_code gets the final
+ * HTTP status (0 for file:// or when none arrived).  Retries connection
+ * errors, 5xx and 429 (honouring Retry-After) inside the time budget; never
+ * retries other 4xx.  UPM_OK only for HTTP 200 (or a file:// read). */
+upm_status upm_fetch(upm_fetcher *f, const char *url, upm_buf *out,
+    long *http_code, upm_error *err);
+
+/* Builds "<base>/data/<call>/data.json?resource=<res>&sourceapp=<app>"
+ * plus "&<extra>" when extra is not NULL; resource and app are URL-escaped.
+ * base may end with '/'.  *out is malloc'd, caller frees. */
+upm_status upm_ripestat_url(const char *base, const char *call,
+    const char *resource, const char *sourceapp, const char *extra,
+    char **out, upm_error *err);
+
+/* --------------------------------------------------------------- parsing */
+
+/* One route seen by one vantage point.  Everything is borrowed: valid only
+ * during the sink call; copy what you keep. */
+typedef struct {
+	const char *prefix;   /* "175.45.176.0/24" */
+	const char *peer;     /* vantage point id, "rrc00/2.56.11.1" */
+	const uint32_t *path; /* AS path, vantage side first, origin last */
+	size_t path_len;      /* 0 when unusable */
+	int unusable;         /* path had an AS_SET or a non-integer token */
+} upm_observation;
+
+/* Return 0 to go on, non-zero to stop the parse (it returns UPM_ERR_ABORTED). */
+typedef int (*upm_obs_sink)(void *ctx, const upm_observation *obs);
+
+typedef enum {
+	UPM_NEIGH_LEFT,
+	UPM_NEIGH_RIGHT,
+	UPM_NEIGH_UNCERTAIN
+} upm_neigh_type;
+
+typedef struct {
+	uint32_t asn;
+	upm_neigh_type type;
+	uint64_t power;
+	uint64_t v4_peers;
+	uint64_t v6_peers;
+} upm_neighbour;
+
+typedef int (*upm_neigh_sink)(void *ctx, const upm_neighbour *n);
+typedef int (*upm_prefix_sink)(void *ctx, const char *prefix);
+
+/* What the parser learnt besides the records. */
+typedef struct {
+	char data_time[32];  /* query_time / timestamp / latest_time, "" if none */
+	char resource[64];
+	char messages[256];  /* first warning message, "" if none */
+	size_t records;      /* records handed to the sink */
+} upm_meta;
+
+typedef struct {
+	int have;              /* 0 when the response had no visibility */
+	uint64_t v4_seeing, v4_total;
+	uint64_t v6_seeing, v6_total;
+} upm_visibility;
+
+/* Flags for the parsers. */
+#define UPM_PARSE_DATA_ONLY 0x1 /* buffer is the bare "data" object (no envelope) */
+
+/* All parsers: bytes in (need not be NUL-terminated), records to the sink,
+ * meta filled (meta may be NULL).  Envelope checked first unless DATA_ONLY:
+ * valid JSON, "status" == "ok", "data_call_status" begins with "supported",
+ * "data" a non-empty object (else UPM_ERR_MAINTENANCE).  Unknown keys are
+ * ignored; a wrong type is UPM_ERR_SHAPE naming the field. */
+upm_status upm_parse_bgp_state(const char *buf, size_t len, int flags,
+    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
+upm_status upm_parse_looking_glass(const char *buf, size_t len, int flags,
+    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
+upm_status upm_parse_asn_neighbours(const char *buf, size_t len, int flags,
+    upm_neigh_sink sink, void *ctx, upm_meta *meta, upm_error *err);
+upm_status upm_parse_routing_status(const char *buf, size_t len, int flags,
+    upm_visibility *vis, upm_meta *meta, upm_error *err);
+upm_status upm_parse_announced_prefixes(const char *buf, size_t len, int flags,
+    upm_prefix_sink sink, void *ctx, upm_meta *meta, upm_error *err);
+
+/* ----------------------------------------------------------- computation */
+
+typedef enum {
+	UPM_ST_UNBASELINED = 0, /* no baseline to compare with */
+	UPM_ST_EXPECTED,        /* in the baseline and present */
+	UPM_ST_NEW,             /* present, not in the baseline */
+	UPM_ST_MISSING          /* in the baseline, not present */
+} upm_upstream_status;
+
+typedef struct {
+	uint32_t asn;
+	double share;           /* percent of observations with an upstream */
+	uint64_t observations;  /* or, for asn-neighbours, v4_peers + v6_peers */
+	size_t peers;           /* distinct vantage points */
+	size_t prefixes;        /* distinct prefixes */
+	int present;            /* peers >= min_peers && share >= min_share */
+	int uncertain;          /* asn-neighbours "uncertain": never present */
+	upm_upstream_status status;
+} upm_upstream;
+
+typedef struct {
+	size_t min_peers;       /* default 2 */
+	double min_share;       /* percent, default 1.0 */
+} upm_params;
+
+void upm_params_init(upm_params *p);
+
+/* Result of one query; caller owns, free with upm_result_free. */
+typedef struct {
+	char target[64];        /* "AS131279" */
+	char source[48];        /* "ripestat-bgp-state" */
+	char data_time[32];     /* "2017-10-01T09:08:00" or "" */
+	uint64_t observations;  /* all observations seen */
+	uint64_t with_upstream; /* observations that have an upstream */
+	uint64_t direct;        /* origin is the vantage point's neighbour: no upstream */
+	uint64_t unusable;      /* AS_SET / junk */
+	uint64_t other_origin;  /* last AS not in the origin set: not ours */
+	size_t vantage_points;  /* distinct peers over all observations */
+	size_t prefixes;        /* distinct prefixes over all observations */
+	upm_visibility visibility;
+	upm_upstream *upstreams;  /* sorted by share desc, then asn asc */
+	size_t n_upstreams;
+	size_t n_present;
+	upm_asn_list appeared;    /* filled by upm_diff, ascending */
+	upm_asn_list disappeared; /* filled by upm_diff, ascending */
+	int baselined;            /* upm_diff was given a baseline */
+	char warnings[256];       /* e.g. "3 unusable paths", "" if none */
+} upm_result;
+
+void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
+
+/* Accumulates observations for one origin set.  Caller owns. */
+typedef struct upm_compute upm_compute;
+
+/* origins: the origin set (copied); must not be empty. */
+upm_compute *upm_compute_new(const upm_asn_list *origins, upm_error *err);
+void upm_compute_free(upm_compute *c);
+
+/* Adds one observation (everything in obs is copied as needed).
+ * Returns 0, or -1 on allocation failure; usable directly as upm_obs_sink. */
+int upm_compute_add(void *compute, const upm_observation *obs);
+
+/* Adds one asn-neighbours record: left neighbours weigh v4_peers + v6_peers;
+ * uncertain ones are recorded but never present; right ones are ignored.
+ * Usable directly as upm_neigh_sink. */
+int upm_compute_add_neighbour(void *compute, const upm_neighbour *n);
+
+/* Builds the result (shares, presence) from what was added.  *out caller
+ * owns.  UPM_ERR_NODATA when nothing at all was added. target/source/
+ * data_time are left empty for the caller to fill. */
+upm_status upm_compute_result(const upm_compute *c, const upm_params *p,
+    upm_result **out, upm_error *err);
+
+/* Compares the present set with baseline: sets each upstream's status, adds
+ * MISSING entries (share 0) for baseline ASes not present, fills appeared /
+ * disappeared.  baseline NULL: everything UNBASELINED. */
+upm_status upm_diff(upm_result *r, const upm_asn_list *baseline, upm_error *err);
+
+/* Present set of r as a list (caller frees with upm_asn_list_free). */
+upm_status upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err);
+
+/* --------------------------------------------------------------- state */
+
+/* Reads a baseline file.  UPM_OK and out filled; UPM_ERR_IO with errno-style
+ * text when missing (check *missing: 1 when the file does not exist);
+ * UPM_ERR_STATE when corrupt (never silently empty). */
+upm_status upm_state_read(const char *path, upm_asn_list *out,
+    char *target, size_t target_len, int *missing, upm_error *err);
+/* target (may be NULL) receives the target the file was written for. */
+
+/* Writes atomically: temporary file in the same directory (0600, O_EXCL),
+ * fsync, rename; never follows a symlink at path. */
+upm_status upm_state_write(const char *path, const upm_asn_list *set,
+    const char *target, upm_error *err);
+
+/* --------------------------------------------------------------- ranges */
+
+/* Nagios range "[@][start:][end]" with "~" for -inf (Monitoring Plugins). */
+typedef struct {
+	double start, end;
+	int start_inf, end_inf; /* 1 when that side is unbounded */
+	int inside;             /* '@': alert inside the range */
+	char text[64];          /* as given, for perfdata */
+} upm_range;
+
+upm_status upm_range_parse(const char *s, upm_range *r, upm_error *err);
+/* 1 when value should raise an alert against r, else 0. */
+int upm_range_alert(const upm_range *r, double value);
+
+/* ---------------------------------------------------------------- query */
+
+typedef enum {
+	UPM_SRC_BGP_STATE = 0,
+	UPM_SRC_LOOKING_GLASS,
+	UPM_SRC_ASN_NEIGHBOURS
+} upm_source;
+
+/* "ripestat-bgp-state" etc.; -1 when unknown. */
+int upm_source_parse(const char *s);
+const char *upm_source_name(upm_source s);
+
+/* One watched target and how to read it. Strings are borrowed for the call. */
+typedef struct {
+	uint32_t asn;             /* the target AS */
+	upm_source source;
+	const char *ripestat_url; /* NULL: "https://stat.ripe.net" */
+	const char *sourceapp;    /* NULL: "upstreams" */
+	const char *const *prefixes; /* looking-glass prefixes; NULL: announced-prefixes */
+	size_t n_prefixes;
+	const char *at;           /* bgp-state timestamp= value, NULL for now */
+	int visibility;           /* also ask routing-status for visibility */
+	size_t max_prefixes;      /* looking-glass: most prefixes asked; 0: 64 */
+	upm_params params;
+	/* Optional: told each URL before it is fetched (for -vvv, debug logs). */
+	void (*trace)(void *trace_ctx, const char *msg);
+	void *trace_ctx;
+} upm_query_opts;
+
+void upm_query_opts_init(upm_query_opts *q);
+
+/* plan -> fetch -> parse -> compute, with f.  *out caller owns; r->target,
+ * source and data_time filled.  Observations required: an empty current
+ * answer is UPM_ERR_NODATA. */
+upm_status upm_query(upm_fetcher *f, const upm_query_opts *q,
+    upm_result **out, upm_error *err);
+
+/* -------------------------------------------------------------- render */
+
+typedef enum {
+	UPM_STATE_OK = 0,
+	UPM_STATE_WARNING = 1,
+	UPM_STATE_CRITICAL = 2,
+	UPM_STATE_UNKNOWN = 3
+} upm_state;
+
+const char *upm_state_name(upm_state s); /* "OK", ... */
+
+/* What the front end decided, for rendering. Borrowed. */
+typedef struct {
+	upm_state state;
+	const char *message;      /* summary text, never NULL */
+	const upm_result *result; /* NULL for UNKNOWN without data */
+	const upm_range *warn;    /* NULL when not given */
+	const upm_range *crit;
+	const char *target;       /* used when result is NULL */
+	const char *source;
+} upm_report;
+
+/* The one-line summary for a result after upm_diff: appeared and missing
+ * upstreams first ("AS20485 appeared (40.0%)"), then the present set with
+ * shares ("2 upstreams: AS4837 60.0%, AS20485 40.0%").  Appended to out. */
+upm_status upm_render_summary(const upm_result *r, upm_buf *out);
+
+/* Append the rendering to out (caller owns out). */
+upm_status upm_render_nagios(const upm_report *rep, upm_buf *out);
+upm_status upm_render_text(const upm_report *rep, upm_buf *out);
+upm_status upm_render_json(const upm_report *rep, upm_buf *out);
+
+#endif

@@ -1,0 +1,388 @@
+/* util.c - errors, buffers, ASN and prefix parsing shared by all modules. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upstreams.h"
+
+const char *
+upm_status_name(upm_status st)
+{
+	switch (st) {
+	case UPM_OK: return "ok";
+	case UPM_ERR_NOMEM: return "out of memory";
+	case UPM_ERR_ARG: return "invalid argument";
+	case UPM_ERR_NETWORK: return "network error";
+	case UPM_ERR_TIMEOUT: return "timeout";
+	case UPM_ERR_HTTP: return "HTTP error";
+	case UPM_ERR_TOOBIG: return "response too large";
+	case UPM_ERR_JSON: return "invalid JSON";
+	case UPM_ERR_STATUS: return "data source error";
+	case UPM_ERR_MAINTENANCE: return "data source in maintenance";
+	case UPM_ERR_SHAPE: return "unexpected response shape";
+	case UPM_ERR_NODATA: return "no data";
+	case UPM_ERR_STATE: return "state file error";
+	case UPM_ERR_IO: return "I/O error";
+	case UPM_ERR_ABORTED: return "aborted";
+	}
+	return "unknown error";
+}
+
+upm_status
+upm_fail(upm_error *err, upm_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return st;
+	err->code = st;
+	va_start(ap, fmt);
+	/* Truncation of an error text is acceptable: it stays NUL-terminated. */
+	(void)vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+void
+upm_buf_init(upm_buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void
+upm_buf_free(upm_buf *b)
+{
+	free(b->data);
+	upm_buf_init(b);
+}
+
+static upm_status
+buf_reserve(upm_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return UPM_ERR_NOMEM;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return UPM_OK;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if ((p = realloc(b->data, cap)) == NULL)
+		return UPM_ERR_NOMEM;
+	b->data = p;
+	b->cap = cap;
+	return UPM_OK;
+}
+
+upm_status
+upm_buf_append(upm_buf *b, const void *p, size_t n)
+{
+	if (buf_reserve(b, n) != UPM_OK)
+		return UPM_ERR_NOMEM;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return UPM_OK;
+}
+
+upm_status
+upm_buf_printf(upm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return UPM_ERR_ARG;
+	if (buf_reserve(b, (size_t)n) != UPM_OK)
+		return UPM_ERR_NOMEM;
+	va_start(ap, fmt);
+	(void)vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return UPM_OK;
+}
+
+char *
+upm_buf_steal(upm_buf *b)
+{
+	char *p = b->data;
+
+	if (p == NULL)
+		p = calloc(1, 1);
+	upm_buf_init(b);
+	return p;
+}
+
+upm_status
+upm_asn_parse(const char *s, uint32_t *out, upm_error *err)
+{
+	const char *p = s;
+	unsigned long long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "empty AS number");
+	if ((p[0] == 'A' || p[0] == 'a') && (p[1] == 'S' || p[1] == 's'))
+		p += 2;
+	if (*p == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "invalid AS number '%.40s'", s);
+	for (; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			return upm_fail(err, UPM_ERR_ARG,
+			    "invalid AS number '%.40s'", s);
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > UINT32_MAX)
+			return upm_fail(err, UPM_ERR_ARG,
+			    "AS number '%.40s' out of range", s);
+	}
+	if (v == 0)
+		return upm_fail(err, UPM_ERR_ARG, "AS0 is reserved, not a target");
+	*out = (uint32_t)v;
+	return UPM_OK;
+}
+
+void
+upm_asn_list_init(upm_asn_list *l)
+{
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}
+
+void
+upm_asn_list_free(upm_asn_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	upm_asn_list_init(l);
+}
+
+/* Index of the first element >= asn. */
+static size_t
+asn_lower_bound(const upm_asn_list *l, uint32_t asn)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->v[mid] < asn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+upm_asn_list_has(const upm_asn_list *l, uint32_t asn)
+{
+	size_t i = asn_lower_bound(l, asn);
+
+	return i < l->n && l->v[i] == asn;
+}
+
+upm_status
+upm_asn_list_add(upm_asn_list *l, uint32_t asn)
+{
+	size_t i = asn_lower_bound(l, asn);
+
+	if (i < l->n && l->v[i] == asn)
+		return UPM_OK;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		uint32_t *v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL)
+			return UPM_ERR_NOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	memmove(l->v + i + 1, l->v + i, (l->n - i) * sizeof(*l->v));
+	l->v[i] = asn;
+	l->n++;
+	return UPM_OK;
+}
+
+upm_status
+upm_asn_list_parse(upm_asn_list *l, const char *s, upm_error *err)
+{
+	char tok[32];
+	size_t n;
+	uint32_t asn;
+	upm_status st;
+
+	if (s == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "empty AS list");
+	while (*s != '\0') {
+		while (*s == ',' || *s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		n = strcspn(s, ", \t");
+		if (n >= sizeof(tok))
+			return upm_fail(err, UPM_ERR_ARG,
+			    "invalid AS number '%.*s'", 40, s);
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		if ((st = upm_asn_parse(tok, &asn, err)) != UPM_OK)
+			return st;
+		if (upm_asn_list_add(l, asn) != UPM_OK)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		s += n;
+	}
+	return UPM_OK;
+}
+
+upm_status
+upm_prefix_check(const char *s, upm_error *err)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	unsigned char bin[16];
+	const char *slash;
+	size_t alen;
+	long len;
+	char *end;
+	int v6, max;
+
+	if (s == NULL || (slash = strchr(s, '/')) == NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "invalid prefix '%.60s': expected address/length",
+		    s ? s : "");
+	alen = (size_t)(slash - s);
+	if (alen == 0 || alen >= sizeof(addr))
+		return upm_fail(err, UPM_ERR_ARG, "invalid prefix '%.60s'", s);
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	v6 = strchr(addr, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bin) != 1)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "invalid address in prefix '%.60s'", s);
+	max = v6 ? 128 : 32;
+	if (!isdigit((unsigned char)slash[1]))
+		return upm_fail(err, UPM_ERR_ARG,
+		    "invalid length in prefix '%.60s'", s);
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || len < 0 || len > max)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "invalid length in prefix '%.60s'", s);
+	return UPM_OK;
+}
+
+/* Days since 1970-01-01 for a proleptic Gregorian date (no timegm: not in
+ * C11/POSIX and we want UTC regardless of TZ). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads exactly n digits at *p. */
+static int
+read_digits(const char **p, int n, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + (unsigned)((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static const unsigned char days_in_month[] =
+    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+upm_status
+upm_time_parse(const char *s, int64_t *out, upm_error *err)
+{
+	const char *p = s;
+	unsigned y, mo, d, h, mi, sec = 0;
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "empty time");
+	if (strchr(s, '-') == NULL) {
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno != 0 || *end != '\0' || v < 0 || !isdigit((unsigned char)*s))
+			return upm_fail(err, UPM_ERR_ARG,
+			    "invalid time '%.40s': want YYYY-MM-DDTHH:MM:SS (UTC) or Unix seconds", s);
+		*out = v;
+		return UPM_OK;
+	}
+	if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) ||
+	    *p++ != '-' || read_digits(&p, 2, &d) || (*p != 'T' && *p != ' '))
+		goto bad;
+	p++;
+	if (read_digits(&p, 2, &h) || *p++ != ':' || read_digits(&p, 2, &mi))
+		goto bad;
+	if (*p == ':') {
+		p++;
+		if (read_digits(&p, 2, &sec))
+			goto bad;
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month[mo - 1] || h > 23 || mi > 59 || sec > 60 || y < 1970)
+		goto bad;
+	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		goto bad;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	return UPM_OK;
+bad:
+	return upm_fail(err, UPM_ERR_ARG,
+	    "invalid time '%.40s': want YYYY-MM-DDTHH:MM:SS (UTC) or Unix seconds", s);
+}
+
+upm_status
+upm_time_format(int64_t t, char *buf, size_t len)
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t rem = t - days * 86400;
+	int64_t z = days + 719468, era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+	int n;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	n = snprintf(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y,
+	    m, d, (int)(rem / 3600), (int)(rem % 3600 / 60), (int)(rem % 60));
+	if (n < 0 || (size_t)n >= len)
+		return UPM_ERR_ARG;
+	return UPM_OK;
+}

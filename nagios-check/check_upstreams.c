@@ -1,0 +1,591 @@
+/*
+ * check_upstreams - Nagios/Icinga check: who carries a network's routes?
+ *
+ * OK while the set of upstreams of the target AS is the baseline, CRITICAL
+ * when one appears or disappears (and until the operator accepts the new
+ * set), WARNING/CRITICAL by thresholds on the number of upstreams, UNKNOWN
+ * whenever the data cannot be trusted.  Follows the Monitoring Plugins
+ * development guidelines.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "upstreams.h"
+
+#define PROGNAME "check_upstreams"
+#define DEFAULT_TIMEOUT 30
+#define MAX_PREFIXES 64
+
+enum format { FMT_NAGIOS, FMT_TEXT, FMT_JSON };
+
+struct config {
+	upm_query_opts q;
+	upm_fetch_opts fetch;
+	upm_asn_list expect;
+	int have_expect;
+	const char *state_file;
+	int accept;
+	upm_range warn, crit;
+	int have_warn, have_crit;
+	long timeout;
+	int verbose;
+	enum format format;
+	char *prefix_store;             /* the --prefix arguments, split in place */
+	const char *prefixes[MAX_PREFIXES];
+};
+
+/* What the run found out, for the output. */
+struct outcome {
+	upm_state state;
+	upm_buf message;
+	upm_result *result;
+};
+
+enum {
+	OPT_STATE_FILE = 256, OPT_ACCEPT, OPT_RIPESTAT_URL, OPT_SOURCEAPP,
+	OPT_MIN_PEERS, OPT_MIN_SHARE, OPT_AT, OPT_MAX_SIZE, OPT_CA_FILE,
+	OPT_VISIBILITY, OPT_RETRIES
+};
+
+static const struct option longopts[] = {
+	{ "asn", required_argument, NULL, 'a' },
+	{ "prefix", required_argument, NULL, 'p' },
+	{ "expect", required_argument, NULL, 'e' },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+	{ "accept", no_argument, NULL, OPT_ACCEPT },
+	{ "source", required_argument, NULL, 's' },
+	{ "ripestat-url", required_argument, NULL, OPT_RIPESTAT_URL },
+	{ "sourceapp", required_argument, NULL, OPT_SOURCEAPP },
+	{ "min-peers", required_argument, NULL, OPT_MIN_PEERS },
+	{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "visibility", no_argument, NULL, OPT_VISIBILITY },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "Usage: %s -a ASN [-e ASN,... | --state-file FILE [--accept]]\n"
+	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
+	    "       [-f nagios|text|json] [-v] [-h] [-V]\n", PROGNAME);
+}
+
+static void
+print_help(void)
+{
+	printf("%s %s - the upstream providers of an AS and their share of the "
+	    "paths,\nfrom public BGP data (RIPEstat).\n\n", PROGNAME, UPM_VERSION);
+	print_usage(stdout);
+	printf("\nOptions:\n"
+" -h, --help             Print this help and exit\n"
+" -V, --version          Print the version and exit\n"
+" -a, --asn ASN          Target AS (131279 or AS131279)\n"
+" -e, --expect ASN,...   The upstreams the target should have (the baseline)\n"
+"     --state-file FILE  Keep a learned baseline in FILE: learned on the first\n"
+"                        run, compared on later runs\n"
+"     --accept           Replace the baseline in --state-file with the upstreams\n"
+"                        present now (after a change was checked and is wanted)\n"
+" -s, --source SOURCE    ripestat-bgp-state (default), ripestat-looking-glass,\n"
+"                        ripestat-asn-neighbours\n"
+" -p, --prefix P,...     Prefixes for the looking-glass source (default: the\n"
+"                        target's announced prefixes, at most %d)\n"
+"     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
+"                        file:// URLs read a recorded replay\n"
+"     --sourceapp ID     RIPEstat sourceapp parameter (default upstreams)\n"
+"     --min-peers N      Vantage points an upstream needs to be present (default 2)\n"
+"     --min-share PCT    Path share an upstream needs to be present (default 1)\n"
+"     --at TIME          Ask for a past instant (YYYY-MM-DDTHH:MM:SS UTC or Unix\n"
+"                        seconds; ripestat-bgp-state only)\n"
+"     --visibility       Also ask routing-status for the target's visibility\n"
+" -w, --warning RANGE    WARNING when the number of present upstreams is outside\n"
+"                        RANGE ([@]start:end, Monitoring Plugins syntax)\n"
+" -c, --critical RANGE   CRITICAL likewise (-c 2: is CRITICAL below two)\n"
+" -t, --timeout SECONDS  Give up (UNKNOWN) after this long (default %d)\n"
+"     --retries N        Retries of a failed request within the timeout (default 3)\n"
+"     --max-size BYTES   Largest response accepted (default 64 MiB)\n"
+"     --ca-file FILE     CA bundle for TLS verification\n"
+" -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
+"                        state in every format\n"
+" -v, --verbose          More detail; -vv shows the requests on stderr\n"
+"\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
+"appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
+"when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n",
+	    MAX_PREFIXES, DEFAULT_TIMEOUT);
+}
+
+/* Strict integer argument in [min, max]. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_prefixes(struct config *c, const char *arg, upm_error *err)
+{
+	char *tok, *save = NULL;
+	size_t n = 0;
+
+	free(c->prefix_store);
+	if ((c->prefix_store = strdup(arg)) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	for (tok = strtok_r(c->prefix_store, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (upm_prefix_check(tok, err) != UPM_OK)
+			return -1;
+		if (n == MAX_PREFIXES)
+			return upm_fail(err, UPM_ERR_ARG,
+			    "more than %d prefixes", MAX_PREFIXES), -1;
+		c->prefixes[n++] = tok;
+	}
+	if (n == 0)
+		return upm_fail(err, UPM_ERR_ARG, "--prefix needs a prefix"), -1;
+	c->q.prefixes = c->prefixes;
+	c->q.n_prefixes = n;
+	return 0;
+}
+
+static int
+parse_format(const char *s, enum format *f)
+{
+	if (strcmp(s, "nagios") == 0)
+		*f = FMT_NAGIOS;
+	else if (strcmp(s, "text") == 0)
+		*f = FMT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*f = FMT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+static const char *
+longopts_name(int opt)
+{
+	const struct option *o;
+
+	for (o = longopts; o->name != NULL; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
+/* One option; -1 with err filled on a bad value. */
+static int
+parse_option(struct config *c, int opt, const char *arg, upm_error *err)
+{
+	long l;
+	double d;
+	int src;
+
+	switch (opt) {
+	case 'a':
+		return upm_asn_parse(arg, &c->q.asn, err) == UPM_OK ? 0 : -1;
+	case 'p':
+		return parse_prefixes(c, arg, err);
+	case 'e':
+		c->have_expect = 1;
+		return upm_asn_list_parse(&c->expect, arg, err) == UPM_OK ? 0 : -1;
+	case OPT_STATE_FILE:
+		c->state_file = arg;
+		return 0;
+	case OPT_ACCEPT:
+		c->accept = 1;
+		return 0;
+	case 's':
+		if ((src = upm_source_parse(arg)) < 0)
+			break;
+		c->q.source = (upm_source)src;
+		return 0;
+	case OPT_RIPESTAT_URL:
+		c->q.ripestat_url = arg;
+		c->fetch.allow_file = strncmp(arg, "file://", 7) == 0;
+		return 0;
+	case OPT_SOURCEAPP:
+		c->q.sourceapp = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_MIN_PEERS:
+		if (parse_long(arg, 0, 100000, &l) != 0)
+			break;
+		c->q.params.min_peers = (size_t)l;
+		return 0;
+	case OPT_MIN_SHARE:
+		if (parse_double(arg, 0.0, 100.0, &d) != 0)
+			break;
+		c->q.params.min_share = d;
+		return 0;
+	case OPT_AT:
+		c->q.at = arg;
+		return 0;
+	case OPT_MAX_SIZE:
+		if (parse_long(arg, 1024, 1L << 40, &l) != 0)
+			break;
+		c->fetch.max_bytes = (size_t)l;
+		return 0;
+	case OPT_CA_FILE:
+		c->fetch.ca_file = arg;
+		return 0;
+	case OPT_VISIBILITY:
+		c->q.visibility = 1;
+		return 0;
+	case OPT_RETRIES:
+		if (parse_long(arg, 0, 10, &l) != 0)
+			break;
+		c->fetch.max_retries = (int)l;
+		return 0;
+	case 'w':
+		c->have_warn = 1;
+		return upm_range_parse(arg, &c->warn, err) == UPM_OK ? 0 : -1;
+	case 'c':
+		c->have_crit = 1;
+		return upm_range_parse(arg, &c->crit, err) == UPM_OK ? 0 : -1;
+	case 't':
+		if (parse_long(arg, 1, 3600, &c->timeout) != 0)
+			break;
+		return 0;
+	case 'f':
+		if (parse_format(arg, &c->format) != 0)
+			break;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	}
+	return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s' for --%s",
+	    arg ? arg : "", longopts_name(opt)), -1;
+}
+
+/* Cross-option rules, after all options are read. */
+static int
+check_config(struct config *c, upm_error *err)
+{
+	if (c->q.asn == 0)
+		return upm_fail(err, UPM_ERR_ARG, "-a/--asn is required"), -1;
+	if (c->have_expect && c->state_file != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --expect or --state-file, not both"), -1;
+	if (c->accept && c->state_file == NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "--accept needs --state-file"), -1;
+	if (c->have_expect && c->expect.n == 0)
+		return upm_fail(err, UPM_ERR_ARG, "--expect needs an AS"), -1;
+	if (c->q.n_prefixes > 0 && c->q.source != UPM_SRC_LOOKING_GLASS)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "--prefix goes with -s ripestat-looking-glass"), -1;
+	if (c->q.at != NULL && c->q.source != UPM_SRC_BGP_STATE)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "--at goes with -s ripestat-bgp-state"), -1;
+	if (c->q.at != NULL) {
+		int64_t t;
+		if (upm_time_parse(c->q.at, &t, err) != UPM_OK)
+			return -1;
+	}
+	return 0;
+}
+
+/* 0: go on; 1: done (help/version printed); -1: error in err. */
+static int
+parse_args(int argc, char **argv, struct config *c, upm_error *err)
+{
+	int opt, idx;
+	char label[64];
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "a:p:e:s:w:c:t:f:vhV", longopts,
+	    &idx)) != -1) {
+		if (opt == 'h') {
+			print_help();
+			return 1;
+		}
+		if (opt == 'V') {
+			printf("%s %s\n", PROGNAME, UPM_VERSION);
+			return 1;
+		}
+		if (opt == '?' || opt == ':') {
+			if (optopt != 0)
+				(void)snprintf(label, sizeof(label), "-%c", optopt);
+			else
+				(void)snprintf(label, sizeof(label), "%s",
+				    argv[optind - 1]);
+			return upm_fail(err, UPM_ERR_ARG, "unknown option or "
+			    "missing value: %s", label), -1;
+		}
+		if (parse_option(c, opt, optarg, err) != 0)
+			return -1;
+	}
+	if (optind < argc)
+		return upm_fail(err, UPM_ERR_ARG, "unexpected argument '%.60s'",
+		    argv[optind]), -1;
+	return check_config(c, err);
+}
+
+/* The baseline to compare with: --expect, or the state file (learned on
+ * first sight, replaced on --accept).  *baseline stays empty and
+ * *have_baseline 0 when neither was given. */
+static upm_status
+resolve_baseline(const struct config *c, const upm_result *r,
+    upm_asn_list *baseline, int *have_baseline, upm_buf *note, upm_error *err)
+{
+	char target[64];
+	int missing = 0;
+	upm_status st;
+
+	*have_baseline = 0;
+	if (c->have_expect) {
+		*have_baseline = 1;
+		for (size_t i = 0; i < c->expect.n; i++)
+			if (upm_asn_list_add(baseline, c->expect.v[i]) != UPM_OK)
+				return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		return UPM_OK;
+	}
+	if (c->state_file == NULL)
+		return UPM_OK;
+	*have_baseline = 1;
+	if (!c->accept) {
+		st = upm_state_read(c->state_file, baseline, target,
+		    sizeof(target), &missing, err);
+		if (st == UPM_OK && strcmp(target, r->target) != 0)
+			return upm_fail(err, UPM_ERR_STATE, "state file %s holds "
+			    "the baseline of %s, not %s", c->state_file, target,
+			    r->target);
+		if (st != UPM_OK && !missing)
+			return st;
+		if (st == UPM_OK)
+			return UPM_OK;
+	}
+	/* Learn (first run) or accept: the present set becomes the baseline. */
+	upm_asn_list_free(baseline);
+	if ((st = upm_result_present(r, baseline, err)) != UPM_OK)
+		return st;
+	if ((st = upm_state_write(c->state_file, baseline, r->target, err)))
+		return st;
+	upm_buf_printf(note, "%s baseline: ", c->accept ? "accepted new" : "learned");
+	for (size_t i = 0; i < baseline->n; i++)
+		upm_buf_printf(note, "%sAS%lu", i ? ", " : "",
+		    (unsigned long)baseline->v[i]);
+	if (baseline->n == 0)
+		upm_buf_printf(note, "no upstream");
+	upm_buf_printf(note, "; ");
+	return UPM_OK;
+}
+
+static upm_state
+worse(upm_state a, upm_state b)
+{
+	return b > a ? b : a;
+}
+
+/* State and message from a result with a baseline applied. */
+static void
+judge(const struct config *c, struct outcome *o, const upm_buf *note)
+{
+	const upm_result *r = o->result;
+	double n = (double)r->n_present;
+
+	o->state = UPM_STATE_OK;
+	if (r->appeared.n > 0 || r->disappeared.n > 0)
+		o->state = UPM_STATE_CRITICAL;
+	if (note->len > 0)
+		upm_buf_append(&o->message, note->data, note->len);
+	upm_render_summary(r, &o->message);
+	if (c->have_crit && upm_range_alert(&c->crit, n)) {
+		o->state = worse(o->state, UPM_STATE_CRITICAL);
+		upm_buf_printf(&o->message, "; %zu upstreams outside critical "
+		    "range %s", r->n_present, c->crit.text);
+	} else if (c->have_warn && upm_range_alert(&c->warn, n)) {
+		o->state = worse(o->state, UPM_STATE_WARNING);
+		upm_buf_printf(&o->message, "; %zu upstreams outside warning "
+		    "range %s", r->n_present, c->warn.text);
+	}
+	if (r->baselined && o->state == UPM_STATE_CRITICAL &&
+	    (r->appeared.n > 0 || r->disappeared.n > 0) && c->state_file)
+		upm_buf_printf(&o->message, " (accept with --accept)");
+}
+
+static void
+unknown(struct outcome *o, const upm_error *err)
+{
+	o->state = UPM_STATE_UNKNOWN;
+	upm_buf_free(&o->message);
+	upm_buf_printf(&o->message, "%s: %s", upm_status_name(err->code),
+	    err->text);
+}
+
+static void
+trace_to_stderr(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "fetching %s\n", msg);
+}
+
+/* The whole check, from configuration to outcome. */
+static void
+run_check(struct config *c, struct outcome *o)
+{
+	upm_fetcher *f = NULL;
+	upm_asn_list baseline;
+	upm_buf note;
+	upm_error err;
+	int have_baseline = 0;
+
+	memset(&err, 0, sizeof(err));
+	upm_asn_list_init(&baseline);
+	upm_buf_init(&note);
+	/* Leave the last half second of the budget to report, not to wait. */
+	c->fetch.timeout_ms = c->timeout * 1000 - 500;
+	if (c->verbose >= 2) {
+		c->q.trace = trace_to_stderr;
+	}
+	if (upm_global_init(&err) != UPM_OK ||
+	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
+	    upm_query(f, &c->q, &o->result, &err) != UPM_OK ||
+	    resolve_baseline(c, o->result, &baseline, &have_baseline, &note,
+	    &err) != UPM_OK ||
+	    upm_diff(o->result, have_baseline ? &baseline : NULL, &err) != UPM_OK)
+		unknown(o, &err);
+	else
+		judge(c, o, &note);
+	upm_fetcher_free(f);
+	upm_asn_list_free(&baseline);
+	upm_buf_free(&note);
+}
+
+static int
+emit(const struct config *c, const struct outcome *o)
+{
+	upm_report rep;
+	upm_buf out;
+	char target[32];
+	upm_status st;
+
+	(void)snprintf(target, sizeof(target), "AS%lu", (unsigned long)c->q.asn);
+	memset(&rep, 0, sizeof(rep));
+	rep.state = o->state;
+	rep.message = o->message.data ? o->message.data : "";
+	rep.result = o->state == UPM_STATE_UNKNOWN ? NULL : o->result;
+	rep.warn = c->have_warn ? &c->warn : NULL;
+	rep.crit = c->have_crit ? &c->crit : NULL;
+	rep.target = target;
+	rep.source = upm_source_name(c->q.source);
+	upm_buf_init(&out);
+	if (c->format == FMT_JSON)
+		st = upm_render_json(&rep, &out);
+	else if (c->format == FMT_TEXT)
+		st = upm_render_text(&rep, &out);
+	else
+		st = upm_render_nagios(&rep, &out);
+	if (st != UPM_OK) {
+		upm_buf_free(&out);
+		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
+		    upm_status_name(st));
+		return UPM_STATE_UNKNOWN;
+	}
+	fputs(out.data ? out.data : "", stdout);
+	upm_buf_free(&out);
+	return (int)o->state;
+}
+
+/* The backstop for -t: whatever hangs, Nagios gets UNKNOWN in time. */
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "UPSTREAMS UNKNOWN - plugin timed out\n";
+
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(UPM_STATE_UNKNOWN);
+}
+
+static void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	upm_query_opts_init(&c->q);
+	upm_fetch_opts_init(&c->fetch);
+	upm_asn_list_init(&c->expect);
+	c->timeout = DEFAULT_TIMEOUT;
+	c->format = FMT_NAGIOS;
+}
+
+static void
+config_free(struct config *c)
+{
+	upm_asn_list_free(&c->expect);
+	free(c->prefix_store);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config c;
+	struct outcome o;
+	upm_error err;
+	int rc;
+
+	config_init(&c);
+	memset(&err, 0, sizeof(err));
+	rc = parse_args(argc, argv, &c, &err);
+	if (rc != 0) {
+		config_free(&c);
+		if (rc > 0)
+			return UPM_STATE_OK;
+		printf("UPSTREAMS UNKNOWN - %s\n", err.text);
+		print_usage(stdout);
+		return UPM_STATE_UNKNOWN;
+	}
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)c.timeout);
+
+	memset(&o, 0, sizeof(o));
+	upm_buf_init(&o.message);
+	run_check(&c, &o);
+	rc = emit(&c, &o);
+	alarm(0);
+
+	upm_result_free(o.result);
+	upm_buf_free(&o.message);
+	config_free(&c);
+	upm_global_cleanup();
+	return rc;
+}
