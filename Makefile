@@ -19,6 +19,10 @@ LIB_OBJ  = $(LIB_SRC:.c=.o)
 LIB_HDR := $(wildcard common/*.h)
 
 CHECK    = nagios-check/check_upstreams
+CHECK_OBJ := $(patsubst %.c,%.o,$(wildcard nagios-check/*.c))
+CHECK_HDR := $(wildcard nagios-check/*.h)
+# The check's own modules besides main(), linked into the unit tests too.
+CHECK_MODS = $(filter-out nagios-check/check_upstreams.o,$(CHECK_OBJ))
 
 # Unit tests (tests/test_*.c) and helper programs driven by the end-to-end
 # scripts (tests/prog_*.c) link the library; the plugin's own test programs
@@ -36,14 +40,15 @@ $(LIB): $(LIB_OBJ)
 common/%.o: common/%.c $(LIB_HDR)
 	$(CC) $(CFLAGS_ALL) -fPIC -c -o $@ $<
 
-nagios-check/%.o: nagios-check/%.c $(LIB_HDR)
+nagios-check/%.o: nagios-check/%.c $(LIB_HDR) $(CHECK_HDR)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(CHECK): nagios-check/check_upstreams.o $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+$(CHECK): $(CHECK_OBJ) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CHECK_OBJ) $(LIB) $(DEP_LIBS)
 
-$(GEN_PROGS): %: %.c $(LIB) tests/tap.h
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+$(GEN_PROGS): %: %.c $(CHECK_MODS) $(LIB) tests/tap.h
+	$(CC) $(CFLAGS_ALL) -Inagios-check $(LDFLAGS_ALL) -o $@ $< $(CHECK_MODS) \
+	    $(LIB) $(DEP_LIBS)
 
 include collectd-plugin/plugin.mk
 
@@ -64,7 +69,7 @@ demo: all
 	bash demo/run
 
 clean:
-	rm -f common/*.o $(LIB) nagios-check/*.o $(CHECK) $(GEN_PROGS) \
+	rm -f common/*.o $(LIB) nagios-check/*.o tests/*.o $(CHECK) $(GEN_PROGS) \
 	    $(TEST_PROGS) $(PLUGIN_CLEAN)
 
 .PHONY: all plugin tests check check-asan demo clean
