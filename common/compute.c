@@ -1,0 +1,703 @@
+/*
+ * compute.c - from observations to upstreams and their shares, and the
+ * comparison of the present set with a baseline.  Pure: no I/O, no clock.
+ *
+ * Memory grows with the number of distinct values (peers, prefixes,
+ * upstreams, upstream/peer pairs), never with the number of observations:
+ * a bgp-state answer for a large network holds millions of routes but only
+ * a few thousand distinct prefixes and a few hundred peers.  Strings are
+ * therefore interned once (one table for peers, one for prefixes) and the
+ * per-upstream sets hold small integer ids.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upstreams.h"
+
+/* ------------------------------------------------------- integer id sets */
+
+/* Open-addressing set of 32-bit ids; slot value 0 means empty, so ids are
+ * stored as id + 1. */
+typedef struct {
+	uint32_t *slot;
+	size_t cap;   /* power of two, or 0 */
+	size_t n;
+} id_set;
+
+static uint32_t
+mix32(uint32_t x)
+{
+	/* A cheap avalanche so sequential ids spread over the table. */
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static int
+id_set_grow(id_set *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 8, i, j;
+	uint32_t *slot;
+
+	if (cap > SIZE_MAX / sizeof(*slot))
+		return -1;
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	for (i = 0; i < s->cap; i++) {
+		if (s->slot[i] == 0)
+			continue;
+		for (j = mix32(s->slot[i]) & (cap - 1); slot[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		slot[j] = s->slot[i];
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+	return 0;
+}
+
+/* Adds id; 0 on success (new or already there), -1 on allocation failure. */
+static int
+id_set_add(id_set *s, uint32_t id)
+{
+	uint32_t v = id + 1;
+	size_t j;
+
+	/* Keep the load at most 1/2 so probes stay short. */
+	if ((s->n + 1) * 2 > s->cap && id_set_grow(s) != 0)
+		return -1;
+	for (j = mix32(v) & (s->cap - 1); s->slot[j] != 0;
+	    j = (j + 1) & (s->cap - 1))
+		if (s->slot[j] == v)
+			return 0;
+	s->slot[j] = v;
+	s->n++;
+	return 0;
+}
+
+static void
+id_set_free(id_set *s)
+{
+	free(s->slot);
+	s->slot = NULL;
+	s->cap = s->n = 0;
+}
+
+/* ------------------------------------------------------- string interning */
+
+/* Distinct strings, each stored once, numbered 0, 1, 2... in order of
+ * first sight. */
+typedef struct {
+	char **str;        /* id -> string */
+	uint32_t *hash;    /* id -> its hash, to rehash without rereading */
+	size_t n, str_cap;
+	uint32_t *slot;    /* open addressing: id + 1, 0 empty */
+	size_t cap;
+} intern_table;
+
+/* FNV-1a, 32 bits. */
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+static int
+intern_grow_slots(intern_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 16, i, j;
+	uint32_t *slot;
+
+	if (cap > SIZE_MAX / sizeof(*slot))
+		return -1;
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		for (j = t->hash[i] & (cap - 1); slot[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		slot[j] = (uint32_t)i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->cap = cap;
+	return 0;
+}
+
+static int
+intern_grow_strings(intern_table *t)
+{
+	size_t cap = t->str_cap ? t->str_cap * 2 : 16;
+	char **str;
+	uint32_t *hash;
+
+	if (cap > SIZE_MAX / sizeof(*str))
+		return -1;
+	if ((str = realloc(t->str, cap * sizeof(*str))) == NULL)
+		return -1;
+	t->str = str;
+	if ((hash = realloc(t->hash, cap * sizeof(*hash))) == NULL)
+		return -1;
+	t->hash = hash;
+	t->str_cap = cap;
+	return 0;
+}
+
+/* The id of s, adding it when new.  0 on success, -1 on allocation failure
+ * (the table stays consistent). */
+static int
+intern(intern_table *t, const char *s, uint32_t *id)
+{
+	uint32_t h = fnv1a(s);
+	size_t j;
+	char *copy;
+
+	if (t->n >= UINT32_MAX - 1)
+		return -1;
+	if ((t->n + 1) * 2 > t->cap && intern_grow_slots(t) != 0)
+		return -1;
+	for (j = h & (t->cap - 1); t->slot[j] != 0; j = (j + 1) & (t->cap - 1)) {
+		uint32_t i = t->slot[j] - 1;
+		if (t->hash[i] == h && strcmp(t->str[i], s) == 0) {
+			*id = i;
+			return 0;
+		}
+	}
+	if (t->n == t->str_cap && intern_grow_strings(t) != 0)
+		return -1;
+	if ((copy = strdup(s)) == NULL)
+		return -1;
+	t->str[t->n] = copy;
+	t->hash[t->n] = h;
+	t->slot[j] = (uint32_t)t->n + 1;
+	*id = (uint32_t)t->n++;
+	return 0;
+}
+
+static void
+intern_free(intern_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->str[i]);
+	free(t->str);
+	free(t->hash);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ------------------------------------------------------------ the compute */
+
+/* Everything known about one candidate upstream. */
+typedef struct {
+	uint32_t asn;
+	uint64_t observations; /* paths through it, or left-neighbour weight */
+	uint64_t neigh_peers;  /* asn-neighbours: RIS peers that see it */
+	uint64_t uncertain_weight;
+	int regular;           /* seen in a path or as a left neighbour */
+	int uncertain;         /* seen as an "uncertain" neighbour */
+	id_set peers;
+	id_set prefixes;
+} upstream_acc;
+
+struct upm_compute {
+	upm_asn_list origins;
+	intern_table peer_names;
+	intern_table prefix_names;
+	upstream_acc *ups;
+	size_t n_ups, ups_cap;
+	uint32_t *ups_slot;    /* asn -> index + 1, open addressing */
+	size_t slot_cap;
+	uint64_t records;      /* every add call, of any kind */
+	uint64_t observations;
+	uint64_t with_upstream;
+	uint64_t direct;
+	uint64_t unusable;
+	uint64_t other_origin;
+	int failed;            /* an allocation failed: results are wrong */
+};
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+upm_compute *
+upm_compute_new(const upm_asn_list *origins, upm_error *err)
+{
+	upm_compute *c;
+	size_t i;
+
+	if (origins == NULL || origins->n == 0) {
+		upm_fail(err, UPM_ERR_ARG, "empty origin set");
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto nomem;
+	upm_asn_list_init(&c->origins);
+	for (i = 0; i < origins->n; i++)
+		if (upm_asn_list_add(&c->origins, origins->v[i]) != UPM_OK)
+			goto nomem;
+	return c;
+nomem:
+	upm_compute_free(c);
+	upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	return NULL;
+}
+
+void
+upm_compute_free(upm_compute *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n_ups; i++) {
+		id_set_free(&c->ups[i].peers);
+		id_set_free(&c->ups[i].prefixes);
+	}
+	free(c->ups);
+	free(c->ups_slot);
+	intern_free(&c->peer_names);
+	intern_free(&c->prefix_names);
+	upm_asn_list_free(&c->origins);
+	free(c);
+}
+
+static int
+ups_grow_slots(upm_compute *c)
+{
+	size_t cap = c->slot_cap ? c->slot_cap * 2 : 16, i, j;
+	uint32_t *slot;
+
+	if (cap > SIZE_MAX / sizeof(*slot))
+		return -1;
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	for (i = 0; i < c->n_ups; i++) {
+		for (j = mix32(c->ups[i].asn) & (cap - 1); slot[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		slot[j] = (uint32_t)i + 1;
+	}
+	free(c->ups_slot);
+	c->ups_slot = slot;
+	c->slot_cap = cap;
+	return 0;
+}
+
+/* The accumulator of asn, created when new; NULL on allocation failure. */
+static upstream_acc *
+upstream_get(upm_compute *c, uint32_t asn)
+{
+	size_t j;
+	upstream_acc *u;
+
+	if (c->n_ups >= UINT32_MAX - 1)
+		return NULL;
+	if ((c->n_ups + 1) * 2 > c->slot_cap && ups_grow_slots(c) != 0)
+		return NULL;
+	for (j = mix32(asn) & (c->slot_cap - 1); c->ups_slot[j] != 0;
+	    j = (j + 1) & (c->slot_cap - 1))
+		if (c->ups[c->ups_slot[j] - 1].asn == asn)
+			return &c->ups[c->ups_slot[j] - 1];
+	if (c->n_ups == c->ups_cap) {
+		size_t cap = c->ups_cap ? c->ups_cap * 2 : 8;
+		upstream_acc *v;
+		if (cap > SIZE_MAX / sizeof(*v) ||
+		    (v = realloc(c->ups, cap * sizeof(*v))) == NULL)
+			return NULL;
+		c->ups = v;
+		c->ups_cap = cap;
+	}
+	u = &c->ups[c->n_ups];
+	memset(u, 0, sizeof(*u));
+	u->asn = asn;
+	c->ups_slot[j] = (uint32_t)c->n_ups + 1;
+	c->n_ups++;
+	return u;
+}
+
+/* Index of the upstream in path, or -1 for "none": walking from the origin
+ * (last) towards the vantage point, skip every AS of the origin set (origin
+ * prepending, multi-AS origin sets); the first other AS is the upstream. */
+static long
+upstream_index(const upm_compute *c, const uint32_t *path, size_t len)
+{
+	size_t i = len;
+
+	while (i > 0 && upm_asn_list_has(&c->origins, path[i - 1]))
+		i--;
+	return i == 0 ? -1 : (long)(i - 1);
+}
+
+static int
+poison(upm_compute *c)
+{
+	c->failed = 1;
+	return -1;
+}
+
+int
+upm_compute_add(void *compute, const upm_observation *obs)
+{
+	upm_compute *c = compute;
+	uint32_t peer, prefix;
+	upstream_acc *u;
+	long i;
+
+	if (c->failed)
+		return -1;
+	c->records++;
+	c->observations++;
+	/* A missing name counts as the empty name: one unknown vantage point
+	 * or prefix, rather than none. */
+	if (intern(&c->peer_names, obs->peer ? obs->peer : "", &peer) != 0 ||
+	    intern(&c->prefix_names, obs->prefix ? obs->prefix : "", &prefix) != 0)
+		return poison(c);
+	if (obs->unusable || obs->path_len == 0 || obs->path == NULL) {
+		c->unusable++;
+		return 0;
+	}
+	if (!upm_asn_list_has(&c->origins, obs->path[obs->path_len - 1])) {
+		/* Someone else's route (a more specific, a covering prefix). */
+		c->other_origin++;
+		return 0;
+	}
+	if ((i = upstream_index(c, obs->path, obs->path_len)) < 0) {
+		c->direct++;
+		return 0;
+	}
+	if ((u = upstream_get(c, obs->path[i])) == NULL ||
+	    id_set_add(&u->peers, peer) != 0 ||
+	    id_set_add(&u->prefixes, prefix) != 0)
+		return poison(c);
+	u->regular = 1;
+	u->observations++;
+	c->with_upstream++;
+	return 0;
+}
+
+/*
+ * asn-neighbours records are not paths: a left neighbour weighs
+ * v4_peers + v6_peers (the RIS peers that see the adjacency), which serves
+ * both as its observation count and as its number of vantage points, so
+ * min-peers keeps its meaning.  The result's "observations" is the sum of
+ * the weights of the left and uncertain records; "with_upstream" the sum of
+ * the left weights only, so the left shares add up to 100 %.  An uncertain
+ * neighbour keeps its weight for display (its share relative to the left
+ * sum) but is never present.  Right neighbours are customers: ignored.
+ */
+int
+upm_compute_add_neighbour(void *compute, const upm_neighbour *n)
+{
+	upm_compute *c = compute;
+	uint64_t weight = sat_add(n->v4_peers, n->v6_peers);
+	upstream_acc *u;
+
+	if (c->failed)
+		return -1;
+	c->records++;
+	if (n->type == UPM_NEIGH_RIGHT)
+		return 0;
+	if (n->type != UPM_NEIGH_LEFT && n->type != UPM_NEIGH_UNCERTAIN)
+		return 0;
+	if ((u = upstream_get(c, n->asn)) == NULL)
+		return poison(c);
+	c->observations = sat_add(c->observations, weight);
+	if (n->type == UPM_NEIGH_LEFT) {
+		u->regular = 1;
+		u->observations = sat_add(u->observations, weight);
+		u->neigh_peers = sat_add(u->neigh_peers, weight);
+		c->with_upstream = sat_add(c->with_upstream, weight);
+	} else {
+		u->uncertain = 1;
+		u->uncertain_weight = sat_add(u->uncertain_weight, weight);
+	}
+	return 0;
+}
+
+void
+upm_params_init(upm_params *p)
+{
+	p->min_peers = 2;
+	p->min_share = 1.0;
+}
+
+/* --------------------------------------------------------------- results */
+
+static int
+by_share_then_asn(const void *a, const void *b)
+{
+	const upm_upstream *x = a, *y = b;
+
+	if (x->share > y->share)
+		return -1;
+	if (x->share < y->share)
+		return 1;
+	return (x->asn > y->asn) - (x->asn < y->asn);
+}
+
+static void
+sort_upstreams(upm_result *r)
+{
+	if (r->n_upstreams > 1)
+		qsort(r->upstreams, r->n_upstreams, sizeof(*r->upstreams),
+		    by_share_then_asn);
+}
+
+static double
+percent(uint64_t part, uint64_t whole)
+{
+	/* part * 100 / whole, not part / whole * 100: exact when the share is
+	 * a whole percent, so "== min-share" compares as the user expects. */
+	return whole == 0 ? 0.0 : (double)part * 100.0 / (double)whole;
+}
+
+static size_t
+to_size(uint64_t v)
+{
+	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+}
+
+/* One accumulator as a result entry.  An AS seen both as a regular and as
+ * an uncertain neighbour counts as regular. */
+static void
+fill_upstream(const upstream_acc *u, const upm_compute *c, const upm_params *p,
+    upm_upstream *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->asn = u->asn;
+	out->uncertain = u->uncertain && !u->regular;
+	out->observations = out->uncertain ? u->uncertain_weight : u->observations;
+	out->peers = out->uncertain ? to_size(u->uncertain_weight) :
+	    u->peers.n + to_size(u->neigh_peers);
+	out->prefixes = u->prefixes.n;
+	out->share = percent(out->observations, c->with_upstream);
+	out->present = !out->uncertain && out->peers >= p->min_peers &&
+	    out->share >= p->min_share;
+	out->status = UPM_ST_UNBASELINED;
+}
+
+/* Appends "N thing[s]" to the warnings, "; "-separated. */
+static void
+warn_count(upm_result *r, uint64_t n, const char *one, const char *many)
+{
+	size_t len = strlen(r->warnings);
+
+	if (n == 0)
+		return;
+	/* Truncation is acceptable: the counts are also in the result. */
+	(void)snprintf(r->warnings + len, sizeof(r->warnings) - len, "%s%llu %s",
+	    len ? "; " : "", (unsigned long long)n, n == 1 ? one : many);
+}
+
+upm_status
+upm_compute_result(const upm_compute *c, const upm_params *p,
+    upm_result **out, upm_error *err)
+{
+	upm_params defaults;
+	upm_result *r;
+	size_t i;
+
+	*out = NULL;
+	if (c->failed)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (c->records == 0)
+		return upm_fail(err, UPM_ERR_NODATA, "no observations");
+	if (p == NULL) {
+		upm_params_init(&defaults);
+		p = &defaults;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	upm_asn_list_init(&r->appeared);
+	upm_asn_list_init(&r->disappeared);
+	if (c->n_ups > 0 &&
+	    (r->upstreams = calloc(c->n_ups, sizeof(*r->upstreams))) == NULL) {
+		free(r);
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
+	r->n_upstreams = c->n_ups;
+	for (i = 0; i < c->n_ups; i++) {
+		fill_upstream(&c->ups[i], c, p, &r->upstreams[i]);
+		r->n_present += r->upstreams[i].present != 0;
+	}
+	sort_upstreams(r);
+	r->observations = c->observations;
+	r->with_upstream = c->with_upstream;
+	r->direct = c->direct;
+	r->unusable = c->unusable;
+	r->other_origin = c->other_origin;
+	r->vantage_points = c->peer_names.n;
+	r->prefixes = c->prefix_names.n;
+	warn_count(r, c->unusable, "unusable path", "unusable paths");
+	warn_count(r, c->direct, "direct observation", "direct observations");
+	warn_count(r, c->other_origin, "path from another origin",
+	    "paths from other origins");
+	*out = r;
+	return UPM_OK;
+}
+
+void
+upm_result_free(upm_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->upstreams);
+	upm_asn_list_free(&r->appeared);
+	upm_asn_list_free(&r->disappeared);
+	free(r);
+}
+
+/* ------------------------------------------------------------------ diff */
+
+/* An entry a previous upm_diff appended for a missing baseline AS: nothing
+ * was seen of it.  (A real entry with no data at all that was MISSING is
+ * indistinguishable, and equivalent: it is re-added if still expected.) */
+static int
+is_placeholder(const upm_upstream *u)
+{
+	return u->status == UPM_ST_MISSING && u->observations == 0 &&
+	    u->peers == 0 && u->prefixes == 0 && u->share == 0.0 &&
+	    !u->present && !u->uncertain;
+}
+
+/* Undoes a previous upm_diff so that calling it again does not duplicate
+ * the appended entries. */
+static void
+diff_reset(upm_result *r)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < r->n_upstreams; i++) {
+		if (is_placeholder(&r->upstreams[i]))
+			continue;
+		r->upstreams[kept] = r->upstreams[i];
+		r->upstreams[kept].status = UPM_ST_UNBASELINED;
+		kept++;
+	}
+	r->n_upstreams = kept;
+	upm_asn_list_free(&r->appeared);
+	upm_asn_list_free(&r->disappeared);
+	r->baselined = 0;
+}
+
+static int
+result_has(const upm_result *r, uint32_t asn)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == asn)
+			return 1;
+	return 0;
+}
+
+/* Appends a MISSING entry with nothing seen for every baseline AS that is
+ * not among the upstreams at all. */
+static upm_status
+add_placeholders(upm_result *r, const upm_asn_list *baseline)
+{
+	size_t i, extra = 0;
+	upm_upstream *v;
+
+	for (i = 0; i < baseline->n; i++)
+		extra += !result_has(r, baseline->v[i]);
+	if (extra == 0)
+		return UPM_OK;
+	if (extra > SIZE_MAX / sizeof(*v) - r->n_upstreams)
+		return UPM_ERR_NOMEM;
+	v = realloc(r->upstreams, (r->n_upstreams + extra) * sizeof(*v));
+	if (v == NULL)
+		return UPM_ERR_NOMEM;
+	r->upstreams = v;
+	for (i = 0; i < baseline->n; i++) {
+		upm_upstream *u;
+		if (result_has(r, baseline->v[i]))
+			continue;
+		u = &r->upstreams[r->n_upstreams++];
+		memset(u, 0, sizeof(*u));
+		u->asn = baseline->v[i];
+		u->status = UPM_ST_MISSING;
+		if (upm_asn_list_add(&r->disappeared, u->asn) != UPM_OK)
+			return UPM_ERR_NOMEM;
+	}
+	return UPM_OK;
+}
+
+static upm_status
+classify(upm_result *r, const upm_asn_list *baseline)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_upstreams; i++) {
+		upm_upstream *u = &r->upstreams[i];
+		int expected = upm_asn_list_has(baseline, u->asn);
+
+		if (u->present && expected)
+			u->status = UPM_ST_EXPECTED;
+		else if (u->present) {
+			u->status = UPM_ST_NEW;
+			if (upm_asn_list_add(&r->appeared, u->asn) != UPM_OK)
+				return UPM_ERR_NOMEM;
+		} else if (expected) {
+			u->status = UPM_ST_MISSING;
+			if (upm_asn_list_add(&r->disappeared, u->asn) != UPM_OK)
+				return UPM_ERR_NOMEM;
+		} else
+			u->status = UPM_ST_UNBASELINED;
+	}
+	return UPM_OK;
+}
+
+upm_status
+upm_diff(upm_result *r, const upm_asn_list *baseline, upm_error *err)
+{
+	diff_reset(r);
+	if (baseline == NULL)
+		return UPM_OK;
+	r->baselined = 1;
+	if (classify(r, baseline) != UPM_OK ||
+	    add_placeholders(r, baseline) != UPM_OK) {
+		/* Leave no half-made comparison behind. */
+		diff_reset(r);
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
+	sort_upstreams(r);
+	return UPM_OK;
+}
+
+/* out must be initialised; its previous contents are replaced. */
+upm_status
+upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err)
+{
+	upm_asn_list l;
+	size_t i;
+
+	upm_asn_list_init(&l);
+	for (i = 0; i < r->n_upstreams; i++) {
+		if (!r->upstreams[i].present)
+			continue;
+		if (upm_asn_list_add(&l, r->upstreams[i].asn) != UPM_OK) {
+			upm_asn_list_free(&l);
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		}
+	}
+	upm_asn_list_free(out);
+	*out = l;
+	return UPM_OK;
+}
