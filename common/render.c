@@ -1,0 +1,682 @@
+/*
+ * render.c - a result as the one-line summary, Nagios plugin output, text
+ * for people at a terminal, and JSON for scripts.  Pure: structs in, text
+ * appended to a buffer; nothing is printed here.
+ */
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upstreams.h"
+
+/* Output under construction.  The first failure sticks and later writes
+ * are skipped, so a renderer checks once, at the end; the caller's buffer
+ * is only touched when everything worked. */
+struct writer {
+	upm_buf buf;
+	upm_status st;
+};
+
+static void
+writer_init(struct writer *w)
+{
+	upm_buf_init(&w->buf);
+	w->st = UPM_OK;
+}
+
+static void
+put_bytes(struct writer *w, const char *p, size_t n)
+{
+	if (w->st == UPM_OK)
+		w->st = upm_buf_append(&w->buf, p, n);
+}
+
+static void
+put(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct writer *w, const char *fmt, ...)
+{
+	char small[256], *big;
+	va_list ap;
+	int n;
+
+	if (w->st != UPM_OK)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->st = UPM_ERR_ARG;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		put_bytes(w, small, (size_t)n);
+		return;
+	}
+	if ((big = malloc((size_t)n + 1)) == NULL) {
+		w->st = UPM_ERR_NOMEM;
+		return;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	put_bytes(w, big, (size_t)n);
+	free(big);
+}
+
+/* Appends s with control characters (a newline would end the Nagios status
+ * line; an escape sequence would drive the terminal) turned into spaces and,
+ * when no_pipe, '|' into '/': Nagios reads everything after a '|' as
+ * performance data. */
+static void
+put_clean(struct writer *w, const char *s, int no_pipe)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *repl;
+
+		if (c < 0x20 || c == 0x7f)
+			repl = " ";
+		else if (no_pipe && c == '|')
+			repl = "/";
+		else
+			continue;
+		put_bytes(w, run, (size_t)(s - run));
+		put_bytes(w, repl, 1);
+		run = s + 1;
+	}
+	put_bytes(w, run, (size_t)(s - run));
+}
+
+/* Moves the finished output to the end of out, or drops it on failure. */
+static upm_status
+writer_finish(struct writer *w, upm_buf *out)
+{
+	upm_status st = w->st;
+
+	if (st == UPM_OK && w->buf.len > 0)
+		st = upm_buf_append(out, w->buf.data, w->buf.len);
+	upm_buf_free(&w->buf);
+	return st;
+}
+
+static const char *
+nonempty_or(const char *s, const char *fallback)
+{
+	if (s != NULL && s[0] != '\0')
+		return s;
+	return fallback != NULL ? fallback : "";
+}
+
+const char *
+upm_state_name(upm_state s)
+{
+	switch (s) {
+	case UPM_STATE_OK: return "OK";
+	case UPM_STATE_WARNING: return "WARNING";
+	case UPM_STATE_CRITICAL: return "CRITICAL";
+	case UPM_STATE_UNKNOWN: return "UNKNOWN";
+	}
+	return "UNKNOWN";
+}
+
+/* The word for an upstream in the long output and the text table.  A
+ * missing baseline upstream says so even when it is still seen a little. */
+static const char *
+status_word(const upm_upstream *u)
+{
+	if (u->status == UPM_ST_MISSING)
+		return "missing";
+	if (u->uncertain)
+		return "uncertain";
+	if (!u->present)
+		return "below thresholds";
+	if (u->status == UPM_ST_EXPECTED)
+		return "expected";
+	if (u->status == UPM_ST_NEW)
+		return "new";
+	return "present";
+}
+
+/* The status as JSON names it: the comparison with the baseline only. */
+static const char *
+status_name(upm_upstream_status st)
+{
+	switch (st) {
+	case UPM_ST_EXPECTED: return "expected";
+	case UPM_ST_NEW: return "new";
+	case UPM_ST_MISSING: return "missing";
+	case UPM_ST_UNBASELINED: break;
+	}
+	return "unbaselined";
+}
+
+/* The entry of asn with the largest share (a missing upstream may have
+ * been added beside one still seen below the thresholds); NULL if none. */
+static const upm_upstream *
+find_upstream(const upm_result *r, uint32_t asn)
+{
+	const upm_upstream *best = NULL;
+
+	for (size_t i = 0; i < r->n_upstreams; i++) {
+		const upm_upstream *u = &r->upstreams[i];
+		if (u->asn == asn && (best == NULL || u->share > best->share))
+			best = u;
+	}
+	return best;
+}
+
+/* ---------------------------------------------------------------- summary */
+
+static void
+summary_changes(const upm_result *r, struct writer *w)
+{
+	const upm_upstream *u;
+	const char *sep = "";
+
+	for (size_t i = 0; i < r->appeared.n; i++, sep = ", ") {
+		put(w, "%sAS%lu appeared", sep, (unsigned long)r->appeared.v[i]);
+		if ((u = find_upstream(r, r->appeared.v[i])) != NULL)
+			put(w, " (%.1f%%)", u->share);
+	}
+	for (size_t i = 0; i < r->disappeared.n; i++, sep = ", ") {
+		put(w, "%sAS%lu disappeared", sep,
+		    (unsigned long)r->disappeared.v[i]);
+		u = find_upstream(r, r->disappeared.v[i]);
+		if (u != NULL && u->share > 0.0)
+			put(w, " (%.1f%%)", u->share);
+	}
+	if (r->appeared.n > 0 || r->disappeared.n > 0)
+		put(w, "; ");
+}
+
+static void
+summary_present(const upm_result *r, struct writer *w)
+{
+	size_t n = 0;
+	const char *sep = ": ";
+
+	/* Counted here rather than taken from n_present so that the number
+	 * always matches the list that follows it. */
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		n += r->upstreams[i].present != 0;
+	if (n == 0) {
+		put(w, "no upstream present");
+		return;
+	}
+	put(w, "%zu upstream%s", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < r->n_upstreams; i++) {
+		const upm_upstream *u = &r->upstreams[i];
+		if (!u->present)
+			continue;
+		put(w, "%sAS%lu %.1f%%", sep, (unsigned long)u->asn, u->share);
+		sep = ", ";
+	}
+}
+
+upm_status
+upm_render_summary(const upm_result *r, upm_buf *out)
+{
+	struct writer w;
+
+	if (r == NULL || out == NULL)
+		return UPM_ERR_ARG;
+	writer_init(&w);
+	summary_changes(r, &w);
+	summary_present(r, &w);
+	return writer_finish(&w, out);
+}
+
+/* ----------------------------------------------------------------- nagios */
+
+/* A threshold range in perfdata: the text as given, minus anything that
+ * would break the perfdata syntax (the range parser lets none through). */
+static void
+put_perf_range(struct writer *w, const upm_range *range)
+{
+	if (range == NULL)
+		return;
+	for (const char *p = range->text; *p != '\0'; p++)
+		if (strchr("|;'\"= \t\r\n", *p) == NULL && (unsigned char)*p >= 0x20)
+			put_bytes(w, p, 1);
+}
+
+static void
+nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
+{
+	put(w, " | upstreams=%zu;", r->n_present);
+	put_perf_range(w, rep->warn);
+	put(w, ";");
+	put_perf_range(w, rep->crit);
+	put(w, ";0");
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		put(w, " 'AS%lu'=%.2f%%;;;0;100",
+		    (unsigned long)r->upstreams[i].asn, r->upstreams[i].share);
+	put(w, " observations=%llu;;;0 direct=%llu;;;0 unusable=%llu;;;0 "
+	    "peers=%zu;;;0", (unsigned long long)r->observations,
+	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
+	    r->vantage_points);
+}
+
+static void
+nagios_long_output(const upm_report *rep, const upm_result *r,
+    struct writer *w)
+{
+	for (size_t i = 0; i < r->n_upstreams; i++) {
+		const upm_upstream *u = &r->upstreams[i];
+		put(w, "AS%lu: %.2f%% of paths, %zu peers, %zu prefixes, %s\n",
+		    (unsigned long)u->asn, u->share, u->peers, u->prefixes,
+		    status_word(u));
+	}
+	if (r->data_time[0] != '\0') {
+		put(w, "data time: ");
+		put_clean(w, r->data_time, 1);
+		put(w, " UTC, source: ");
+		put_clean(w, nonempty_or(r->source, rep->source), 1);
+		put(w, "\n");
+	}
+	if (r->warnings[0] != '\0') {
+		put(w, "warnings: ");
+		put_clean(w, r->warnings, 1);
+		put(w, "\n");
+	}
+}
+
+upm_status
+upm_render_nagios(const upm_report *rep, upm_buf *out)
+{
+	struct writer w;
+
+	if (rep == NULL || out == NULL)
+		return UPM_ERR_ARG;
+	writer_init(&w);
+	put(&w, "UPSTREAMS %s - ", upm_state_name(rep->state));
+	put_clean(&w, nonempty_or(rep->message, ""), 1);
+	if (rep->result != NULL)
+		nagios_perfdata(rep, rep->result, &w);
+	put(&w, "\n");
+	if (rep->result != NULL)
+		nagios_long_output(rep, rep->result, &w);
+	return writer_finish(&w, out);
+}
+
+/* ------------------------------------------------------------------- text */
+
+#define LABEL_FMT "%-16s"
+#define TABLE_COLS 6
+#define CELL_SIZE 32
+
+/* One header line "Label:          value" with the value cleaned. */
+static void
+text_line(struct writer *w, const char *label, const char *value)
+{
+	put(w, LABEL_FMT, label);
+	put_clean(w, value, 0);
+	put(w, "\n");
+}
+
+static void
+text_header(const upm_report *rep, const upm_result *r, struct writer *w)
+{
+	text_line(w, "Target:", nonempty_or(r ? r->target : NULL, rep->target));
+	put(w, LABEL_FMT "%s - ", "State:", upm_state_name(rep->state));
+	put_clean(w, nonempty_or(rep->message, ""), 0);
+	put(w, "\n");
+	text_line(w, "Source:", nonempty_or(r ? r->source : NULL, rep->source));
+	if (r == NULL)
+		return;
+	if (r->data_time[0] != '\0') {
+		put(w, LABEL_FMT, "Data time:");
+		put_clean(w, r->data_time, 0);
+		put(w, " UTC\n");
+	}
+	put(w, LABEL_FMT "%llu (%llu with an upstream, %llu direct, %llu "
+	    "unusable, %llu other origin)\n", "Observations:",
+	    (unsigned long long)r->observations,
+	    (unsigned long long)r->with_upstream, (unsigned long long)r->direct,
+	    (unsigned long long)r->unusable,
+	    (unsigned long long)r->other_origin);
+	put(w, LABEL_FMT "%zu\n", "Vantage points:", r->vantage_points);
+	put(w, LABEL_FMT "%zu\n", "Prefixes:", r->prefixes);
+	if (r->visibility.have)
+		put(w, LABEL_FMT "IPv4 %llu of %llu RIS peers, IPv6 %llu of "
+		    "%llu\n", "Visibility:",
+		    (unsigned long long)r->visibility.v4_seeing,
+		    (unsigned long long)r->visibility.v4_total,
+		    (unsigned long long)r->visibility.v6_seeing,
+		    (unsigned long long)r->visibility.v6_total);
+	if (r->warnings[0] != '\0')
+		text_line(w, "Warnings:", r->warnings);
+}
+
+/* Cells of one table row; row 0 is the heading. */
+static void
+text_cells(const upm_result *r, size_t row, char cells[][CELL_SIZE])
+{
+	static const char *const heading[TABLE_COLS] = {
+		"Upstream", "Share", "Obs", "Peers", "Prefixes", "Status"
+	};
+	const upm_upstream *u;
+
+	if (row == 0) {
+		for (size_t c = 0; c < TABLE_COLS; c++)
+			(void)snprintf(cells[c], CELL_SIZE, "%s", heading[c]);
+		return;
+	}
+	/* Counts fit (20 digits at most, the longest word is 16); an absurd
+	 * share would only be cut short by snprintf. */
+	u = &r->upstreams[row - 1];
+	(void)snprintf(cells[0], CELL_SIZE, "AS%lu", (unsigned long)u->asn);
+	(void)snprintf(cells[1], CELL_SIZE, "%.1f%%", u->share);
+	(void)snprintf(cells[2], CELL_SIZE, "%llu",
+	    (unsigned long long)u->observations);
+	(void)snprintf(cells[3], CELL_SIZE, "%zu", u->peers);
+	(void)snprintf(cells[4], CELL_SIZE, "%zu", u->prefixes);
+	(void)snprintf(cells[5], CELL_SIZE, "%s", status_word(u));
+}
+
+/* The upstreams as a table: names and status left-aligned, numbers
+ * right-aligned, every column as wide as its widest cell. */
+static void
+text_table(const upm_result *r, struct writer *w)
+{
+	size_t rows = r->n_upstreams + 1, width[TABLE_COLS] = { 0 };
+	char (*cells)[TABLE_COLS][CELL_SIZE];
+
+	if ((cells = calloc(rows, sizeof(*cells))) == NULL) {
+		w->st = UPM_ERR_NOMEM;
+		return;
+	}
+	for (size_t i = 0; i < rows; i++) {
+		text_cells(r, i, cells[i]);
+		for (size_t c = 0; c < TABLE_COLS; c++)
+			if (strlen(cells[i][c]) > width[c])
+				width[c] = strlen(cells[i][c]);
+	}
+	put(w, "\n");
+	for (size_t i = 0; i < rows; i++) {
+		put(w, "%-*s", (int)width[0], cells[i][0]);
+		for (size_t c = 1; c < TABLE_COLS - 1; c++)
+			put(w, "  %*s", (int)width[c], cells[i][c]);
+		/* The last column is not padded: no trailing blanks. */
+		put(w, "  %s\n", cells[i][TABLE_COLS - 1]);
+	}
+	free(cells);
+}
+
+upm_status
+upm_render_text(const upm_report *rep, upm_buf *out)
+{
+	struct writer w;
+
+	if (rep == NULL || out == NULL)
+		return UPM_ERR_ARG;
+	writer_init(&w);
+	text_header(rep, rep->result, &w);
+	if (rep->result != NULL && rep->result->n_upstreams > 0)
+		text_table(rep->result, &w);
+	return writer_finish(&w, out);
+}
+
+/* ------------------------------------------------------------------- json */
+
+/* Length of the valid UTF-8 sequence at p, 0 when it is not one (stray
+ * continuation byte, overlong form, surrogate, beyond U+10FFFF).  Stops at
+ * the terminating NUL, which is never a continuation byte. */
+static size_t
+utf8_sequence(const unsigned char *p)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1fu;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = p[0] & 0x0fu;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string of s.  JSON text must be UTF-8 and the message or warnings
+ * may carry bytes from a server, so invalid bytes become '?'. */
+static json_t *
+jstring(const char *s)
+{
+	json_t *v;
+	char *copy;
+	size_t i = 0, n;
+
+	if ((v = json_string(s)) != NULL)
+		return v;
+	if ((copy = strdup(s)) == NULL)
+		return NULL;
+	while (copy[i] != '\0') {
+		n = utf8_sequence((const unsigned char *)copy + i);
+		if (n == 0) {
+			copy[i] = '?';
+			n = 1;
+		}
+		i += n;
+	}
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+/* A string, or null when it is empty ("no data time"). */
+static json_t *
+jstring_or_null(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? jstring(s) : json_null();
+}
+
+/* Shares rounded to two decimals, as in the perfdata; null if not finite. */
+static json_t *
+jshare(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	return json_real(round(v * 100.0) / 100.0);
+}
+
+static json_t *
+juint(uint64_t v)
+{
+	return json_integer(v > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)v);
+}
+
+static json_t *
+jbool(int b)
+{
+	return json_boolean(b != 0);
+}
+
+/* Sets key on obj, taking v (NULL from a failed allocation counts as a
+ * failure).  Returns non-zero on failure. */
+static int
+jset(json_t *obj, const char *key, json_t *v)
+{
+	return json_object_set_new(obj, key, v) != 0;
+}
+
+static json_t *
+json_asn_list(const upm_asn_list *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && l != NULL && i < l->n; i++)
+		if (json_array_append_new(a, json_integer(l->v[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *
+json_upstream(const upm_upstream *u)
+{
+	json_t *o = json_object();
+	int bad;
+
+	if (o == NULL)
+		return NULL;
+	bad = jset(o, "asn", json_integer(u->asn));
+	bad |= jset(o, "share", jshare(u->share));
+	bad |= jset(o, "observations", juint(u->observations));
+	bad |= jset(o, "peers", juint(u->peers));
+	bad |= jset(o, "prefixes", juint(u->prefixes));
+	bad |= jset(o, "present", jbool(u->present));
+	bad |= jset(o, "status", json_string(status_name(u->status)));
+	bad |= jset(o, "uncertain", jbool(u->uncertain));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+json_upstreams(const upm_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && r != NULL && i < r->n_upstreams; i++)
+		if (json_array_append_new(a, json_upstream(&r->upstreams[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *
+json_visibility(const upm_result *r)
+{
+	const upm_visibility *v;
+	json_t *o;
+	int bad;
+
+	if (r == NULL || !r->visibility.have)
+		return json_null();
+	v = &r->visibility;
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad = jset(o, "v4_seeing", juint(v->v4_seeing));
+	bad |= jset(o, "v4_total", juint(v->v4_total));
+	bad |= jset(o, "v6_seeing", juint(v->v6_seeing));
+	bad |= jset(o, "v6_total", juint(v->v6_total));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+json_thresholds(const upm_report *rep)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	if (jset(o, "warning", rep->warn ? jstring(rep->warn->text) :
+	    json_null()) || jset(o, "critical", rep->crit ?
+	    jstring(rep->crit->text) : json_null())) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A count from the result, or null when there is no result. */
+static json_t *
+jcount(const upm_result *r, uint64_t v)
+{
+	return r != NULL ? juint(v) : json_null();
+}
+
+/* The report as one JSON object, members in a fixed order; NULL when an
+ * allocation failed. */
+static json_t *
+json_report(const upm_report *rep)
+{
+	const upm_result *r = rep->result;
+	json_t *o = json_object();
+	int bad;
+
+	if (o == NULL)
+		return NULL;
+	bad = jset(o, "target", jstring(nonempty_or(r ? r->target : NULL,
+	    rep->target)));
+	bad |= jset(o, "state", json_string(upm_state_name(rep->state)));
+	bad |= jset(o, "message", jstring(nonempty_or(rep->message, "")));
+	bad |= jset(o, "source", jstring(nonempty_or(r ? r->source : NULL,
+	    rep->source)));
+	bad |= jset(o, "data_time", jstring_or_null(r ? r->data_time : NULL));
+	bad |= jset(o, "observations", jcount(r, r ? r->observations : 0));
+	bad |= jset(o, "with_upstream", jcount(r, r ? r->with_upstream : 0));
+	bad |= jset(o, "direct", jcount(r, r ? r->direct : 0));
+	bad |= jset(o, "unusable", jcount(r, r ? r->unusable : 0));
+	bad |= jset(o, "other_origin", jcount(r, r ? r->other_origin : 0));
+	bad |= jset(o, "vantage_points", jcount(r, r ? r->vantage_points : 0));
+	bad |= jset(o, "prefixes", jcount(r, r ? r->prefixes : 0));
+	bad |= jset(o, "visibility", json_visibility(r));
+	bad |= jset(o, "baselined", jbool(r != NULL && r->baselined));
+	bad |= jset(o, "appeared", json_asn_list(r ? &r->appeared : NULL));
+	bad |= jset(o, "disappeared", json_asn_list(r ? &r->disappeared : NULL));
+	bad |= jset(o, "upstreams", json_upstreams(r));
+	bad |= jset(o, "warnings", jstring(r ? r->warnings : ""));
+	bad |= jset(o, "thresholds", json_thresholds(rep));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+upm_status
+upm_render_json(const upm_report *rep, upm_buf *out)
+{
+	struct writer w;
+	json_t *root;
+	char *text;
+
+	if (rep == NULL || out == NULL)
+		return UPM_ERR_ARG;
+	if ((root = json_report(rep)) == NULL)
+		return UPM_ERR_NOMEM;
+	/* Fifteen significant digits print a two-decimal share as written
+	 * (58.54, not 58.539999999999999). */
+	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	json_decref(root);
+	if (text == NULL)
+		return UPM_ERR_NOMEM;
+	writer_init(&w);
+	put(&w, "%s\n", text);
+	free(text);
+	return writer_finish(&w, out);
+}
