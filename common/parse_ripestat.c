@@ -40,6 +40,27 @@ type_name(const json_t *v)
 	return "value";
 }
 
+/* Copies server text for meta fields and error messages: cut to fit
+ * (informational, so never an error) at a UTF-8 character boundary, and
+ * control characters made spaces so that a Nagios status line or a log
+ * line stays one line. */
+static const char *
+copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src), i;
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++)
+		dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ?
+		    ' ' : src[i];
+	dst[n] = '\0';
+	return dst;
+}
+
 /* "<path>: expected <want>, got <what>" where path is printf-formatted.
  * The path names the JSON field so a report points at the culprit. */
 static upm_status
@@ -49,7 +70,7 @@ shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
 static upm_status
 shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
 {
-	char path[160];
+	char path[160], text[48];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -61,8 +82,8 @@ shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
 		    path, want);
 	if (json_is_string(got))
 		return upm_fail(err, UPM_ERR_SHAPE,
-		    "%s: expected %s, got string '%.40s'", path, want,
-		    json_string_value(got));
+		    "%s: expected %s, got string '%s'", path, want,
+		    copy_text(text, sizeof(text), json_string_value(got)));
 	if (json_is_integer(got))
 		return upm_fail(err, UPM_ERR_SHAPE,
 		    "%s: expected %s, got integer %lld", path, want,
@@ -71,19 +92,17 @@ shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
 	    want, type_name(got));
 }
 
-/* Meta fields are informational: a long value is cut, never an error. */
-static void
-copy_text(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* ------------------------------------------------------------ envelope */
+
+/* jansson quotes the offending input ("near '...'"), which may be any
+ * bytes: keep the error text printable ASCII. */
+static void
+ascii_only(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
 
 /* Text of the first well-formed [level, text] pair; malformed ones are
  * skipped, since messages are advisory and must never fail a parse. */
@@ -108,16 +127,17 @@ static upm_status
 check_status(const json_t *root, const upm_meta *meta, upm_error *err)
 {
 	const json_t *status = json_object_get(root, "status");
+	char text[48];
 
 	if (!json_is_string(status))
 		return shape(err, status, "string", "status");
 	if (strcmp(json_string_value(status), "ok") == 0)
 		return UPM_OK;
+	copy_text(text, sizeof(text), json_string_value(status));
 	if (meta->messages[0] != '\0')
-		return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%.40s': %.300s",
-		    json_string_value(status), meta->messages);
-	return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%.40s'",
-	    json_string_value(status));
+		return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%s': %.300s",
+		    text, meta->messages);
+	return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%s'", text);
 }
 
 /* Only "supported..." data calls are trusted; "maintenance..." is the
@@ -126,18 +146,18 @@ static upm_status
 check_call_status(const json_t *root, upm_error *err)
 {
 	const json_t *dcs = json_object_get(root, "data_call_status");
-	const char *s;
+	char text[200];
 
 	if (!json_is_string(dcs))
 		return shape(err, dcs, "string", "data_call_status");
-	s = json_string_value(dcs);
-	if (strncmp(s, "supported", 9) == 0)
+	copy_text(text, sizeof(text), json_string_value(dcs));
+	if (strncmp(text, "supported", 9) == 0)
 		return UPM_OK;
-	if (strncmp(s, "maintenance", 11) == 0)
+	if (strncmp(text, "maintenance", 11) == 0)
 		return upm_fail(err, UPM_ERR_MAINTENANCE,
-		    "RIPEstat data call in maintenance: data_call_status '%.200s'", s);
+		    "RIPEstat data call in maintenance: data_call_status '%s'", text);
 	return upm_fail(err, UPM_ERR_STATUS,
-	    "RIPEstat data call not supported: data_call_status '%.200s'", s);
+	    "RIPEstat data call not supported: data_call_status '%s'", text);
 }
 
 static upm_status
@@ -166,10 +186,12 @@ open_response(const char *buf, size_t len, int flags, upm_meta *meta,
 	 * are C strings and a NUL would silently cut them. */
 	doc = json_loadb(buf != NULL ? buf : "", buf != NULL ? len : 0,
 	    JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL)
+	if (doc == NULL) {
+		ascii_only(jerr.text);
 		return upm_fail(err, UPM_ERR_JSON,
 		    "invalid JSON at line %d column %d: %s", jerr.line,
 		    jerr.column, jerr.text);
+	}
 	if (!json_is_object(doc)) {
 		st = shape(err, doc, "object", "top level");
 		json_decref(doc);
@@ -529,24 +551,25 @@ lg_current(struct obs_run *r, const json_t *rrcs)
 /* 2017 API: "rrcs": {"RRC00": {"prefix": ..., "entries": [{as_path,
  * update_from, ...}]}}; the prefix is the collector's or the query's. */
 static upm_status
-lg_2017(struct obs_run *r, const json_t *rrcs, const json_t *data)
+lg_2017(struct obs_run *r, json_t *rrcs, const json_t *data)
 {
 	const json_t *c, *pfx;
 	const char *name;
-	char list[96];
+	char list[96], shown[41];
 	upm_status st;
 
-	json_object_foreach((json_t *)rrcs, name, c) {
+	json_object_foreach(rrcs, name, c) {
+		copy_text(shown, sizeof(shown), name);
 		if (!json_is_object(c))
-			return shape(r->err, c, "object", "data.rrcs.%.40s", name);
+			return shape(r->err, c, "object", "data.rrcs.%s", shown);
 		pfx = json_object_get(c, "prefix");
 		if (pfx == NULL)
 			pfx = json_object_get(data, "resource");
 		if (!json_is_string(pfx))
-			return shape(r->err, pfx, "string", "data.rrcs.%.40s.prefix",
-			    name);
-		/* The name is capped at 40: at most 58 characters, never cut. */
-		(void)snprintf(list, sizeof(list), "data.rrcs.%.40s.entries", name);
+			return shape(r->err, pfx, "string", "data.rrcs.%s.prefix",
+			    shown);
+		/* The shown name is at most 40 bytes: 58 in all, never cut. */
+		(void)snprintf(list, sizeof(list), "data.rrcs.%s.entries", shown);
 		st = lg_routes(r, name, json_string_value(pfx),
 		    json_object_get(c, "entries"), list, "update_from");
 		if (st != UPM_OK)
@@ -775,7 +798,7 @@ upm_parse_announced_prefixes(const char *buf, size_t len, int flags,
 		NULL };
 	upm_meta scratch;
 	json_t *root, *data, *list, *e;
-	const char *prefix;
+	const char *prefix = NULL;
 	upm_status st;
 	size_t i;
 

@@ -274,7 +274,7 @@ run_visibility(struct run *run, upm_visibility *vis, char *warn, size_t len)
 		st = upm_parse_routing_status(run->body.data, run->body.len, 0,
 		    vis, NULL, &err);
 	if (st != UPM_OK && warn[0] == '\0')
-		(void)snprintf(warn, len, "visibility unavailable: %s", err.text);
+		(void)snprintf(warn, len, "visibility unavailable: %.200s", err.text);
 }
 
 static upm_status

@@ -15,13 +15,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "history.h"
 #include "upstreams.h"
 
 #define PROGNAME "check_upstreams"
 #define DEFAULT_TIMEOUT 30
 #define MAX_PREFIXES 64
 
-enum format { FMT_NAGIOS, FMT_TEXT, FMT_JSON };
+enum format { FMT_NAGIOS, FMT_TEXT, FMT_JSON, FMT_GRAPHITE };
+
+#define DEFAULT_GRAPHITE_PREFIX "history"
 
 struct config {
 	upm_query_opts q;
@@ -37,6 +42,12 @@ struct config {
 	enum format format;
 	char *prefix_store;             /* the --prefix arguments, split in place */
 	const char *prefixes[MAX_PREFIXES];
+	/* History mode: --from/--until/--step. */
+	const char *from, *until, *step;
+	int64_t from_t, until_t, step_s;
+	size_t n_steps;
+	const char *graphite_prefix;
+	const char *name;               /* Graphite target name; default AS<n> */
 };
 
 /* What the run found out, for the output. */
@@ -49,7 +60,8 @@ struct outcome {
 enum {
 	OPT_STATE_FILE = 256, OPT_ACCEPT, OPT_RIPESTAT_URL, OPT_SOURCEAPP,
 	OPT_MIN_PEERS, OPT_MIN_SHARE, OPT_AT, OPT_MAX_SIZE, OPT_CA_FILE,
-	OPT_VISIBILITY, OPT_RETRIES
+	OPT_VISIBILITY, OPT_RETRIES, OPT_FROM, OPT_UNTIL, OPT_STEP,
+	OPT_GRAPHITE_PREFIX, OPT_NAME
 };
 
 static const struct option longopts[] = {
@@ -68,6 +80,11 @@ static const struct option longopts[] = {
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "visibility", no_argument, NULL, OPT_VISIBILITY },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "graphite-prefix", required_argument, NULL, OPT_GRAPHITE_PREFIX },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -83,7 +100,10 @@ print_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s -a ASN [-e ASN,... | --state-file FILE [--accept]]\n"
 	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
-	    "       [-f nagios|text|json] [-v] [-h] [-V]\n", PROGNAME);
+	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
+	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
+	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
+	    "[--name N]\n", PROGNAME, PROGNAME);
 }
 
 static void
@@ -123,10 +143,24 @@ print_help(void)
 " -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
 "                        state in every format\n"
 " -v, --verbose          More detail; -vv shows the requests on stderr\n"
+"\nHistory (ripestat-bgp-state): walk a time range and report change points\n"
+"     --from TIME        First instant (as --at)\n"
+"     --until TIME       Last instant (included when on a step)\n"
+"     --step DURATION    Time between steps: seconds, or 30s, 15m, 1h, 2d; at\n"
+"                        most %d steps.  One request per step, one at a time;\n"
+"                        -t applies to each.  Progress on stderr at a terminal.\n"
+" -f graphite            Graphite plaintext lines for every step and upstream:\n"
+"                        <prefix>.upstreams-<name>.percent-AS<n> <value> <epoch>\n"
+"     --graphite-prefix P Metric path prefix (default %s)\n"
+"     --name NAME        Target name in the metric path (default AS<n>)\n"
+"A change point is the first step whose present set differs from the step\n"
+"before.  A step without any route (an outage) counts as an empty set.\n"
+"Exit code: 0 no change point, 2 at least one, 3 on an error.\n"
 "\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
 "appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
 "when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n",
-	    MAX_PREFIXES, DEFAULT_TIMEOUT);
+	    MAX_PREFIXES, DEFAULT_TIMEOUT, HISTORY_MAX_STEPS,
+	    DEFAULT_GRAPHITE_PREFIX);
 }
 
 /* Strict integer argument in [min, max]. */
@@ -192,6 +226,8 @@ parse_format(const char *s, enum format *f)
 		*f = FMT_TEXT;
 	else if (strcmp(s, "json") == 0)
 		*f = FMT_JSON;
+	else if (strcmp(s, "graphite") == 0)
+		*f = FMT_GRAPHITE;
 	else
 		return -1;
 	return 0;
@@ -288,9 +324,57 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 	case 'v':
 		c->verbose++;
 		return 0;
+	case OPT_FROM:
+		c->from = arg;
+		return upm_time_parse(arg, &c->from_t, err) == UPM_OK ? 0 : -1;
+	case OPT_UNTIL:
+		c->until = arg;
+		return upm_time_parse(arg, &c->until_t, err) == UPM_OK ? 0 : -1;
+	case OPT_STEP:
+		c->step = arg;
+		return history_duration_parse(arg, &c->step_s, err) == UPM_OK ?
+		    0 : -1;
+	case OPT_GRAPHITE_PREFIX:
+		if (!history_name_ok(arg, 1))
+			break;
+		c->graphite_prefix = arg;
+		return 0;
+	case OPT_NAME:
+		if (!history_name_ok(arg, 0))
+			break;
+		c->name = arg;
+		return 0;
 	}
 	return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s' for --%s",
 	    arg ? arg : "", longopts_name(opt)), -1;
+}
+
+/* The history mode's rules: all of --from/--until/--step or none, and
+ * nothing that only makes sense for one instant. */
+static int
+check_history_config(struct config *c, upm_error *err)
+{
+	int any = c->from || c->until || c->step;
+
+	if (!any) {
+		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
+			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "
+			    "--graphite-prefix and --name go with --from/--until/"
+			    "--step"), -1;
+		return 0;
+	}
+	if (!c->from || !c->until || !c->step)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "history needs all of --from, --until and --step"), -1;
+	if (c->q.source != UPM_SRC_BGP_STATE)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "history goes with -s ripestat-bgp-state"), -1;
+	if (c->q.at || c->have_expect || c->state_file || c->have_warn ||
+	    c->have_crit)
+		return upm_fail(err, UPM_ERR_ARG, "--at, --expect, --state-file, "
+		    "-w and -c do not go with --from/--until/--step"), -1;
+	return history_count_steps(c->from_t, c->until_t, c->step_s,
+	    HISTORY_MAX_STEPS, &c->n_steps, err) == UPM_OK ? 0 : -1;
 }
 
 /* Cross-option rules, after all options are read. */
@@ -318,7 +402,7 @@ check_config(struct config *c, upm_error *err)
 		if (upm_time_parse(c->q.at, &t, err) != UPM_OK)
 			return -1;
 	}
-	return 0;
+	return check_history_config(c, err);
 }
 
 /* 0: go on; 1: done (help/version printed); -1: error in err. */
@@ -523,6 +607,154 @@ emit(const struct config *c, const struct outcome *o)
 	return (int)o->state;
 }
 
+/* ------------------------------------------------------------ history */
+
+/* A history that could not be completed: UNKNOWN, in the format asked for
+ * (Graphite output gets nothing on stdout, the reason on stderr). */
+static int
+history_unknown(const struct config *c, const char *target,
+    const upm_error *err)
+{
+	json_t *o;
+	char *text;
+
+	if (c->format == FMT_GRAPHITE) {
+		fprintf(stderr, "%s: %s: %s\n", PROGNAME,
+		    upm_status_name(err->code), err->text);
+		return UPM_STATE_UNKNOWN;
+	}
+	if (c->format == FMT_JSON) {
+		o = json_pack("{s:s, s:s, s:s}", "target", target, "state",
+		    "UNKNOWN", "message", err->text);
+		text = o ? json_dumps(o, JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
+		if (text != NULL) {
+			printf("%s\n", text);
+			free(text);
+			return UPM_STATE_UNKNOWN;
+		}
+	}
+	printf("UPSTREAMS UNKNOWN - %s: %s\n", upm_status_name(err->code),
+	    err->text);
+	return UPM_STATE_UNKNOWN;
+}
+
+/* One step: the result at t, or NULL when there was no data at all (no
+ * routes: an outage, which the history counts as an empty set). */
+static upm_status
+history_step(struct config *c, upm_fetcher *f, int64_t t, upm_result **r,
+    upm_error *err)
+{
+	char at[32];
+	upm_status st;
+
+	if (upm_time_format(t, at, sizeof(at)) != UPM_OK)
+		return upm_fail(err, UPM_ERR_ARG, "time %lld out of range",
+		    (long long)t);
+	c->q.at = at;
+	/* The -t backstop, per request: a walk has many. */
+	alarm((unsigned)c->timeout);
+	st = upm_query(f, &c->q, r, err);
+	alarm(0);
+	c->q.at = NULL;
+	if (st == UPM_ERR_NODATA) {
+		*r = NULL;
+		return UPM_OK;
+	}
+	if (st != UPM_OK) {
+		char why[UPM_ERROR_TEXT];
+
+		(void)snprintf(why, sizeof(why), "%s", err->text);
+		upm_fail(err, st, "at %sZ: %s", at, why);
+	}
+	return st;
+}
+
+/* Walks the steps, one request at a time (pacing: never more than one in
+ * flight), into h. */
+static upm_status
+history_walk(struct config *c, upm_fetcher *f, history *h, upm_error *err)
+{
+	int progress = isatty(STDERR_FILENO);
+	upm_result *r;
+	upm_status st = UPM_OK;
+	size_t i;
+
+	for (i = 0; i < c->n_steps && st == UPM_OK; i++) {
+		int64_t t = c->from_t + (int64_t)i * c->step_s;
+
+		if ((st = history_step(c, f, t, &r, err)) != UPM_OK)
+			break;
+		st = history_add(h, t, r, err);
+		upm_result_free(r);
+		if (progress)
+			fprintf(stderr, "\rstep %zu/%zu", i + 1, c->n_steps);
+	}
+	if (progress)
+		fputc('\n', stderr);
+	if (st == UPM_OK && history_steps_no_data(h) == history_steps(h))
+		st = upm_fail(err, UPM_ERR_NODATA, "no data at any step: no "
+		    "routes seen, or no data kept for that time");
+	return st;
+}
+
+static int
+history_emit(const struct config *c, const history *h, const char *target)
+{
+	upm_buf out;
+	upm_status st;
+
+	upm_buf_init(&out);
+	if (c->format == FMT_JSON)
+		st = history_render_json(h, &out);
+	else if (c->format == FMT_GRAPHITE)
+		st = history_render_graphite(h, c->graphite_prefix ?
+		    c->graphite_prefix : DEFAULT_GRAPHITE_PREFIX,
+		    c->name ? c->name : target, &out);
+	else if (c->format == FMT_TEXT)
+		st = history_render_text(h, &out);
+	else
+		st = history_render_nagios(h, &out);
+	if (st != UPM_OK) {
+		upm_error err;
+
+		upm_buf_free(&out);
+		upm_fail(&err, st, "cannot format the output");
+		return history_unknown(c, target, &err);
+	}
+	fputs(out.data ? out.data : "", stdout);
+	upm_buf_free(&out);
+	return (int)history_state(h);
+}
+
+/* --from/--until/--step: the change points of the present set. */
+static int
+run_history(struct config *c)
+{
+	upm_fetcher *f = NULL;
+	history *h = NULL;
+	upm_error err;
+	char target[32];
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	(void)snprintf(target, sizeof(target), "AS%lu", (unsigned long)c->q.asn);
+	c->fetch.timeout_ms = c->timeout * 1000 - 500;
+	if (c->verbose >= 2)
+		c->q.trace = trace_to_stderr;
+	if (upm_global_init(&err) != UPM_OK ||
+	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
+	    (h = history_new(target, c->from_t, c->until_t, c->step_s,
+	    &err)) == NULL ||
+	    history_walk(c, f, h, &err) != UPM_OK)
+		rc = history_unknown(c, target, &err);
+	else
+		rc = history_emit(c, h, target);
+	history_free(h);
+	upm_fetcher_free(f);
+	return rc;
+}
+
 /* The backstop for -t: whatever hangs, Nagios gets UNKNOWN in time. */
 static void
 on_alarm(int sig)
@@ -575,6 +807,12 @@ main(int argc, char **argv)
 		return UPM_STATE_UNKNOWN;
 	}
 	signal(SIGALRM, on_alarm);
+	if (c.from != NULL) {
+		rc = run_history(&c);
+		config_free(&c);
+		upm_global_cleanup();
+		return rc;
+	}
 	alarm((unsigned)c.timeout);
 
 	memset(&o, 0, sizeof(o));
