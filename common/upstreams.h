@@ -277,20 +277,24 @@ upm_status upm_compute_result(const upm_compute *c, const upm_params *p,
 
 /* Compares the present set with baseline: sets each upstream's status, adds
  * MISSING entries (share 0) for baseline ASes not present, fills appeared /
- * disappeared.  baseline NULL: everything UNBASELINED. */
+ * disappeared.  baseline NULL: everything UNBASELINED.  Calling it again
+ * first drops the entries an earlier call added. */
 upm_status upm_diff(upm_result *r, const upm_asn_list *baseline, upm_error *err);
 
-/* Present set of r as a list (caller frees with upm_asn_list_free). */
+/* Present set of r into out, which must be initialised; its contents are
+ * replaced (caller frees with upm_asn_list_free). */
 upm_status upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err);
 
 /* --------------------------------------------------------------- state */
 
-/* Reads a baseline file.  UPM_OK and out filled; UPM_ERR_IO with errno-style
+/* Reads a baseline file.  UPM_OK and out (initialised by the caller) replaced
+ * by the file's set; on failure out is left unchanged.  UPM_ERR_IO with errno-style
  * text when missing (check *missing: 1 when the file does not exist);
  * UPM_ERR_STATE when corrupt (never silently empty). */
 upm_status upm_state_read(const char *path, upm_asn_list *out,
     char *target, size_t target_len, int *missing, upm_error *err);
-/* target (may be NULL) receives the target the file was written for. */
+/* target (may be NULL) receives the target the file was written for;
+ * UPM_ERR_ARG when it does not fit target_len (64 bytes always do). */
 
 /* Writes atomically: temporary file in the same directory (0600, O_EXCL),
  * fsync, rename; never follows a symlink at path. */
