@@ -23,7 +23,7 @@ MAN_PAGES := $(MAN_SRC:.scd=)
 
 man: $(MAN_PAGES)
 
-man/%: man/%.scd Makefile
+$(MAN_PAGES): man/%: man/%.scd Makefile
 	sed 's/@VERSION@/$(VERSION)/' $< | $(SCDOC) >$@.tmp
 	mv $@.tmp $@
 

@@ -1,0 +1,758 @@
+/*
+ * fetch.c - HTTP(S) GET with libcurl: a capped body buffer, one time budget
+ * for all tries, retries with backoff on transient failures (honouring
+ * Retry-After), a restricted set of protocols and redirects, and the
+ * RIPEstat URL builder.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "upstreams.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_MAX_BYTES ((size_t)64 * 1024 * 1024)
+#define DEFAULT_RETRIES 3
+#define DEFAULT_RETRY_BASE_MS 500L
+#define MAX_REDIRECTS 3L
+/* No single backoff sleep grows beyond this, however many retries. */
+#define MAX_BACKOFF_MS 60000L
+/* Retry-After values beyond a day are treated as "a day": no overflow. */
+#define MAX_RETRY_AFTER_S 86400L
+/* curl may report its own timeout a hair before our clock agrees. */
+#define DEADLINE_SLACK_MS 20L
+
+struct upm_fetcher {
+	CURL *curl;
+	char *user_agent;
+	char *ca_file;
+	long connect_timeout_ms;
+	long timeout_ms;
+	size_t max_bytes;
+	int max_retries;
+	long retry_base_ms;
+	int allow_file;
+	int insecure;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* What the callbacks of one try see. */
+struct transfer {
+	upm_buf *out;
+	size_t start;        /* out->len when upm_fetch was called */
+	size_t max_bytes;
+	int too_big;
+	int nomem;
+	long retry_after_s;  /* -1 when the last response had none */
+};
+
+/* The outcome of one try, before deciding whether to try again. */
+struct attempt {
+	CURLcode rc;
+	long http_code;
+	long retry_after_s;
+};
+
+void
+upm_fetch_opts_init(upm_fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_retries = DEFAULT_RETRIES;
+}
+
+upm_status
+upm_global_init(upm_error *err)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return upm_fail(err, UPM_ERR_NETWORK, "curl_global_init failed");
+	return UPM_OK;
+}
+
+void
+upm_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* ------------------------------------------------------------- clock */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	/* CLOCK_MONOTONIC: the budget must not jump with the wall clock. */
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long
+remaining_ms(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	if (left <= 0)
+		return 0;
+	return left > LONG_MAX ? LONG_MAX : (long)left;
+}
+
+/* Sleeps ms milliseconds, resuming after signals. */
+static void
+sleep_ms(long ms)
+{
+	struct timespec req, rem;
+
+	if (ms <= 0)
+		return;
+	req.tv_sec = ms / 1000;
+	req.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&req, &rem) != 0 && errno == EINTR)
+		req = rem;
+}
+
+/* ---------------------------------------------------------- URL bits */
+
+static int
+has_prefix_nocase(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int
+is_http(const char *url)
+{
+	return has_prefix_nocase(url, "http://");
+}
+
+static int
+is_https(const char *url)
+{
+	return has_prefix_nocase(url, "https://");
+}
+
+static int
+is_file(const char *url)
+{
+	return has_prefix_nocase(url, "file://");
+}
+
+/* Copies the host of url (no scheme, user info, port or path) into buf;
+ * used only to name the server in error texts. */
+static void
+host_of(const char *url, char *buf, size_t len)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	const char *end, *at;
+	size_t n;
+
+	if (p == NULL) {
+		(void)snprintf(buf, len, "?");
+		return;
+	}
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at != NULL)
+		p = at + 1;
+	if (*p == '[') {                  /* IPv6 literal: keep the brackets */
+		const char *close = memchr(p, ']', (size_t)(end - p));
+		if (close != NULL)
+			end = close + 1;
+	} else {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+		if (colon != NULL)
+			end = colon;
+	}
+	n = (size_t)(end - p);
+	if (n == 0) {
+		(void)snprintf(buf, len, "?");
+		return;
+	}
+	(void)snprintf(buf, len, "%.*s", (int)(n > 200 ? 200 : n), p);
+}
+
+/* ------------------------------------------------------ fetcher life */
+
+static char *
+dup_or_null(const char *s, int *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*failed = 1;
+	return d;
+}
+
+static void
+copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
+{
+	f->user_agent = dup_or_null(o->user_agent ? o->user_agent :
+	    "upstreams/" UPM_VERSION, failed);
+	f->ca_file = dup_or_null(o->ca_file, failed);
+	f->connect_timeout_ms = o->connect_timeout_ms > 0 ?
+	    o->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+	f->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	f->max_bytes = o->max_bytes > 0 ? o->max_bytes : DEFAULT_MAX_BYTES;
+	f->max_retries = o->max_retries > 0 ? o->max_retries : 0;
+	f->retry_base_ms = o->retry_base_ms > 0 ?
+	    o->retry_base_ms : DEFAULT_RETRY_BASE_MS;
+	f->allow_file = o->allow_file != 0;
+	f->insecure = o->insecure != 0;
+}
+
+/* Sets one option; on failure names it in err. */
+#define SETOPT(f, opt, val, err)                                           \
+	do {                                                               \
+		CURLcode setopt_rc_ = curl_easy_setopt((f)->curl, opt, val);  \
+		if (setopt_rc_ != CURLE_OK)                                \
+			return upm_fail(err, UPM_ERR_NETWORK,              \
+			    "curl option %s: %s", #opt,                    \
+			    curl_easy_strerror(setopt_rc_));               \
+	} while (0)
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx);
+static size_t on_header(char *data, size_t size, size_t n, void *ctx);
+
+/* Which protocols the first request may use: http(s), file only on demand. */
+static upm_status
+set_protocols(upm_fetcher *f, upm_error *err)
+{
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SETOPT(f, CURLOPT_PROTOCOLS_STR,
+	    f->allow_file ? "http,https,file" : "http,https", err);
+#else
+	SETOPT(f, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS |
+	    (f->allow_file ? CURLPROTO_FILE : 0)), err);
+#endif
+	return UPM_OK;
+}
+
+/* Where a redirect may lead: never file://, never https -> http. */
+static upm_status
+set_redirect_protocols(upm_fetcher *f, int from_https, upm_error *err)
+{
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SETOPT(f, CURLOPT_REDIR_PROTOCOLS_STR,
+	    from_https ? "https" : "http,https", err);
+#else
+	SETOPT(f, CURLOPT_REDIR_PROTOCOLS, (long)(from_https ? CURLPROTO_HTTPS :
+	    (CURLPROTO_HTTP | CURLPROTO_HTTPS)), err);
+#endif
+	return UPM_OK;
+}
+
+static upm_status
+set_tls(upm_fetcher *f, upm_error *err)
+{
+	SETOPT(f, CURLOPT_SSL_VERIFYPEER, f->insecure ? 0L : 1L, err);
+	SETOPT(f, CURLOPT_SSL_VERIFYHOST, f->insecure ? 0L : 2L, err);
+	if (f->ca_file != NULL)
+		SETOPT(f, CURLOPT_CAINFO, f->ca_file, err);
+	return UPM_OK;
+}
+
+/* The options that stay the same for every request of this fetcher. */
+static upm_status
+set_fixed_options(upm_fetcher *f, upm_error *err)
+{
+	upm_status st;
+
+	/* Signals for DNS timeouts are not thread-safe; a plugin runs threads. */
+	SETOPT(f, CURLOPT_NOSIGNAL, 1L, err);
+	SETOPT(f, CURLOPT_ERRORBUFFER, f->errbuf, err);
+	SETOPT(f, CURLOPT_USERAGENT, f->user_agent, err);
+	/* "": every encoding this libcurl can decode; the cap counts decoded bytes. */
+	SETOPT(f, CURLOPT_ACCEPT_ENCODING, "", err);
+	SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L, err);
+	SETOPT(f, CURLOPT_MAXREDIRS, MAX_REDIRECTS, err);
+	/* Rejects a body whose Content-Length already says it is too big. */
+	SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(f->max_bytes >
+	    (size_t)INT64_MAX ? INT64_MAX : (int64_t)f->max_bytes), err);
+	SETOPT(f, CURLOPT_WRITEFUNCTION, on_body, err);
+	SETOPT(f, CURLOPT_HEADERFUNCTION, on_header, err);
+	if ((st = set_protocols(f, err)) != UPM_OK)
+		return st;
+	return set_tls(f, err);
+}
+
+upm_fetcher *
+upm_fetcher_new(const upm_fetch_opts *opts, upm_error *err)
+{
+	upm_fetch_opts defaults;
+	upm_fetcher *f;
+	int failed = 0;
+
+	if (opts == NULL) {
+		upm_fetch_opts_init(&defaults);
+		opts = &defaults;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		(void)upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	copy_opts(f, opts, &failed);
+	if (failed) {
+		(void)upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		upm_fetcher_free(f);
+		return NULL;
+	}
+	if ((f->curl = curl_easy_init()) == NULL) {
+		(void)upm_fail(err, UPM_ERR_NETWORK, "curl_easy_init failed");
+		upm_fetcher_free(f);
+		return NULL;
+	}
+	if (set_fixed_options(f, err) != UPM_OK) {
+		upm_fetcher_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void
+upm_fetcher_free(upm_fetcher *f)
+{
+	if (f == NULL)
+		return;
+	if (f->curl != NULL)
+		curl_easy_cleanup(f->curl);
+	free(f->user_agent);
+	free(f->ca_file);
+	free(f);
+}
+
+/* --------------------------------------------------------- callbacks */
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	size_t bytes = size * n;
+	size_t have = t->out->len - t->start;
+
+	/* Counts decoded bytes, so a small gzip bomb stops at the cap. */
+	if (bytes > t->max_bytes || have > t->max_bytes - bytes) {
+		t->too_big = 1;
+		return 0;          /* any short count makes curl abort */
+	}
+	if (upm_buf_append(t->out, data, bytes) != UPM_OK) {
+		t->nomem = 1;
+		return 0;
+	}
+	return bytes;
+}
+
+/* Retry-After as delta seconds or as an HTTP date; -1 when unusable. */
+static long
+parse_retry_after(const char *v)
+{
+	char *end;
+	long long s;
+	time_t when;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (isdigit((unsigned char)*v)) {
+		errno = 0;
+		s = strtoll(v, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (*end != '\0')
+			return -1;
+		if (errno == ERANGE || s > MAX_RETRY_AFTER_S)
+			return MAX_RETRY_AFTER_S;
+		return (long)s;
+	}
+	if ((when = curl_getdate(v, NULL)) == -1)
+		return -1;
+	s = (long long)when - (long long)time(NULL);
+	if (s < 0)
+		return 0;
+	return s > MAX_RETRY_AFTER_S ? MAX_RETRY_AFTER_S : (long)s;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	size_t bytes = size * n;
+	char line[256];
+	size_t len = bytes;
+	static const char name[] = "retry-after:";
+
+	/* A status line starts the headers of a new response (redirects). */
+	if (bytes >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		t->retry_after_s = -1;
+		return bytes;
+	}
+	if (len < sizeof(name) - 1 || strncasecmp(data, name, sizeof(name) - 1) != 0)
+		return bytes;
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	memcpy(line, data + sizeof(name) - 1, len - (sizeof(name) - 1));
+	line[len - (sizeof(name) - 1)] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	t->retry_after_s = parse_retry_after(line);
+	return bytes;
+}
+
+/* ------------------------------------------------------------ tries */
+
+static upm_status
+set_per_request(upm_fetcher *f, const char *url, struct transfer *t,
+    long budget_ms, upm_error *err)
+{
+	upm_status st;
+
+	SETOPT(f, CURLOPT_URL, url, err);
+	SETOPT(f, CURLOPT_HTTPGET, 1L, err);
+	SETOPT(f, CURLOPT_WRITEDATA, t, err);
+	SETOPT(f, CURLOPT_HEADERDATA, t, err);
+	SETOPT(f, CURLOPT_TIMEOUT_MS, budget_ms, err);
+	SETOPT(f, CURLOPT_CONNECTTIMEOUT_MS, f->connect_timeout_ms < budget_ms ?
+	    f->connect_timeout_ms : budget_ms, err);
+	if ((st = set_redirect_protocols(f, is_https(url), err)) != UPM_OK)
+		return st;
+	return UPM_OK;
+}
+
+/* Drops what an earlier try appended: only the final body stays. */
+static void
+rewind_body(struct transfer *t)
+{
+	t->out->len = t->start;
+	if (t->out->data != NULL)
+		t->out->data[t->start] = '\0';
+	t->too_big = 0;
+	t->nomem = 0;
+	t->retry_after_s = -1;
+}
+
+static upm_status
+try_once(upm_fetcher *f, const char *url, struct transfer *t, long budget_ms,
+    struct attempt *a, upm_error *err)
+{
+	upm_status st;
+	long code = 0;
+
+	rewind_body(t);
+	if ((st = set_per_request(f, url, t, budget_ms, err)) != UPM_OK)
+		return st;
+	f->errbuf[0] = '\0';
+	a->rc = curl_easy_perform(f->curl);
+	if (curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
+		code = 0;
+	a->http_code = code;
+	a->retry_after_s = t->retry_after_s;
+	return UPM_OK;
+}
+
+/* Transfer failures that say nothing about the request itself. */
+static int
+transient_curl_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_OPERATION_TIMEDOUT:   /* only a connect timeout gets here */
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+transient_http(long code)
+{
+	return code == 429 || (code >= 500 && code <= 599);
+}
+
+static const char *
+curl_text(const upm_fetcher *f, CURLcode rc)
+{
+	return f->errbuf[0] != '\0' ? f->errbuf : curl_easy_strerror(rc);
+}
+
+/* Turns a failed transfer (curl error) into a status and text. */
+static upm_status
+transfer_error(const upm_fetcher *f, const struct transfer *t,
+    const struct attempt *a, const char *url, upm_error *err)
+{
+	char host[256];
+
+	if (t->too_big || a->rc == CURLE_FILESIZE_EXCEEDED)
+		return upm_fail(err, UPM_ERR_TOOBIG, "response larger than %zu bytes",
+		    f->max_bytes);
+	if (t->nomem)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	host_of(url, host, sizeof(host));
+	switch (a->rc) {
+	case CURLE_TOO_MANY_REDIRECTS:
+		return upm_fail(err, UPM_ERR_HTTP,
+		    "too many redirects (more than %ld) from %s", MAX_REDIRECTS, host);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* The first URL's scheme was checked, so a redirect led here. */
+		return upm_fail(err, UPM_ERR_HTTP,
+		    "redirect from %s to a refused scheme: %s", host, curl_text(f, a->rc));
+	case CURLE_FILE_COULDNT_READ_FILE:
+	case CURLE_READ_ERROR:
+		return upm_fail(err, UPM_ERR_IO, "%s", curl_text(f, a->rc));
+	default:
+		return upm_fail(err, UPM_ERR_NETWORK, "%s", curl_text(f, a->rc));
+	}
+}
+
+static upm_status
+http_error(const struct attempt *a, const char *url, int tries,
+    upm_error *err)
+{
+	char host[256];
+
+	host_of(url, host, sizeof(host));
+	if (tries > 1)
+		return upm_fail(err, UPM_ERR_HTTP, "HTTP %ld from %s (%d tries)",
+		    a->http_code, host, tries);
+	return upm_fail(err, UPM_ERR_HTTP, "HTTP %ld from %s", a->http_code, host);
+}
+
+/* Final verdict on a try that will not be repeated. */
+static upm_status
+final_status(const upm_fetcher *f, const struct transfer *t,
+    const struct attempt *a, const char *url, int tries, long long deadline,
+    upm_error *err)
+{
+	if (a->rc == CURLE_OPERATION_TIMEDOUT &&
+	    remaining_ms(deadline) <= DEADLINE_SLACK_MS)
+		return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",
+		    f->timeout_ms);
+	if (a->rc != CURLE_OK)
+		return transfer_error(f, t, a, url, err);
+	if (is_file(url))
+		return UPM_OK;
+	if (a->http_code != 200)
+		return http_error(a, url, tries, err);
+	return UPM_OK;
+}
+
+/* Whether this outcome may be tried again at all (budget aside). */
+static int
+retryable(const struct transfer *t, const struct attempt *a, long long deadline)
+{
+	if (t->too_big || t->nomem)
+		return 0;
+	if (a->rc == CURLE_OPERATION_TIMEDOUT)
+		return remaining_ms(deadline) > DEADLINE_SLACK_MS;
+	if (a->rc != CURLE_OK)
+		return transient_curl_error(a->rc);
+	return transient_http(a->http_code);
+}
+
+static long
+backoff_ms(const upm_fetcher *f, int retry)
+{
+	long ms = f->retry_base_ms;
+	int i;
+
+	for (i = 0; i < retry && ms < MAX_BACKOFF_MS; i++)
+		ms = ms > MAX_BACKOFF_MS / 2 ? MAX_BACKOFF_MS : ms * 2;
+	return ms > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : ms;
+}
+
+/* How long to wait before retry number `retry` (0-based); -1 when the
+ * server's Retry-After cannot be honoured inside the budget (err filled). */
+static long
+retry_delay(const upm_fetcher *f, const struct attempt *a, int retry,
+    long long deadline, upm_error *err)
+{
+	long left = remaining_ms(deadline);
+	int has_after = a->rc == CURLE_OK && a->retry_after_s > 0 &&
+	    (a->http_code == 429 || a->http_code == 503);
+
+	if (!has_after)
+		return backoff_ms(f, retry);
+	/* Waiting the whole budget would leave no time for the request. */
+	if (a->retry_after_s * 1000L >= left) {
+		(void)upm_fail(err, UPM_ERR_HTTP,
+		    "HTTP %ld (Retry-After %ld s exceeds the time budget)",
+		    a->http_code, a->retry_after_s);
+		return -1;
+	}
+	return a->retry_after_s * 1000;
+}
+
+static upm_status
+check_url(const upm_fetcher *f, const char *url, upm_error *err)
+{
+	if (is_http(url) || is_https(url) || (f->allow_file && is_file(url)))
+		return UPM_OK;
+	return upm_fail(err, UPM_ERR_ARG, "unsupported URL scheme in '%.100s'%s",
+	    url, is_file(url) ? " (file:// not allowed)" : "");
+}
+
+upm_status
+upm_fetch(upm_fetcher *f, const char *url, upm_buf *out, long *http_code,
+    upm_error *err)
+{
+	struct transfer t = { out, 0, 0, 0, 0, -1 };
+	struct attempt a = { CURLE_OK, 0, -1 };
+	long long deadline;
+	long budget, delay;
+	upm_status st;
+	int tries = 0;
+
+	if (http_code != NULL)
+		*http_code = 0;
+	if (f == NULL || url == NULL || out == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "upm_fetch: missing argument");
+	if ((st = check_url(f, url, err)) != UPM_OK)
+		return st;
+	t.start = out->len;
+	t.max_bytes = f->max_bytes;
+	deadline = now_ms() + f->timeout_ms;
+	for (;;) {
+		if ((budget = remaining_ms(deadline)) <= 0)
+			return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",
+			    f->timeout_ms);
+		if ((st = try_once(f, url, &t, budget, &a, err)) != UPM_OK)
+			return st;
+		tries++;
+		if (http_code != NULL)
+			*http_code = a.http_code;
+		if (tries > f->max_retries || !retryable(&t, &a, deadline))
+			return final_status(f, &t, &a, url, tries, deadline, err);
+		if ((delay = retry_delay(f, &a, tries - 1, deadline, err)) < 0)
+			return UPM_ERR_HTTP;
+		/* No sleep past the deadline: give up with what the last try said. */
+		if (delay >= remaining_ms(deadline))
+			return final_status(f, &t, &a, url, tries, deadline, err);
+		sleep_ms(delay);
+	}
+}
+
+/* ------------------------------------------------------- RIPEstat URL */
+
+/* Percent-encodes everything but RFC 3986 unreserved characters. */
+static upm_status
+append_escaped(upm_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	upm_status st = UPM_OK;
+	char enc[3];
+
+	for (; *s != '\0' && st == UPM_OK; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			st = upm_buf_append(b, s, 1);
+			continue;
+		}
+		enc[0] = '%';
+		enc[1] = hex[c >> 4];
+		enc[2] = hex[c & 0xf];
+		st = upm_buf_append(b, enc, 3);
+	}
+	return st;
+}
+
+/* A data call name is a path segment: keep it to what RIPEstat uses. */
+static int
+valid_call(const char *call)
+{
+	const char *p;
+
+	if (*call == '\0')
+		return 0;
+	for (p = call; *p != '\0'; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '-' && *p != '_')
+			return 0;
+	return 1;
+}
+
+static upm_status
+check_ripestat_args(const char *base, const char *call, const char *resource,
+    upm_error *err)
+{
+	if (base == NULL || call == NULL || resource == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "RIPEstat URL: missing argument");
+	if (!is_http(base) && !is_https(base) && !is_file(base))
+		return upm_fail(err, UPM_ERR_ARG,
+		    "RIPEstat base URL '%.100s' is not http://, https:// or file://",
+		    base);
+	if (strpbrk(base, "?#") != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "RIPEstat base URL '%.100s' must not have a query or fragment",
+		    base);
+	if (strpbrk(base, " \t\r\n") != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "RIPEstat base URL '%.100s' contains white space", base);
+	if (!valid_call(call))
+		return upm_fail(err, UPM_ERR_ARG, "invalid data call name '%.60s'", call);
+	if (*resource == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "empty RIPEstat resource");
+	return UPM_OK;
+}
+
+static upm_status
+build_ripestat_url(upm_buf *b, const char *base, const char *call,
+    const char *resource, const char *sourceapp, const char *extra)
+{
+	size_t base_len = strlen(base);
+	upm_status st;
+
+	while (base_len > 0 && base[base_len - 1] == '/')
+		base_len--;
+	if ((st = upm_buf_printf(b, "%.*s/data/%s/data.json?resource=",
+	    (int)base_len, base, call)) != UPM_OK)
+		return st;
+	if ((st = append_escaped(b, resource)) != UPM_OK)
+		return st;
+	if (sourceapp != NULL && *sourceapp != '\0') {
+		if ((st = upm_buf_append(b, "&sourceapp=", 11)) != UPM_OK)
+			return st;
+		if ((st = append_escaped(b, sourceapp)) != UPM_OK)
+			return st;
+	}
+	if (extra != NULL && *extra != '\0')
+		st = upm_buf_printf(b, "&%s", extra);
+	return st;
+}
+
+upm_status
+upm_ripestat_url(const char *base, const char *call, const char *resource,
+    const char *sourceapp, const char *extra, char **out, upm_error *err)
+{
+	upm_buf b;
+	upm_status st;
+
+	if (out == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "RIPEstat URL: missing output");
+	*out = NULL;
+	if ((st = check_ripestat_args(base, call, resource, err)) != UPM_OK)
+		return st;
+	if (strlen(base) > INT_MAX / 2)
+		return upm_fail(err, UPM_ERR_ARG, "RIPEstat base URL too long");
+	upm_buf_init(&b);
+	if (build_ripestat_url(&b, base, call, resource, sourceapp, extra) != UPM_OK) {
+		upm_buf_free(&b);
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
+	*out = upm_buf_steal(&b);
+	return UPM_OK;
+}
