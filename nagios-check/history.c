@@ -97,19 +97,21 @@ upm_status
 history_count_steps(int64_t from, int64_t until, int64_t step, size_t max,
     size_t *n, upm_error *err)
 {
-	int64_t count;
+	uint64_t span;
 
 	if (step <= 0)
 		return upm_fail(err, UPM_ERR_ARG, "the step must be positive");
 	if (until < from)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "--until is before --from");
-	/* Both are non-negative (times since 1970): no overflow. */
-	count = (until - from) / step + 1;
-	if ((uint64_t)count > (uint64_t)max)
-		return upm_fail(err, UPM_ERR_ARG, "%" PRId64 " steps: more than "
-		    "%zu; use a longer --step or a shorter range", count, max);
-	*n = (size_t)count;
+	/* Unsigned: well defined for any until >= from. */
+	span = ((uint64_t)until - (uint64_t)from) / (uint64_t)step;
+	if (span >= (uint64_t)max)
+		return upm_fail(err, UPM_ERR_ARG, "%" PRIu64 "%s steps: more "
+		    "than %zu; use a longer --step or a shorter range",
+		    span == UINT64_MAX ? span : span + 1,
+		    span == UINT64_MAX ? "+" : "", max);
+	*n = (size_t)span + 1;
 	return UPM_OK;
 }
 

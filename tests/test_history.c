@@ -88,6 +88,13 @@ test_count_steps(void)
 	    "step 0: rejected");
 	OK(history_count_steps(0, INT64_MAX, 1, 10000, &n, &err) == UPM_ERR_ARG,
 	    "huge range: rejected, no overflow");
+	OK(strstr(err.text, "9223372036854775808 steps") != NULL,
+	    "and counted right: %s", err.text);
+	OK(history_count_steps(INT64_MIN, INT64_MAX, 1, 10000, &n, &err) ==
+	    UPM_ERR_ARG && strstr(err.text, "18446744073709551615+ steps"),
+	    "the widest range: rejected, no wrap: %s", err.text);
+	OK(history_count_steps(INT64_MIN, INT64_MAX, INT64_MAX, 10000, &n,
+	    &err) == UPM_OK && n == 3, "widest range, widest step: 3 steps");
 }
 
 static void
