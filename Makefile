@@ -73,3 +73,4 @@ clean:
 	    $(TEST_PROGS) $(PLUGIN_CLEAN)
 
 .PHONY: all plugin tests check check-asan demo clean
+include fuzz.mk

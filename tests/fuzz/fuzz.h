@@ -1,0 +1,137 @@
+/*
+ * fuzz.h - shared checks for the libFuzzer targets in tests/fuzz/.
+ *
+ * Every target feeds one input to one public entry point and then checks
+ * what the header promises about the outcome.  A broken promise is turned
+ * into abort(), which libFuzzer reports as a crash with the input saved, so
+ * the fuzzer finds contract violations and not only memory errors (those are
+ * AddressSanitizer's and UndefinedBehaviorSanitizer's job).
+ */
+#ifndef UPM_FUZZ_H
+#define UPM_FUZZ_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upstreams.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Stop with a message naming the broken promise. */
+#define FUZZ_REQUIRE(cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "%s:%d: contract broken: %s\n", \
+			    __FILE__, __LINE__, #cond); \
+			abort(); \
+		} \
+	} while (0)
+
+/* 1 when the fixed-size field s holds a NUL-terminated string. */
+static inline int
+fuzz_terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+/* A failure must say what failed: the code matches and the text is set. */
+static inline void
+fuzz_check_status(upm_status st, const upm_error *err)
+{
+	FUZZ_REQUIRE(fuzz_terminated(upm_status_name(st), 64));
+	if (st == UPM_OK)
+		return;
+	FUZZ_REQUIRE(err->code == st);
+	FUZZ_REQUIRE(fuzz_terminated(err->text, sizeof(err->text)));
+	FUZZ_REQUIRE(err->text[0] != '\0');
+}
+
+/* The parser's meta: every text field terminated inside its array, and the
+ * record count equal to what the sink was actually handed. */
+static inline void
+fuzz_check_meta(const upm_meta *meta, size_t records_seen)
+{
+	FUZZ_REQUIRE(fuzz_terminated(meta->data_time, sizeof(meta->data_time)));
+	FUZZ_REQUIRE(fuzz_terminated(meta->resource, sizeof(meta->resource)));
+	FUZZ_REQUIRE(fuzz_terminated(meta->messages, sizeof(meta->messages)));
+	FUZZ_REQUIRE(meta->records == records_seen);
+}
+
+/* An observation handed to a sink: both strings readable and the whole path
+ * readable (ASan flags an over-read here); unusable ones carry no path. */
+static inline void
+fuzz_check_observation(const upm_observation *obs)
+{
+	volatile uint32_t sum = 0;
+	size_t i;
+
+	FUZZ_REQUIRE(obs != NULL);
+	FUZZ_REQUIRE(obs->prefix != NULL && obs->peer != NULL);
+	(void)strlen(obs->prefix);
+	(void)strlen(obs->peer);
+	if (obs->unusable)
+		FUZZ_REQUIRE(obs->path_len == 0);
+	FUZZ_REQUIRE(obs->path_len == 0 || obs->path != NULL);
+	for (i = 0; i < obs->path_len; i++)
+		sum += obs->path[i];
+	(void)sum;
+}
+
+/* Whether a sink should ask the parser to stop at this record: for some
+ * inputs (picked by their length) the first record stops the parse, so the
+ * abort path and its clean-up are fuzzed as well. */
+static inline int
+fuzz_stop_early(size_t input_len)
+{
+	return input_len % 5 == 0;
+}
+
+/* ------------------------------------------------ the observation parsers */
+
+typedef upm_status (*fuzz_obs_parser)(const char *buf, size_t len, int flags,
+    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
+
+struct fuzz_obs_ctx {
+	size_t seen;
+	int stop;
+};
+
+static inline int
+fuzz_obs_sink(void *ctx, const upm_observation *obs)
+{
+	struct fuzz_obs_ctx *c = ctx;
+
+	fuzz_check_observation(obs);
+	c->seen++;
+	return c->stop;
+}
+
+/* One input through parse once as a whole response and once as a bare
+ * "data" object: the recorded fixtures come in both forms. */
+static inline void
+fuzz_obs_parse(fuzz_obs_parser parse, const uint8_t *data, size_t size)
+{
+	static const int flag_sets[] = { 0, UPM_PARSE_DATA_ONLY };
+	struct fuzz_obs_ctx c;
+	upm_meta meta;
+	upm_error err;
+	upm_status st;
+	size_t i;
+
+	for (i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		c.seen = 0;
+		c.stop = fuzz_stop_early(size);
+		st = parse((const char *)data, size, flag_sets[i],
+		    fuzz_obs_sink, &c, &meta, &err);
+		fuzz_check_status(st, &err);
+		if (c.stop && c.seen > 0)
+			FUZZ_REQUIRE(st == UPM_ERR_ABORTED && c.seen == 1);
+		if (st == UPM_OK)
+			fuzz_check_meta(&meta, c.seen);
+	}
+}
+
+#endif
