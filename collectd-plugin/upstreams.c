@@ -396,9 +396,6 @@ config_target_check(const struct target *t, upm_error *err)
 {
 	if (t->asn == 0)
 		return upm_fail(err, UPM_ERR_ARG, "no ASN given"), -1;
-	if (t->have_expect && t->state_file != NULL)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "use either Expect or StateFile, not both"), -1;
 	if (t->n_prefixes > 0 && t->source != UPM_SRC_LOOKING_GLASS)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "Prefix goes with Source \"ripestat-looking-glass\""), -1;
@@ -674,9 +671,10 @@ format_list(const upm_asn_list *l, char *buf, size_t len)
 	}
 }
 
-/* State file: compared with when it exists; learned from this read (and
- * written) when it does not.  Read on every read, so that replacing or
- * deleting the file (e.g. with check_upstreams --accept) takes effect. */
+/* State file: compared with when it exists; when it does not, seeded from
+ * Expect if given, else learned from this read, and written.  Read on every
+ * read, so that replacing or deleting the file (e.g. with check_upstreams
+ * --accept) takes effect without touching collectd.conf. */
 static upm_status
 baseline_from_file(struct target *t, const upm_result *r, upm_asn_list *out,
     upm_error *err)
@@ -693,18 +691,22 @@ baseline_from_file(struct target *t, const upm_result *r, upm_asn_list *out,
 	if (st == UPM_OK || !missing)
 		return st;
 	upm_asn_list_free(out);
-	if ((st = upm_result_present(r, out, err)) != UPM_OK)
+	st = t->have_expect ? copy_list(&t->expect, out, err) :
+	    upm_result_present(r, out, err);
+	if (st != UPM_OK)
 		return st;
 	if ((st = upm_state_write(t->state_file, out, r->target, err)) != UPM_OK)
 		return st;
 	format_list(out, text, sizeof(text));
-	INFO("upstreams plugin: target %s: learned baseline %s into %s",
-	    t->name, text, t->state_file);
+	INFO("upstreams plugin: target %s: %s baseline %s into %s", t->name,
+	    t->have_expect ? "wrote the expected" : "learned", text,
+	    t->state_file);
 	return UPM_OK;
 }
 
-/* The baseline for this read: Expect, else the state file, else what the
- * first good read saw (kept in memory for the daemon's life). */
+/* The baseline for this read: the state file (seeded from Expect when
+ * both are given), else Expect, else what the first good read saw (kept in
+ * memory for the daemon's life). */
 static upm_status
 resolve_baseline(struct target *t, const upm_result *r, upm_asn_list *out,
     upm_error *err)
@@ -712,10 +714,10 @@ resolve_baseline(struct target *t, const upm_result *r, upm_asn_list *out,
 	char text[256];
 	upm_status st;
 
-	if (t->have_expect)
-		return copy_list(&t->expect, out, err);
 	if (t->state_file != NULL)
 		return baseline_from_file(t, r, out, err);
+	if (t->have_expect)
+		return copy_list(&t->expect, out, err);
 	if (!t->have_learned) {
 		if ((st = upm_result_present(r, &t->learned, err)) != UPM_OK)
 			return st;

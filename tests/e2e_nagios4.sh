@@ -119,6 +119,7 @@ enable_flap_detection=0
 process_performance_data=0
 use_syslog=0
 log_rotation_method=n
+log_service_retries=1
 debug_level=0
 illegal_macro_output_chars=\`~\$&|'"<>
 EOF

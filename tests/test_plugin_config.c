@@ -330,7 +330,6 @@ test_broken_blocks(void)
 		{ "ASN 4294967296", "invalid value for 'ASN' in <Target \"bad\">" },
 		{ "ASN 1 2", "invalid value for 'ASN' in <Target \"bad\">" },
 		{ "MinPeers 2", "<Target \"bad\">: no ASN given" },
-		{ "ASN 1\nExpect 4837\nStateFile \"/x.state\"", "use either Expect or StateFile" },
 		{ "ASN 1\nPrefix \"10.0.0.0/8\"", "Prefix goes with Source" },
 		{ "ASN 1\nSource \"ripestat-bogus\"", "invalid value for 'Source'" },
 		{ "ASN 1\nSource \"ripestat-looking-glass\"\nPrefix \"10.0.0.0/33\"", "invalid value for 'Prefix'" },
@@ -500,6 +499,23 @@ value_of(const char *pinst, const char *type, const char *tinst)
 	return v != NULL ? v->value : -1;
 }
 
+/* 1 when workdir/name contains text. */
+static int
+state_file_has(const char *name, const char *text)
+{
+	char path[512], buf[1024];
+	size_t n;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", workdir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
 static void
 test_reads_values(void)
 {
@@ -533,6 +549,11 @@ test_reads_values(void)
 	IS_INT(stub_logged(LOG_INFO, "target sf: learned baseline AS4837 into "),
 	    1, "state file baseline learned and logged");
 	IS_INT(read_now("upstreams-both"), 0, "read, expecting 4837 and 20485");
+	IS_INT(stub_logged(LOG_INFO, "target both: wrote the expected baseline "
+	    "AS4837, AS20485 into "), 1,
+	    "Expect with a missing StateFile: the file is seeded from Expect");
+	IS_INT(state_file_has("both.state", "upstreams 4837 20485\n"), 1,
+	    "the seeded state file holds the expected set");
 	IS_INT(value_of("both", "count", "missing"), 1, "count-missing 1");
 	OK(value_of("both", "percent", "AS20485") == 0.0,
 	    "a missing expected upstream reports 0");
@@ -669,8 +690,9 @@ test_reads(void)
 	    "<Target \"dprk\">\nASN 131279\nExpect 4837\n</Target>\n"
 	    "<Target \"learn\">\nASN AS131279\n</Target>\n"
 	    "<Target \"sf\">\nASN 131279\nStateFile \"%s/sf.state\"\n</Target>\n"
-	    "<Target \"both\">\nASN 131279\nExpect 4837 20485\n</Target>\n",
-	    workdir, workdir);
+	    "<Target \"both\">\nASN 131279\nExpect 4837 20485\n"
+	    "StateFile \"%s/both.state\"\n</Target>\n",
+	    workdir, workdir, workdir);
 	stub_clear_records();
 	IS_INT(configure(text), 0, "file:// config");
 	IS_INT(stub.n_reads, 4, "four reads");
@@ -682,6 +704,8 @@ test_reads(void)
 	stub_free_reads();
 	IS_INT(stub.shutdown_cb(), 0, "shutdown callback");
 	(void)snprintf(dir, sizeof(dir), "%s/sf.state", workdir);
+	unlink(dir);
+	(void)snprintf(dir, sizeof(dir), "%s/both.state", workdir);
 	unlink(dir);
 	(void)snprintf(dir, sizeof(dir), "%s/data/bgp-state/data.json", workdir);
 	unlink(dir);
