@@ -74,3 +74,4 @@ clean:
 
 .PHONY: all plugin tests check check-asan demo clean
 include fuzz.mk
+include install.mk

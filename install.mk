@@ -35,12 +35,11 @@ clean-man:
 
 # ------------------------------------------------------------ what goes where
 # Entries MODE:SOURCE:DESTINATION (no DESTDIR); paths without blanks or colons.
-UPM_PLUGIN_SO       = collectd-plugin/upstreams.so
 UPM_COLLECTD_EXAMPLE = $(wildcard collectd-plugin/collectd.conf.example)
 
 INSTALL_LIST = \
 	755:$(CHECK):$(PLUGINDIR)/check_upstreams \
-	644:$(UPM_PLUGIN_SO):$(COLLECTD_PLUGINDIR)/upstreams.so \
+	644:$(PLUGIN):$(COLLECTD_PLUGINDIR)/upstreams.so \
 	644:man/check_upstreams.1:$(MANDIR)/man1/check_upstreams.1 \
 	644:man/collectd-upstreams.5:$(MANDIR)/man5/collectd-upstreams.5 \
 	644:nagios-check/upstreams.cfg:$(EXAMPLESDIR)/nagios-upstreams.cfg \

@@ -43,13 +43,17 @@ is "$missing" "" "every option of --help is in check_upstreams(1)"
 like "$text" '--extra-opts' "check_upstreams(1) documents --extra-opts"
 like "$text" 'EXIT STATUS' "check_upstreams(1) has the exit codes"
 
-# Every configuration key of the plugin is in collectd-upstreams(5).
+# Every configuration key the plugin accepts is in collectd-upstreams(5).
 text=$(MANWIDTH=200 man -l man/collectd-upstreams.5 2>/dev/null)
+keys=$(grep -oE 'strcasecmp\([^"]*"[A-Za-z]+"' collectd-plugin/upstreams.c |
+	grep -oE '"[A-Za-z]+"' | tr -d '"' | sort -u)
 missing=
-for key in RipestatURL SourceApp Timeout Target ASN Source Interval Expect \
-    StateFile MinPeers MinShare; do
+for key in $keys RipestatURL SourceApp Timeout Target ASN Source Interval \
+    Expect StateFile MinPeers MinShare; do
 	grep -qw -- "$key" <<<"$text" || missing+=" $key"
 done
+n=$(wc -w <<<"$keys")
+[ "$n" -ge 11 ]; ok $? "configuration keys found in the plugin source ($n)"
 is "$missing" "" "every configuration key is in collectd-upstreams(5)"
 like "$text" 'percent-AS' "collectd-upstreams(5) names the values"
 
