@@ -522,59 +522,71 @@ lg_routes(struct obs_run *r, const char *rrc, const char *prefix,
 	return UPM_OK;
 }
 
-/* Current API: "rrcs": [{"rrc": "RRC00", "peers": [{as_path, prefix,
- * peer, ...}]}]. */
+/* Current API, one collector: {"rrc": "RRC00", "peers": [{as_path,
+ * prefix, peer, ...}]}; i is its index in "rrcs". */
+static upm_status
+lg_collector(struct obs_run *r, const json_t *c, size_t i)
+{
+	const json_t *name;
+	char list[64];
+
+	if (!json_is_object(c))
+		return shape(r->err, c, "object", "data.rrcs[%zu]", i);
+	name = json_object_get(c, "rrc");
+	if (!json_is_string(name))
+		return shape(r->err, name, "string", "data.rrcs[%zu].rrc", i);
+	/* At most 37 characters: never cut. */
+	(void)snprintf(list, sizeof(list), "data.rrcs[%zu].peers", i);
+	return lg_routes(r, json_string_value(name), NULL,
+	    json_object_get(c, "peers"), list, "peer");
+}
+
 static upm_status
 lg_current(struct obs_run *r, const json_t *rrcs)
 {
-	const json_t *c, *name;
-	char list[64];
+	const json_t *c;
 	upm_status st;
 	size_t i;
 
-	json_array_foreach(rrcs, i, c) {
-		if (!json_is_object(c))
-			return shape(r->err, c, "object", "data.rrcs[%zu]", i);
-		name = json_object_get(c, "rrc");
-		if (!json_is_string(name))
-			return shape(r->err, name, "string", "data.rrcs[%zu].rrc", i);
-		/* At most 37 characters: never cut. */
-		(void)snprintf(list, sizeof(list), "data.rrcs[%zu].peers", i);
-		st = lg_routes(r, json_string_value(name), NULL,
-		    json_object_get(c, "peers"), list, "peer");
-		if (st != UPM_OK)
+	json_array_foreach(rrcs, i, c)
+		if ((st = lg_collector(r, c, i)) != UPM_OK)
 			return st;
-	}
 	return UPM_OK;
 }
 
-/* 2017 API: "rrcs": {"RRC00": {"prefix": ..., "entries": [{as_path,
- * update_from, ...}]}}; the prefix is the collector's or the query's. */
+/* 2017 API, one collector: "RRC00": {"prefix": ..., "entries": [{as_path,
+ * update_from, ...}]}; the prefix is the collector's or the query's. */
+static upm_status
+lg_collector_2017(struct obs_run *r, const char *name, const json_t *c,
+    const json_t *data)
+{
+	const json_t *pfx;
+	char list[96], shown[41];
+
+	copy_text(shown, sizeof(shown), name);
+	if (!json_is_object(c))
+		return shape(r->err, c, "object", "data.rrcs.%s", shown);
+	pfx = json_object_get(c, "prefix");
+	if (pfx == NULL)
+		pfx = json_object_get(data, "resource");
+	if (!json_is_string(pfx))
+		return shape(r->err, pfx, "string", "data.rrcs.%s.prefix", shown);
+	/* The shown name is at most 40 bytes: 58 in all, never cut. */
+	(void)snprintf(list, sizeof(list), "data.rrcs.%s.entries", shown);
+	return lg_routes(r, name, json_string_value(pfx),
+	    json_object_get(c, "entries"), list, "update_from");
+}
+
 static upm_status
 lg_2017(struct obs_run *r, json_t *rrcs, const json_t *data)
 {
-	const json_t *c, *pfx;
+	const json_t *c;
 	const char *name;
-	char list[96], shown[41];
 	upm_status st;
 
-	json_object_foreach(rrcs, name, c) {
-		copy_text(shown, sizeof(shown), name);
-		if (!json_is_object(c))
-			return shape(r->err, c, "object", "data.rrcs.%s", shown);
-		pfx = json_object_get(c, "prefix");
-		if (pfx == NULL)
-			pfx = json_object_get(data, "resource");
-		if (!json_is_string(pfx))
-			return shape(r->err, pfx, "string", "data.rrcs.%s.prefix",
-			    shown);
-		/* The shown name is at most 40 bytes: 58 in all, never cut. */
-		(void)snprintf(list, sizeof(list), "data.rrcs.%s.entries", shown);
-		st = lg_routes(r, name, json_string_value(pfx),
-		    json_object_get(c, "entries"), list, "update_from");
-		if (st != UPM_OK)
+	json_object_foreach(rrcs, name, c)
+		if ((st = lg_collector_2017(r, name, c, data)) != UPM_OK)
 			return st;
-	}
 	return UPM_OK;
 }
 
@@ -828,4 +840,671 @@ upm_parse_announced_prefixes(const char *buf, size_t len, int flags,
 out:
 	json_decref(root);
 	return st;
+}
+
+/* =============================================================== push */
+
+/*
+ * The push parser.  A small hand-written scanner walks the outer structure
+ * (the envelope object, "data", and the one big array or object of the
+ * call); every other value, and each element of the big one, is cut out
+ * by bracket counting and given whole to jansson, which checks it fully
+ * (UTF-8, escapes, NUL, numbers, duplicate keys) and whose per-record code
+ * above then runs unchanged.  So memory holds one element plus the small
+ * envelope fields ("skeleton"), never the whole document.
+ */
+
+#define MAX_FRAMES 4
+
+enum frame_role {
+	ROLE_ROOT,    /* the envelope */
+	ROLE_DATA,    /* "data" (or the root with UPM_PARSE_DATA_ONLY) */
+	ROLE_STREAM   /* the big array (or 2017 looking-glass object) */
+};
+
+struct frame {
+	enum frame_role role;
+	char close;          /* '}' or ']' */
+	json_t *skel;        /* members so far (STREAM object: names seen);
+	                      * borrowed: p->root holds them all */
+	size_t count;        /* members or elements completed */
+};
+
+enum scan_state {
+	S_START,        /* before the document */
+	S_KEY_OR_END,   /* just after '{' */
+	S_KEY_START,    /* after ',' in an object: a key must follow */
+	S_KEY,          /* inside a key */
+	S_COLON,
+	S_VALUE,        /* a member value or an element begins */
+	S_ELEM_OR_END,  /* just after '[' */
+	S_CAPTURE,      /* inside a value taken whole */
+	S_AFTER,        /* after a value: ',' or the frame's close */
+	S_DONE,
+	S_WHOLE,        /* kept whole for the whole-buffer parser */
+	S_FAILED
+};
+
+struct upm_parser {
+	upm_call call;
+	int flags;
+	upm_sinks sinks;
+	enum scan_state state;
+	upm_status failed;       /* the status once S_FAILED */
+	struct frame frames[MAX_FRAMES];
+	size_t depth;            /* frames in use */
+	upm_buf key;             /* raw bytes of the current key, quotes too */
+	char *key_text;          /* the current key, decoded */
+	int key_escape;
+	upm_buf cap;             /* captured value bytes of earlier chunks */
+	uint64_t cap_start;      /* offset of the captured value's first byte */
+	size_t cap_depth;
+	int cap_in_string, cap_escape;
+	uint64_t offset;         /* offset of the current chunk's first byte */
+	json_t *root;            /* the skeleton */
+	json_t *pending;         /* 2017 collectors waiting for data.resource */
+	upm_buf whole;           /* S_WHOLE */
+	struct obs_run run;
+	upm_meta meta;
+	upm_error *err;          /* the caller's, during feed/finish */
+};
+
+static const char *
+stream_key(upm_call call)
+{
+	switch (call) {
+	case UPM_CALL_BGP_STATE: return "bgp_state";
+	case UPM_CALL_LOOKING_GLASS: return "rrcs";
+	default: return NULL;
+	}
+}
+
+upm_parser *
+upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,
+    upm_error *err)
+{
+	upm_parser *p;
+
+	if ((unsigned)call > UPM_CALL_ANNOUNCED_PREFIXES) {
+		(void)upm_fail(err, UPM_ERR_ARG, "unknown data call %d", (int)call);
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		(void)upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->call = call;
+	p->flags = flags;
+	if (sinks != NULL)
+		p->sinks = *sinks;
+	upm_buf_init(&p->key);
+	upm_buf_init(&p->cap);
+	upm_buf_init(&p->whole);
+	/* Small calls gain nothing from streaming: kept whole. */
+	p->state = stream_key(call) != NULL ? S_START : S_WHOLE;
+	obs_run_init(&p->run, p->sinks.obs, p->sinks.ctx, &p->meta, NULL);
+	return p;
+}
+
+void
+upm_parser_free(upm_parser *p)
+{
+	if (p == NULL)
+		return;
+	upm_buf_free(&p->key);
+	upm_buf_free(&p->cap);
+	upm_buf_free(&p->whole);
+	free(p->key_text);
+	free(p->run.path);
+	json_decref(p->root);
+	json_decref(p->pending);
+	free(p);
+}
+
+static upm_status
+fail_parser(upm_parser *p, upm_status st)
+{
+	p->state = S_FAILED;
+	p->failed = st;
+	return st;
+}
+
+static upm_status
+syntax(upm_parser *p, uint64_t at, const char *what)
+{
+	return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON,
+	    "invalid JSON at byte %llu: %s", (unsigned long long)at, what));
+}
+
+static int
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* jansson on one cut-out value; at is its offset for the error text. */
+static upm_status
+decode(upm_parser *p, const char *text, size_t len, uint64_t at, json_t **out)
+{
+	json_error_t jerr;
+
+	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &jerr);
+	if (*out != NULL)
+		return UPM_OK;
+	ascii_only(jerr.text);
+	return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON,
+	    "invalid JSON at byte %llu: %s",
+	    (unsigned long long)(at + (uint64_t)(jerr.position > 0 ?
+	    jerr.position - 1 : 0)), jerr.text));
+}
+
+static struct frame *
+top(upm_parser *p)
+{
+	return &p->frames[p->depth - 1];
+}
+
+static upm_status
+push_frame(upm_parser *p, enum frame_role role, char open, json_t *skel)
+{
+	struct frame *fr;
+
+	if (p->depth == MAX_FRAMES)      /* cannot happen: roles nest 3 deep */
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON, "too deep"));
+	}
+	fr = &p->frames[p->depth++];
+	fr->role = role;
+	fr->close = open == '{' ? '}' : ']';
+	fr->skel = skel;
+	fr->count = 0;
+	return UPM_OK;
+}
+
+/* The skeleton object a ROOT or DATA frame fills (borrowed). */
+static json_t *
+data_skel(upm_parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->depth; i++)
+		if (p->frames[i].role == ROLE_DATA)
+			return p->frames[i].skel;
+	return NULL;
+}
+
+/* ------------------------------------------------- records as they come */
+
+static upm_status
+stream_element(upm_parser *p, json_t *v, size_t i)
+{
+	const json_t *data;
+
+	p->run.err = p->err;
+	if (p->call == UPM_CALL_BGP_STATE)
+		return bgp_state_route(&p->run, v, i);
+	if (top(p)->close == ']')
+		return lg_collector(&p->run, v, i);
+	/* 2017: a collector without its own prefix needs data.resource,
+	 * which may still come: such ones wait (few, small). */
+	data = data_skel(p);
+	if (json_is_object(v) && json_object_get(v, "prefix") == NULL &&
+	    json_object_get(data, "resource") == NULL) {
+		if (p->pending == NULL && (p->pending = json_object()) == NULL)
+			return upm_fail(p->err, UPM_ERR_NOMEM, "out of memory");
+		if (json_object_set(p->pending, p->key_text, v) != 0)
+			return upm_fail(p->err, UPM_ERR_NOMEM, "out of memory");
+		return UPM_OK;
+	}
+	return lg_collector_2017(&p->run, p->key_text, v, data);
+}
+
+/* A complete value: a record of the big array, or an envelope field. */
+static upm_status
+value_done(upm_parser *p, const char *text, size_t len)
+{
+	struct frame *fr = top(p);
+	upm_status st;
+	json_t *v;
+
+	if ((st = decode(p, text, len, p->cap_start, &v)) != UPM_OK)
+		return st;
+	if (fr->role == ROLE_STREAM) {
+		st = stream_element(p, v, fr->count);
+		json_decref(v);
+		if (st != UPM_OK)
+			return fail_parser(p, st);
+	} else if (json_object_set_new(fr->skel, p->key_text, v) != 0)
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+		    "out of memory"));
+	fr->count++;
+	p->state = S_AFTER;
+	return UPM_OK;
+}
+
+/* ------------------------------------------------------------- scanner */
+
+/* Goes on cutting out a value from s[from..n); returns the index just past
+ * its end, or n with *more set when it continues in the next chunk.  A
+ * scalar ends before the delimiter that follows it. */
+static size_t
+capture_scan(upm_parser *p, const char *s, size_t from, size_t n, int *more)
+{
+	size_t i;
+
+	*more = 0;
+	for (i = from; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (p->cap_in_string) {
+			if (p->cap_escape)
+				p->cap_escape = 0;
+			else if (c == '\\')
+				p->cap_escape = 1;
+			else if (c == '"') {
+				p->cap_in_string = 0;
+				if (p->cap_depth == 0)
+					return i + 1;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			p->cap_in_string = 1;
+			break;
+		case '{':
+		case '[':
+			p->cap_depth++;
+			break;
+		case '}':
+		case ']':
+			if (p->cap_depth == 0)
+				return i;
+			if (--p->cap_depth == 0)
+				return i + 1;
+			break;
+		case ',': case ' ': case '\t': case '\r': case '\n':
+			if (p->cap_depth == 0)
+				return i;
+			break;
+		default:
+			break;
+		}
+	}
+	*more = 1;
+	return n;
+}
+
+/* Continues a capture at s[i]; returns the next index to scan. */
+static size_t
+capture(upm_parser *p, const char *s, size_t i, size_t n, upm_status *st)
+{
+	size_t end;
+	int more;
+
+	end = capture_scan(p, s, i, n, &more);
+	if (more || p->cap.len > 0) {
+		if ((*st = upm_buf_append(&p->cap, s + i, end - i)) != UPM_OK) {
+			*st = fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+			    "out of memory"));
+			return n;
+		}
+		if (more)
+			return n;
+		*st = value_done(p, p->cap.data, p->cap.len);
+		p->cap.len = 0;
+		return end;
+	}
+	/* The whole value lies in this chunk: no copy. */
+	*st = value_done(p, s + (size_t)(p->cap_start - p->offset),
+	    end - (size_t)(p->cap_start - p->offset));
+	return end;
+}
+
+static void
+capture_begin(upm_parser *p, size_t i)
+{
+	p->state = S_CAPTURE;
+	p->cap.len = 0;
+	p->cap_start = p->offset + i;
+	p->cap_depth = 0;
+	p->cap_in_string = 0;
+	p->cap_escape = 0;
+}
+
+/* A value begins with c: descend into the frames we walk, cut out the
+ * rest.  Returns UPM_OK when it descended (c consumed) or began a capture
+ * (c not consumed). */
+static upm_status
+value_begin(upm_parser *p, char c, size_t i, int *consumed)
+{
+	struct frame *fr = top(p);
+	const char *big = stream_key(p->call);
+	json_t *skel;
+	enum frame_role role;
+
+	*consumed = 0;
+	role = ROLE_STREAM;
+	if (fr->role == ROLE_ROOT && c == '{' && strcmp(p->key_text, "data") == 0)
+		role = ROLE_DATA;
+	else if (fr->role != ROLE_DATA || strcmp(p->key_text, big) != 0 ||
+	    (c != '[' && !(c == '{' && p->call == UPM_CALL_LOOKING_GLASS))) {
+		capture_begin(p, i);
+		return UPM_OK;
+	}
+	/* The skeleton records that the member exists (an empty stand-in
+	 * for the big one): duplicates and the shape checks see it. */
+	skel = c == '[' ? json_array() : json_object();
+	if (skel == NULL || json_object_set(fr->skel, p->key_text, skel) != 0) {
+		json_decref(skel);
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+		    "out of memory"));
+	}
+	json_decref(skel);    /* the parent holds it */
+	*consumed = 1;
+	p->state = c == '[' ? S_ELEM_OR_END : S_KEY_OR_END;
+	return push_frame(p, role, c, skel);
+}
+
+static upm_status
+document_begin(upm_parser *p, char c, int *consumed)
+{
+	if (c != '{') {
+		/* Not an object: the whole-buffer parser names the error. */
+		p->state = S_WHOLE;
+		*consumed = 0;
+		return UPM_OK;
+	}
+	if ((p->root = json_object()) == NULL)
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+		    "out of memory"));
+	p->state = S_KEY_OR_END;
+	return push_frame(p, (p->flags & UPM_PARSE_DATA_ONLY) ? ROLE_DATA :
+	    ROLE_ROOT, '{', p->root);
+}
+
+/* The key is complete in p->key: decode it, reject a repeated one. */
+static upm_status
+key_done(upm_parser *p)
+{
+	struct frame *fr = top(p);
+	uint64_t at = p->offset;
+	json_t *k;
+	upm_status st;
+
+	if ((st = decode(p, p->key.data, p->key.len, at, &k)) != UPM_OK)
+		return st;
+	free(p->key_text);
+	p->key_text = strdup(json_string_value(k));
+	json_decref(k);
+	if (p->key_text == NULL)
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+		    "out of memory"));
+	if (json_object_get(fr->skel, p->key_text) != NULL) {
+		char shown[41];
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON,
+		    "invalid JSON: duplicate object key '%s'",
+		    copy_text(shown, sizeof(shown), p->key_text)));
+	}
+	/* In the 2017 collectors object, names are remembered bare. */
+	if (fr->role == ROLE_STREAM &&
+	    json_object_set_new(fr->skel, p->key_text, json_null()) != 0)
+		return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+		    "out of memory"));
+	p->state = S_COLON;
+	return UPM_OK;
+}
+
+/* Key bytes from s[i..n) after the opening quote; returns the next index. */
+static size_t
+key_scan(upm_parser *p, const char *s, size_t i, size_t n, upm_status *st)
+{
+	size_t from = i;
+	int done = 0;
+
+	for (; i < n && !done; i++) {
+		if (p->key_escape)
+			p->key_escape = 0;
+		else if (s[i] == '\\')
+			p->key_escape = 1;
+		else if (s[i] == '"')
+			done = 1;
+	}
+	if (upm_buf_append(&p->key, s + from, i - from) != UPM_OK) {
+		*st = fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+		    "out of memory"));
+		return n;
+	}
+	if (done)
+		*st = key_done(p);
+	return i;
+}
+
+static upm_status
+frame_close(upm_parser *p)
+{
+	p->depth--;
+	if (p->depth == 0) {
+		p->state = S_DONE;
+		return UPM_OK;
+	}
+	top(p)->count++;
+	p->state = S_AFTER;
+	return UPM_OK;
+}
+
+/* One structural byte outside keys and captures. */
+static upm_status
+structural(upm_parser *p, char c, size_t i, int *consumed)
+{
+	uint64_t at = p->offset + i;
+
+	*consumed = 1;
+	if (is_ws((unsigned char)c))
+		return UPM_OK;
+	switch (p->state) {
+	case S_START:
+		return document_begin(p, c, consumed);
+	case S_KEY_OR_END:
+		if (c == '}')
+			return frame_close(p);
+		/* FALLTHROUGH */
+	case S_KEY_START:
+		if (c != '"')
+			return syntax(p, at, "expected a key");
+		p->key.len = 0;
+		p->key_escape = 0;
+		p->state = S_KEY;
+		*consumed = 0;     /* key_scan takes the opening quote too */
+		return UPM_OK;
+	case S_COLON:
+		if (c != ':')
+			return syntax(p, at, "expected ':'");
+		p->state = S_VALUE;
+		return UPM_OK;
+	case S_ELEM_OR_END:
+		if (c == ']')
+			return frame_close(p);
+		/* FALLTHROUGH */
+	case S_VALUE:
+		return value_begin(p, c, i, consumed);
+	case S_AFTER:
+		if (c == top(p)->close)
+			return frame_close(p);
+		if (c != ',')
+			return syntax(p, at, "expected ',' or a closing bracket");
+		p->state = top(p)->close == '}' ? S_KEY_START : S_VALUE;
+		return UPM_OK;
+	case S_DONE:
+		return syntax(p, at, "end of file expected");
+	default:
+		return syntax(p, at, "unexpected state");
+	}
+}
+
+static upm_status
+scan(upm_parser *p, const char *s, size_t n)
+{
+	upm_status st = UPM_OK;
+	size_t i = 0;
+	int consumed;
+
+	while (i < n && st == UPM_OK) {
+		if (p->state == S_WHOLE)
+			return upm_buf_append(&p->whole, s + i, n - i) == UPM_OK ?
+			    UPM_OK : fail_parser(p, upm_fail(p->err,
+			    UPM_ERR_NOMEM, "out of memory"));
+		if (p->state == S_CAPTURE) {
+			i = capture(p, s, i, n, &st);
+			continue;
+		}
+		if (p->state == S_KEY) {
+			if (p->key.len == 0) {          /* the opening quote */
+				if (upm_buf_append(&p->key, "\"", 1) != UPM_OK)
+					return fail_parser(p, upm_fail(p->err,
+					    UPM_ERR_NOMEM, "out of memory"));
+				i++;
+				continue;
+			}
+			i = key_scan(p, s, i, n, &st);
+			continue;
+		}
+		st = structural(p, s[i], i, &consumed);
+		if (consumed)
+			i++;
+	}
+	return st;
+}
+
+upm_status
+upm_parser_feed(upm_parser *p, const char *buf, size_t len, upm_error *err)
+{
+	upm_status st;
+
+	if (p == NULL || (buf == NULL && len > 0))
+		return upm_fail(err, UPM_ERR_ARG, "upm_parser_feed: missing argument");
+	if (p->state == S_FAILED)
+		return upm_fail(err, p->failed != UPM_OK ? p->failed : UPM_ERR_ARG,
+		    "upm_parser_feed after the end of the parse");
+	p->err = err;
+	st = scan(p, buf, len);
+	p->offset += len;
+	p->err = NULL;
+	return st;
+}
+
+/* ----------------------------------------------------------- the verdict */
+
+static upm_status
+whole_parse(upm_parser *p, upm_meta *meta, upm_error *err)
+{
+	const upm_sinks *k = &p->sinks;
+	const char *b = p->whole.data;
+	size_t n = p->whole.len;
+
+	switch (p->call) {
+	case UPM_CALL_BGP_STATE:
+		return upm_parse_bgp_state(b, n, p->flags, k->obs, k->ctx, meta, err);
+	case UPM_CALL_LOOKING_GLASS:
+		return upm_parse_looking_glass(b, n, p->flags, k->obs, k->ctx,
+		    meta, err);
+	case UPM_CALL_ASN_NEIGHBOURS:
+		return upm_parse_asn_neighbours(b, n, p->flags, k->neigh, k->ctx,
+		    meta, err);
+	case UPM_CALL_ROUTING_STATUS:
+		return upm_parse_routing_status(b, n, p->flags, k->vis, meta, err);
+	case UPM_CALL_ANNOUNCED_PREFIXES:
+		return upm_parse_announced_prefixes(b, n, p->flags, k->prefix,
+		    k->ctx, meta, err);
+	}
+	return upm_fail(err, UPM_ERR_ARG, "unknown data call");
+}
+
+/* The same envelope rules as open_response, on the skeleton. */
+static upm_status
+check_envelope(upm_parser *p, json_t **data, upm_error *err)
+{
+	upm_status st;
+
+	if (p->flags & UPM_PARSE_DATA_ONLY) {
+		*data = p->root;
+		return check_data(p->root, err);
+	}
+	first_message(p->root, &p->meta);
+	if ((st = check_status(p->root, &p->meta, err)) != UPM_OK ||
+	    (st = check_call_status(p->root, err)) != UPM_OK)
+		return st;
+	*data = json_object_get(p->root, "data");
+	return check_data(*data, err);
+}
+
+static upm_status
+finish_bgp_state(upm_parser *p, const json_t *data, upm_error *err)
+{
+	static const char *const time_keys[] = { "query_time", "timestamp", NULL };
+	const json_t *routes;
+	upm_status st;
+
+	if ((st = read_meta(data, time_keys, &p->meta, err)) != UPM_OK)
+		return st;
+	routes = json_object_get(data, "bgp_state");
+	if (!json_is_array(routes))
+		return shape(err, routes, "array", "data.bgp_state");
+	return UPM_OK;
+}
+
+static upm_status
+finish_looking_glass(upm_parser *p, const json_t *data, upm_error *err)
+{
+	static const char *const time_keys[] = { "latest_time", "query_time", NULL };
+	const json_t *rrcs, *params, *c;
+	const char *name;
+	upm_status st;
+
+	params = json_object_get(data, "parameters");
+	if ((st = read_meta(data, time_keys, &p->meta, err)) == UPM_OK &&
+	    p->meta.resource[0] == '\0' && json_is_object(params))
+		st = meta_resource(json_object_get(params, "resource"),
+		    "data.parameters.resource", &p->meta, err);
+	if (st != UPM_OK)
+		return st;
+	rrcs = json_object_get(data, "rrcs");
+	if (!json_is_array(rrcs) && !json_is_object(rrcs))
+		return shape(err, rrcs, "array or object", "data.rrcs");
+	p->run.err = err;
+	json_object_foreach(p->pending, name, c)
+		if ((st = lg_collector_2017(&p->run, name, c, data)) != UPM_OK)
+			return st;
+	return UPM_OK;
+}
+
+upm_status
+upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err)
+{
+	json_t *data = NULL;
+	upm_status st;
+
+	if (meta != NULL)
+		memset(meta, 0, sizeof(*meta));
+	if (p == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "upm_parser_finish: no parser");
+	if (p->state == S_FAILED)
+		return upm_fail(err, p->failed != UPM_OK ? p->failed : UPM_ERR_ARG,
+		    "upm_parser_finish called twice or after a failure");
+	if (p->state == S_WHOLE || (p->state == S_START && p->offset == 0)) {
+		st = whole_parse(p, meta, err);
+		return fail_parser(p, st);   /* finish is once only */
+	}
+	if (p->state != S_DONE)
+		return fail_parser(p, upm_fail(err, UPM_ERR_JSON,
+		    "invalid JSON at byte %llu: premature end of input",
+		    (unsigned long long)p->offset));
+	st = check_envelope(p, &data, err);
+	if (st == UPM_OK)
+		st = p->call == UPM_CALL_BGP_STATE ?
+		    finish_bgp_state(p, data, err) :
+		    finish_looking_glass(p, data, err);
+	if (meta != NULL)
+		*meta = p->meta;
+	return fail_parser(p, st);
 }

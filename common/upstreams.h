@@ -110,6 +110,14 @@ typedef struct {
 	int allow_file;           /* accept file:// URLs */
 	const char *ca_file;      /* NULL: system CA store */
 	int insecure;             /* disable TLS verification (never default) */
+	/* Added for the on-disk response cache (see "streaming, cache, batch"
+	 * below).  NULL / 0 keep every request on the network. */
+	const char *cache_dir;    /* shared cache directory; NULL: no cache */
+	long cache_max_age_s;     /* >0: one freshness for every data call;
+	                           * 0: per call (asn-neighbours 6 h, bgp-state
+	                           * and looking-glass 5 min, announced-prefixes
+	                           * and routing-status 1 h, country lists 24 h) */
+	int64_t cache_now;        /* the time the cache sees; 0: time(NULL) */
 } upm_fetch_opts;
 
 /* Fills o with defaults (max_retries 3, others 0 meaning "default"). */
@@ -249,6 +257,18 @@ typedef struct {
 	upm_asn_list disappeared; /* filled by upm_diff, ascending */
 	int baselined;            /* upm_diff was given a baseline */
 	char warnings[256];       /* e.g. "3 unusable paths", "" if none */
+	/* Added for country targets, several sources and per-prefix
+	 * expectations (see "countries, looking glasses" below).  All empty
+	 * (0 / NULL / "") for one AS read from one source. */
+	size_t n_origins;         /* ASes in the origin set (0: not counted) */
+	struct upm_domestic *domestic;  /* origin-set ASes seen in transit,
+	                                 * most observations first */
+	size_t n_domestic;
+	struct upm_source_result *sources; /* one per source, when several */
+	size_t n_sources;
+	struct upm_prefix_result *prefix_results; /* one per tracked prefix */
+	size_t n_prefix_results;
+	char disagree[256];       /* "" or "sources disagree: ..." */
 } upm_result;
 
 void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
@@ -342,6 +362,25 @@ typedef struct {
 	/* Optional: told each URL before it is fetched (for -vvv, debug logs). */
 	void (*trace)(void *trace_ctx, const char *msg);
 	void *trace_ctx;
+	/* Added for country targets, public looking glasses and per-prefix
+	 * expectations (see "countries, looking glasses" below).  Zero/NULL
+	 * keeps the plain one-AS, one-source query. */
+	const char *country;      /* "KP": the origin set is the country's ASNs
+	                           * (asn must then be 0) */
+	const uint32_t *extra_asns;  /* added to the origin set */
+	size_t n_extra_asns;
+	const char *const *extra_prefixes; /* used by the target, registered
+	                           * elsewhere: their paths count whatever
+	                           * their origin */
+	size_t n_extra_prefixes;
+	const upm_source *sources; /* several sources; n_sources 0: source */
+	size_t n_sources;
+	const char *nlnog_url;    /* NULL: "https://lg.ring.nlnog.net" */
+	const char *alice_url;    /* no default: required for alice-lg */
+	const char *const *track_prefixes; /* per-prefix upstream sets */
+	size_t n_track_prefixes;
+	size_t max_asns;          /* country: most ASNs asked per run; 0: 1000 */
+	const char *cache_dir;    /* country list cache directory; NULL: none */
 } upm_query_opts;
 
 void upm_query_opts_init(upm_query_opts *q);
@@ -383,5 +422,207 @@ upm_status upm_render_summary(const upm_result *r, upm_buf *out);
 upm_status upm_render_nagios(const upm_report *rep, upm_buf *out);
 upm_status upm_render_text(const upm_report *rep, upm_buf *out);
 upm_status upm_render_json(const upm_report *rep, upm_buf *out);
+
+/* ------------------------------------------- streaming, cache, batch */
+
+/* The data calls a push parser understands. */
+typedef enum {
+	UPM_CALL_BGP_STATE = 0,
+	UPM_CALL_LOOKING_GLASS,
+	UPM_CALL_ASN_NEIGHBOURS,
+	UPM_CALL_ROUTING_STATUS,
+	UPM_CALL_ANNOUNCED_PREFIXES
+} upm_call;
+
+/* Where a push parser sends its records; the one matching the call is
+ * used (NULL: records are only counted).  Borrowed; ctx is passed back. */
+typedef struct {
+	upm_obs_sink obs;       /* bgp-state, looking-glass */
+	upm_neigh_sink neigh;   /* asn-neighbours */
+	upm_prefix_sink prefix; /* announced-prefixes */
+	upm_visibility *vis;    /* routing-status: filled by upm_parser_finish */
+	void *ctx;
+} upm_sinks;
+
+/* A push parser: bytes go in as they arrive, in pieces of any size, and
+ * records come out as soon as each is complete.  bgp-state ("bgp_state"
+ * elements) and looking-glass (one collector of "rrcs" at a time) keep at
+ * most one record's JSON plus the small envelope fields in memory, however
+ * long the response; the other calls are small and are kept whole and
+ * parsed by upm_parser_finish.  The same rules as upm_parse_* apply:
+ * envelope, shapes with field paths, duplicate keys, NUL and invalid UTF-8
+ * rejected, a sink's non-zero return stops with UPM_ERR_ABORTED.
+ *
+ * Ordering caveat: RIPEstat puts "status" (and may put "data_call_status")
+ * AFTER "data", so records can reach the sink before the envelope is known
+ * to be bad; only upm_parser_finish gives the verdict.  A caller must treat
+ * everything its sink received as void unless finish returns UPM_OK (the
+ * query throws its computation away).  Likewise a shape error in a record
+ * is reported when that record arrives, possibly before an envelope error
+ * that the whole-buffer parsers would have named first.
+ *
+ * Caller owns the parser (sinks copied); NULL on failure. */
+typedef struct upm_parser upm_parser;
+
+upm_parser *upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,
+    upm_error *err);
+/* After a failure every later feed/finish returns the same status. */
+upm_status upm_parser_feed(upm_parser *p, const char *buf, size_t len,
+    upm_error *err);
+/* End of input: checks the envelope and the rest; meta (may be NULL) as
+ * with upm_parse_*. */
+upm_status upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err);
+void upm_parser_free(upm_parser *p);
+
+/* The consumer of a streamed response.  begin is called before the first
+ * body byte of every 200 answer (again when a broken transfer is retried:
+ * the consumer must drop what it was fed, or return non-UPM_OK to refuse
+ * the retry, which then fails with that status); data gets the body bytes
+ * in order; end is called after a complete transfer, and only when end
+ * returns UPM_OK is the body stored in the cache.  Any callback's non-OK
+ * status stops the fetch and is returned. */
+typedef struct {
+	upm_status (*begin)(void *ctx, upm_error *err);
+	upm_status (*data)(void *ctx, const char *buf, size_t len, upm_error *err);
+	upm_status (*end)(void *ctx, upm_error *err);
+	void *ctx;
+} upm_stream;
+
+/* Like upm_fetch, but the body goes to s as it arrives (never held whole),
+ * through the fetcher's cache when it has one: a fresh entry is served
+ * without the network (*http_code 200); a new 200 body is written to a
+ * temporary file beside the entry while it streams and renamed into place
+ * after s->end accepted it.  Bodies of non-200 answers never reach s. */
+upm_status upm_fetch_stream(upm_fetcher *f, const char *url,
+    const upm_stream *s, long *http_code, upm_error *err);
+
+/* The cache on its own (common/cache.c), for the fetcher and for tests.
+ * Entries are files "<dir>/<16 hex digits of FNV-1a 64 of the URL>",
+ * mode 0600, holding a short header (format, URL, fetch time, length)
+ * and the body; the directory is created 0700; symlinks are refused. */
+uint64_t upm_cache_hash(const char *url);
+/* Freshness in seconds for url (by its /data/<call>/ path), honouring
+ * max_age_s > 0 as an override. */
+long upm_cache_freshness(const char *url, long max_age_s);
+/* Runs many queries with at most max_in_flight HTTP requests at a time
+ * (0: 8, RIPEstat's limit per client address; more than 32 refused).
+ * A fixed pool of worker threads, each with its own fetcher made from
+ * opts (so all share opts->cache_dir): not libcurl multi, because one
+ * query is a chain of dependent requests parsed as they stream.
+ * Call upm_global_init first.  Caller owns the batch. */
+typedef struct upm_batch upm_batch;
+
+upm_batch *upm_batch_new(const upm_fetch_opts *opts, size_t max_in_flight,
+    upm_error *err);
+/* Adds one target: q is copied, but the strings and arrays it points to
+ * are borrowed until upm_batch_run returns.  Returns the target's index
+ * (0, 1, ...), or (size_t)-1 on allocation failure. */
+size_t upm_batch_add(upm_batch *b, const upm_query_opts *q);
+/* Runs every query added (each once); UPM_OK unless the pool could not
+ * start (the targets' own failures are in their results). */
+upm_status upm_batch_run(upm_batch *b);
+/* The outcome of target i: its status; on UPM_OK *out gets the result,
+ * which the caller then owns (a second call gives NULL); err gets the
+ * target's error. */
+upm_status upm_batch_result(upm_batch *b, size_t i, upm_result **out,
+    upm_error *err);
+void upm_batch_free(upm_batch *b);
+
+/* ------------------------------------------ countries, looking glasses */
+
+/*
+ * A country target's origin set is its ASNs from RIPEstat's
+ * country-resource-list plus extra_asns.  The upstream of a path is the
+ * first AS outside the set (an international upstream); the set's own ASes
+ * met on the way are domestic transit, reported but never upstreams.
+ * Public looking glasses are further sources; every observation keeps its
+ * source, and with several sources the result holds one upm_source_result
+ * each beside the combined figures.
+ */
+
+/* The public looking glasses as upm_source values.  Not enumerators, so
+ * that switches over the RIPEstat sources stay complete. */
+#define UPM_SRC_NLNOG_LG ((upm_source)3)  /* NLNOG RING LG /api/prefix */
+#define UPM_SRC_ALICE_LG ((upm_source)4)  /* Alice-LG /api/v1/lookup/prefix */
+#define UPM_MAX_SOURCES 5
+
+/* Like upm_source_parse / upm_source_name, including "nlnog-lg" and
+ * "alice-lg". */
+int upm_source_parse_any(const char *s);
+const char *upm_source_name_any(upm_source s);
+
+/* "ripestat-bgp-state,nlnog-lg" into out (room for max); *n gets the count.
+ * Unknown names and duplicates are UPM_ERR_ARG. */
+upm_status upm_sources_parse(const char *list, upm_source *out, size_t max,
+    size_t *n, upm_error *err);
+
+/* Two ASCII letters ("kp" or "KP"), upper-cased into out (3 bytes). */
+upm_status upm_country_check(const char *s, char out[3], upm_error *err);
+
+/* "175.45.176.0/24=4837,20485": the prefix (checked) into prefix (len
+ * bytes) and the ASNs appended to expected (initialised by the caller). */
+upm_status upm_prefix_expect_parse(const char *s, char *prefix, size_t len,
+    upm_asn_list *expected, upm_error *err);
+
+/* country-resource-list: data.resources.asn (strings "123" / "AS123" or
+ * integers) appended to out (initialised by the caller).  Envelope rules as
+ * for the other RIPEstat parsers; an empty list is UPM_OK with nothing
+ * added. */
+upm_status upm_parse_country_asns(const char *buf, size_t len, int flags,
+    upm_asn_list *out, upm_meta *meta, upm_error *err);
+
+/* NLNOG RING looking glass, GET <base>/api/prefix?q=<prefix>: every route
+ * of "routes" (an object: prefix -> array) to the sink; peer "nlnog/<ip>".
+ * Alice-LG, GET <base>/api/v1/lookup/prefix?q=<prefix>: every route of
+ * "imported" (filtered routes were refused by the route server); peer
+ * "alice/<route server>/<neighbour>".  No RIPEstat envelope: an "error"
+ * member is UPM_ERR_STATUS.  meta->data_time from "collected" /
+ * api.cache_status.cached_at when present. */
+upm_status upm_parse_nlnog_lg(const char *buf, size_t len, upm_obs_sink sink,
+    void *ctx, upm_meta *meta, upm_error *err);
+upm_status upm_parse_alice_lg(const char *buf, size_t len, upm_obs_sink sink,
+    void *ctx, upm_meta *meta, upm_error *err);
+
+/* An origin-set AS seen between the upstream and the origin. */
+typedef struct upm_domestic {
+	uint32_t asn;
+	uint64_t observations;  /* observations it appears in as transit */
+} upm_domestic;
+
+/* The figures of one source when several were asked. */
+typedef struct upm_source_result {
+	char source[48];        /* "nlnog-lg" */
+	char data_time[32];
+	uint64_t observations;
+	uint64_t with_upstream;
+	size_t vantage_points;
+	upm_upstream *upstreams; /* sorted by share desc, then asn asc */
+	size_t n_upstreams;
+	size_t n_present;
+} upm_source_result;
+
+/* The upstreams of one tracked prefix, by the same thresholds over that
+ * prefix's observations. */
+typedef struct upm_prefix_result {
+	char prefix[64];
+	uint64_t with_upstream;  /* observations of it that have an upstream */
+	upm_upstream *upstreams; /* sorted by share desc, then asn asc */
+	size_t n_upstreams;
+	int baselined;           /* upm_diff_prefix was called */
+	upm_asn_list expected, appeared, disappeared; /* ascending */
+} upm_prefix_result;
+
+/* Before adding observations: keep the upstreams of prefix apart (compared
+ * case-insensitively with the observations' prefix text). */
+upm_status upm_compute_track_prefix(upm_compute *c, const char *prefix,
+    upm_error *err);
+
+/* Compares a tracked prefix's present upstreams with expected; UPM_ERR_ARG
+ * when the prefix was not tracked.  Calling it again replaces the lists. */
+upm_status upm_diff_prefix(upm_result *r, const char *prefix,
+    const upm_asn_list *expected, upm_error *err);
+
+/* Number of tracked prefixes whose upstreams differ from their expectation. */
+size_t upm_result_prefix_changes(const upm_result *r);
 
 #endif
