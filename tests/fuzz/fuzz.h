@@ -88,33 +88,30 @@ fuzz_stop_early(size_t input_len)
 	return input_len % 5 == 0;
 }
 
-/* ------------------------------------------------ the observation parsers */
+/* ------------------------------------------------------------ the parsers */
 
+/* The signature the observation parsers share. */
 typedef upm_status (*fuzz_obs_parser)(const char *buf, size_t len, int flags,
     upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
 
-struct fuzz_obs_ctx {
+/* What a sink has been handed, and whether it asks to stop at the first. */
+struct fuzz_count {
 	size_t seen;
 	int stop;
 };
 
-static inline int
-fuzz_obs_sink(void *ctx, const upm_observation *obs)
-{
-	struct fuzz_obs_ctx *c = ctx;
+/* One parser call with the target's own sink counting into c. */
+typedef upm_status (*fuzz_parse_once)(const uint8_t *data, size_t size,
+    int flags, struct fuzz_count *c, upm_meta *meta, upm_error *err);
 
-	fuzz_check_observation(obs);
-	c->seen++;
-	return c->stop;
-}
-
-/* One input through parse once as a whole response and once as a bare
- * "data" object: the recorded fixtures come in both forms. */
+/* One input through a parser once as a whole response and once as a bare
+ * "data" object (the recorded fixtures come in both forms), checking the
+ * status, the abort path and the record count each time. */
 static inline void
-fuzz_obs_parse(fuzz_obs_parser parse, const uint8_t *data, size_t size)
+fuzz_parse_both_forms(fuzz_parse_once parse, const uint8_t *data, size_t size)
 {
 	static const int flag_sets[] = { 0, UPM_PARSE_DATA_ONLY };
-	struct fuzz_obs_ctx c;
+	struct fuzz_count c;
 	upm_meta meta;
 	upm_error err;
 	upm_status st;
@@ -124,14 +121,23 @@ fuzz_obs_parse(fuzz_obs_parser parse, const uint8_t *data, size_t size)
 		memset(&err, 0, sizeof(err));
 		c.seen = 0;
 		c.stop = fuzz_stop_early(size);
-		st = parse((const char *)data, size, flag_sets[i],
-		    fuzz_obs_sink, &c, &meta, &err);
+		st = parse(data, size, flag_sets[i], &c, &meta, &err);
 		fuzz_check_status(st, &err);
 		if (c.stop && c.seen > 0)
 			FUZZ_REQUIRE(st == UPM_ERR_ABORTED && c.seen == 1);
 		if (st == UPM_OK)
 			fuzz_check_meta(&meta, c.seen);
 	}
+}
+
+static inline int
+fuzz_obs_sink(void *ctx, const upm_observation *obs)
+{
+	struct fuzz_count *c = ctx;
+
+	fuzz_check_observation(obs);
+	c->seen++;
+	return c->stop;
 }
 
 #endif

@@ -4,15 +4,10 @@
  * a URL. */
 #include "fuzz.h"
 
-struct prefix_ctx {
-	size_t seen;
-	int stop;
-};
-
 static int
 prefix_sink(void *ctx, const char *prefix)
 {
-	struct prefix_ctx *c = ctx;
+	struct fuzz_count *c = ctx;
 	upm_error err;
 
 	FUZZ_REQUIRE(prefix != NULL);
@@ -22,27 +17,17 @@ prefix_sink(void *ctx, const char *prefix)
 	return c->stop;
 }
 
+static upm_status
+parse_once(const uint8_t *data, size_t size, int flags, struct fuzz_count *c,
+    upm_meta *meta, upm_error *err)
+{
+	return upm_parse_announced_prefixes((const char *)data, size, flags,
+	    prefix_sink, c, meta, err);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int flag_sets[] = { 0, UPM_PARSE_DATA_ONLY };
-	struct prefix_ctx c;
-	upm_meta meta;
-	upm_error err;
-	upm_status st;
-	size_t i;
-
-	for (i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
-		memset(&err, 0, sizeof(err));
-		c.seen = 0;
-		c.stop = fuzz_stop_early(size);
-		st = upm_parse_announced_prefixes((const char *)data, size,
-		    flag_sets[i], prefix_sink, &c, &meta, &err);
-		fuzz_check_status(st, &err);
-		if (c.stop && c.seen > 0)
-			FUZZ_REQUIRE(st == UPM_ERR_ABORTED && c.seen == 1);
-		if (st == UPM_OK)
-			fuzz_check_meta(&meta, c.seen);
-	}
+	fuzz_parse_both_forms(parse_once, data, size);
 	return 0;
 }
