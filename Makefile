@@ -27,7 +27,7 @@ CHECK_MODS = $(filter-out nagios-check/check_upstreams.o,$(CHECK_OBJ))
 # Unit tests (tests/test_*.c) and helper programs driven by the end-to-end
 # scripts (tests/prog_*.c) link the library; the plugin's own test programs
 # come from collectd-plugin/plugin.mk through TEST_PROGS.
-GEN_PROGS := $(patsubst %.c,%,$(filter-out tests/test_plugin_%,\
+GEN_PROGS := $(patsubst %.c,%,$(filter-out tests/test_plugin_% tests/prog_plugin_%,\
 	$(wildcard tests/test_*.c tests/prog_*.c)))
 TEST_PROGS =
 
@@ -75,3 +75,4 @@ clean:
 .PHONY: all plugin tests check check-asan demo clean
 include fuzz.mk
 include install.mk
+include bench/bench.mk

@@ -33,4 +33,13 @@ tests/test_plugin_config: tests/test_plugin_config.c tests/plugin_stubs.h \
 	$(CC) $(CFLAGS_ALL) $(COLLECTD_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(LIB) \
 	    $(DEP_LIBS) -pthread
 
+# Drives the plugin's read callback line by line for the fault matrix
+# (tests/e2e_plugin_faults.sh); built the same way.
+TEST_PROGS += tests/prog_plugin_faults
+
+tests/prog_plugin_faults: tests/prog_plugin_faults.c tests/plugin_stubs.h \
+    $(PLUGIN_SRC) $(LIB) $(LIB_HDR)
+	$(CC) $(CFLAGS_ALL) $(COLLECTD_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(LIB) \
+	    $(DEP_LIBS) -pthread
+
 PLUGIN_CLEAN = $(PLUGIN)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "upstreams.h"
 
@@ -212,8 +213,36 @@ typedef struct {
 	id_set prefixes;
 } upstream_acc;
 
+/* ASN -> count, open addressing (slot value 0 is empty; ASN 0 never
+ * appears in a parsed path). */
+typedef struct {
+	uint32_t *asn;
+	uint64_t *count;
+	size_t cap, n;
+} asn_counter;
+
+/* One upstream of one tracked prefix. */
+typedef struct {
+	uint32_t asn;
+	uint64_t observations;
+	id_set peers;
+} prefix_upstream;
+
+/* A prefix whose upstreams are kept apart (per-prefix expectations). */
+typedef struct {
+	char *prefix;
+	uint64_t with_upstream;
+	prefix_upstream *ups;
+	size_t n, cap;
+} tracked_prefix;
+
 struct upm_compute {
 	upm_asn_list origins;
+	asn_counter domestic;  /* origin-set ASes met in transit */
+	tracked_prefix *tracked;
+	size_t n_tracked;
+	long *track_of;        /* prefix id -> tracked index, -1: none */
+	size_t n_track_of;
 	intern_table peer_names;
 	intern_table prefix_names;
 	upstream_acc *ups;
@@ -233,6 +262,89 @@ static uint64_t
 sat_add(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* ------------------------------------------------------- asn counters */
+
+static int
+counter_grow(asn_counter *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 16, i, j;
+	uint32_t *asn;
+	uint64_t *count;
+
+	if (cap > SIZE_MAX / sizeof(*count))
+		return -1;
+	asn = calloc(cap, sizeof(*asn));
+	count = calloc(cap, sizeof(*count));
+	if (asn == NULL || count == NULL) {
+		free(asn);
+		free(count);
+		return -1;
+	}
+	for (i = 0; i < t->cap; i++) {
+		if (t->asn[i] == 0)
+			continue;
+		for (j = mix32(t->asn[i]) & (cap - 1); asn[j] != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		asn[j] = t->asn[i];
+		count[j] = t->count[i];
+	}
+	free(t->asn);
+	free(t->count);
+	t->asn = asn;
+	t->count = count;
+	t->cap = cap;
+	return 0;
+}
+
+/* Adds one to asn's count; -1 on allocation failure. */
+static int
+counter_bump(asn_counter *t, uint32_t asn)
+{
+	size_t j;
+
+	if (asn == 0)
+		return 0;
+	if ((t->n + 1) * 2 > t->cap && counter_grow(t) != 0)
+		return -1;
+	for (j = mix32(asn) & (t->cap - 1); t->asn[j] != 0;
+	    j = (j + 1) & (t->cap - 1))
+		if (t->asn[j] == asn)
+			break;
+	if (t->asn[j] == 0) {
+		t->asn[j] = asn;
+		t->n++;
+	}
+	if (t->count[j] < UINT64_MAX)
+		t->count[j]++;
+	return 0;
+}
+
+static void
+counter_free(asn_counter *t)
+{
+	free(t->asn);
+	free(t->count);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---------------------------------------------------- tracked prefixes */
+
+static void
+tracked_free(upm_compute *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n_tracked; i++) {
+		for (k = 0; k < c->tracked[i].n; k++)
+			id_set_free(&c->tracked[i].ups[k].peers);
+		free(c->tracked[i].ups);
+		free(c->tracked[i].prefix);
+	}
+	free(c->tracked);
+	free(c->track_of);
 }
 
 upm_compute *
@@ -271,6 +383,8 @@ upm_compute_free(upm_compute *c)
 	}
 	free(c->ups);
 	free(c->ups_slot);
+	counter_free(&c->domestic);
+	tracked_free(c);
 	intern_free(&c->peer_names);
 	intern_free(&c->prefix_names);
 	upm_asn_list_free(&c->origins);
@@ -351,6 +465,110 @@ poison(upm_compute *c)
 	return -1;
 }
 
+/* Records the origin-set ASes between the upstream (index up, -1 for
+ * none) and the origin: domestic transit.  The origin and its prepending
+ * are not transit; an AS prepended in transit counts once. */
+static int
+note_domestic(upm_compute *c, const uint32_t *path, size_t len, long up)
+{
+	uint32_t origin = path[len - 1];
+	size_t end = len - 1, i, k;
+
+	while (end > 0 && path[end - 1] == origin)
+		end--;
+	for (i = (size_t)(up + 1); i < end; i++) {
+		int seen = 0;
+		if (path[i] == origin)
+			continue;
+		for (k = (size_t)(up + 1); k < i && !seen; k++)
+			seen = path[k] == path[i];
+		if (!seen && counter_bump(&c->domestic, path[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The tracked index of prefix id (new ids are looked up once), -1 for an
+ * untracked prefix, -2 on allocation failure. */
+static long
+tracked_index(upm_compute *c, uint32_t id, const char *prefix)
+{
+	long *v, found = -1;
+	size_t i;
+
+	if (c->n_tracked == 0)
+		return -1;
+	if (id < c->n_track_of)
+		return c->track_of[id];
+	/* Interning numbers prefixes in order of first sight: a new id is
+	 * always the next one. */
+	if ((v = realloc(c->track_of, ((size_t)id + 1) * sizeof(*v))) == NULL)
+		return -2;
+	c->track_of = v;
+	for (i = 0; i < c->n_tracked && found < 0; i++)
+		if (strcasecmp(c->tracked[i].prefix, prefix) == 0)
+			found = (long)i;
+	while (c->n_track_of <= id)
+		c->track_of[c->n_track_of++] = -1;
+	c->track_of[id] = found;
+	return found;
+}
+
+static int
+tracked_add(tracked_prefix *t, uint32_t asn, uint32_t peer)
+{
+	prefix_upstream *u = NULL;
+	size_t i;
+
+	for (i = 0; i < t->n && u == NULL; i++)
+		if (t->ups[i].asn == asn)
+			u = &t->ups[i];
+	if (u == NULL) {
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 4;
+			prefix_upstream *v = realloc(t->ups, cap * sizeof(*v));
+			if (v == NULL)
+				return -1;
+			t->ups = v;
+			t->cap = cap;
+		}
+		u = &t->ups[t->n++];
+		memset(u, 0, sizeof(*u));
+		u->asn = asn;
+	}
+	if (id_set_add(&u->peers, peer) != 0)
+		return -1;
+	u->observations++;
+	t->with_upstream++;
+	return 0;
+}
+
+upm_status
+upm_compute_track_prefix(upm_compute *c, const char *prefix, upm_error *err)
+{
+	tracked_prefix *v;
+	size_t i;
+
+	if (c == NULL || prefix == NULL || prefix[0] == '\0' ||
+	    strlen(prefix) >= sizeof(((upm_prefix_result *)0)->prefix))
+		return upm_fail(err, UPM_ERR_ARG, "bad prefix to track");
+	if (c->records > 0)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "prefixes are tracked before observations are added");
+	for (i = 0; i < c->n_tracked; i++)
+		if (strcasecmp(c->tracked[i].prefix, prefix) == 0)
+			return UPM_OK;
+	v = realloc(c->tracked, (c->n_tracked + 1) * sizeof(*v));
+	if (v == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	c->tracked = v;
+	memset(&v[c->n_tracked], 0, sizeof(*v));
+	if ((v[c->n_tracked].prefix = strdup(prefix)) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	c->n_tracked++;
+	return UPM_OK;
+}
+
 int
 upm_compute_add(void *compute, const upm_observation *obs)
 {
@@ -377,7 +595,11 @@ upm_compute_add(void *compute, const upm_observation *obs)
 		c->other_origin++;
 		return 0;
 	}
-	if ((i = upstream_index(c, obs->path, obs->path_len)) < 0) {
+	i = upstream_index(c, obs->path, obs->path_len);
+	if (c->origins.n > 1 &&
+	    note_domestic(c, obs->path, obs->path_len, i) != 0)
+		return poison(c);
+	if (i < 0) {
 		c->direct++;
 		return 0;
 	}
@@ -385,6 +607,12 @@ upm_compute_add(void *compute, const upm_observation *obs)
 	    id_set_add(&u->peers, peer) != 0 ||
 	    id_set_add(&u->prefixes, prefix) != 0)
 		return poison(c);
+	if (c->n_tracked > 0) {
+		long t = tracked_index(c, prefix, obs->prefix ? obs->prefix : "");
+		if (t == -2 || (t >= 0 &&
+		    tracked_add(&c->tracked[t], obs->path[i], peer) != 0))
+			return poison(c);
+	}
 	u->regular = 1;
 	u->observations++;
 	c->with_upstream++;
@@ -505,6 +733,85 @@ warn_count(upm_result *r, uint64_t n, const char *one, const char *many)
 	    len ? "; " : "", (unsigned long long)n, n == 1 ? one : many);
 }
 
+static int
+by_count_then_asn(const void *a, const void *b)
+{
+	const upm_domestic *x = a, *y = b;
+
+	if (x->observations != y->observations)
+		return x->observations > y->observations ? -1 : 1;
+	return (x->asn > y->asn) - (x->asn < y->asn);
+}
+
+static int
+fill_domestic(const upm_compute *c, upm_result *r)
+{
+	size_t i, n = 0;
+
+	if (c->domestic.n == 0)
+		return 0;
+	if ((r->domestic = calloc(c->domestic.n, sizeof(*r->domestic))) == NULL)
+		return -1;
+	for (i = 0; i < c->domestic.cap; i++) {
+		if (c->domestic.asn[i] == 0)
+			continue;
+		r->domestic[n].asn = c->domestic.asn[i];
+		r->domestic[n].observations = c->domestic.count[i];
+		n++;
+	}
+	r->n_domestic = n;
+	qsort(r->domestic, n, sizeof(*r->domestic), by_count_then_asn);
+	return 0;
+}
+
+/* One tracked prefix's upstreams, by the thresholds over its own paths. */
+static int
+fill_prefix(const tracked_prefix *t, const upm_params *p, upm_prefix_result *o)
+{
+	size_t k;
+
+	(void)snprintf(o->prefix, sizeof(o->prefix), "%s", t->prefix);
+	o->with_upstream = t->with_upstream;
+	upm_asn_list_init(&o->expected);
+	upm_asn_list_init(&o->appeared);
+	upm_asn_list_init(&o->disappeared);
+	if (t->n == 0)
+		return 0;
+	if ((o->upstreams = calloc(t->n, sizeof(*o->upstreams))) == NULL)
+		return -1;
+	for (k = 0; k < t->n; k++) {
+		upm_upstream *u = &o->upstreams[k];
+		u->asn = t->ups[k].asn;
+		u->observations = t->ups[k].observations;
+		u->peers = t->ups[k].peers.n;
+		u->prefixes = 1;
+		u->share = percent(u->observations, t->with_upstream);
+		u->present = u->peers >= p->min_peers && u->share >= p->min_share;
+		u->status = UPM_ST_UNBASELINED;
+	}
+	o->n_upstreams = t->n;
+	qsort(o->upstreams, t->n, sizeof(*o->upstreams), by_share_then_asn);
+	return 0;
+}
+
+static int
+fill_prefixes(const upm_compute *c, const upm_params *p, upm_result *r)
+{
+	size_t i;
+
+	if (c->n_tracked == 0)
+		return 0;
+	r->prefix_results = calloc(c->n_tracked, sizeof(*r->prefix_results));
+	if (r->prefix_results == NULL)
+		return -1;
+	for (i = 0; i < c->n_tracked; i++) {
+		r->n_prefix_results++;
+		if (fill_prefix(&c->tracked[i], p, &r->prefix_results[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 upm_status
 upm_compute_result(const upm_compute *c, const upm_params *p,
     upm_result **out, upm_error *err)
@@ -544,6 +851,11 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 	r->other_origin = c->other_origin;
 	r->vantage_points = c->peer_names.n;
 	r->prefixes = c->prefix_names.n;
+	r->n_origins = c->origins.n;
+	if (fill_domestic(c, r) != 0 || fill_prefixes(c, p, r) != 0) {
+		upm_result_free(r);
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
 	warn_count(r, c->unusable, "unusable path", "unusable paths");
 	warn_count(r, c->direct, "direct observation", "direct observations");
 	warn_count(r, c->other_origin, "path from another origin",
@@ -552,11 +864,29 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 	return UPM_OK;
 }
 
+static void
+prefix_result_free(upm_prefix_result *pr)
+{
+	free(pr->upstreams);
+	upm_asn_list_free(&pr->expected);
+	upm_asn_list_free(&pr->appeared);
+	upm_asn_list_free(&pr->disappeared);
+}
+
 void
 upm_result_free(upm_result *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
+	free(r->domestic);
+	for (i = 0; i < r->n_sources; i++)
+		free(r->sources[i].upstreams);
+	free(r->sources);
+	for (i = 0; i < r->n_prefix_results; i++)
+		prefix_result_free(&r->prefix_results[i]);
+	free(r->prefix_results);
 	free(r->upstreams);
 	upm_asn_list_free(&r->appeared);
 	upm_asn_list_free(&r->disappeared);
@@ -700,4 +1030,86 @@ upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err)
 	upm_asn_list_free(out);
 	*out = l;
 	return UPM_OK;
+}
+
+/* ------------------------------------------------------ per-prefix diff */
+
+static upm_status
+copy_asns(const upm_asn_list *from, upm_asn_list *to)
+{
+	size_t i;
+
+	for (i = 0; from != NULL && i < from->n; i++)
+		if (upm_asn_list_add(to, from->v[i]) != UPM_OK)
+			return UPM_ERR_NOMEM;
+	return UPM_OK;
+}
+
+static upm_status
+prefix_classify(upm_prefix_result *pr, const upm_asn_list *expected)
+{
+	size_t i;
+
+	if (copy_asns(expected, &pr->expected) != UPM_OK)
+		return UPM_ERR_NOMEM;
+	for (i = 0; i < pr->n_upstreams; i++) {
+		upm_upstream *u = &pr->upstreams[i];
+		int exp = upm_asn_list_has(expected, u->asn);
+
+		u->status = u->present ? (exp ? UPM_ST_EXPECTED : UPM_ST_NEW) :
+		    (exp ? UPM_ST_MISSING : UPM_ST_UNBASELINED);
+		if (u->status == UPM_ST_NEW &&
+		    upm_asn_list_add(&pr->appeared, u->asn) != UPM_OK)
+			return UPM_ERR_NOMEM;
+	}
+	for (i = 0; i < expected->n; i++) {
+		size_t k;
+		int present = 0;
+
+		for (k = 0; k < pr->n_upstreams; k++)
+			present |= pr->upstreams[k].asn == expected->v[i] &&
+			    pr->upstreams[k].present;
+		if (!present &&
+		    upm_asn_list_add(&pr->disappeared, expected->v[i]) != UPM_OK)
+			return UPM_ERR_NOMEM;
+	}
+	return UPM_OK;
+}
+
+upm_status
+upm_diff_prefix(upm_result *r, const char *prefix,
+    const upm_asn_list *expected, upm_error *err)
+{
+	upm_prefix_result *pr = NULL;
+	size_t i;
+
+	for (i = 0; r != NULL && prefix != NULL && i < r->n_prefix_results; i++)
+		if (strcasecmp(r->prefix_results[i].prefix, prefix) == 0)
+			pr = &r->prefix_results[i];
+	if (pr == NULL || expected == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "prefix %.64s was not tracked",
+		    prefix ? prefix : "(none)");
+	upm_asn_list_free(&pr->expected);
+	upm_asn_list_free(&pr->appeared);
+	upm_asn_list_free(&pr->disappeared);
+	pr->baselined = 1;
+	if (prefix_classify(pr, expected) != UPM_OK) {
+		upm_asn_list_free(&pr->expected);
+		upm_asn_list_free(&pr->appeared);
+		upm_asn_list_free(&pr->disappeared);
+		pr->baselined = 0;
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
+	return UPM_OK;
+}
+
+size_t
+upm_result_prefix_changes(const upm_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; r != NULL && i < r->n_prefix_results; i++)
+		n += r->prefix_results[i].appeared.n > 0 ||
+		    r->prefix_results[i].disappeared.n > 0;
+	return n;
 }

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "upstreams.h"
+#include "cache.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 30000L
@@ -41,6 +42,9 @@ struct upm_fetcher {
 	long retry_base_ms;
 	int allow_file;
 	int insecure;
+	char *cache_dir;       /* NULL: no cache */
+	long cache_max_age_s;
+	int64_t cache_now;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -52,6 +56,15 @@ struct transfer {
 	int too_big;
 	int nomem;
 	long retry_after_s;  /* -1 when the last response had none */
+	/* Streaming (upm_fetch_stream) instead of out: */
+	const upm_stream *stream;
+	CURL *curl;
+	int file_url;
+	int began;           /* this try's 200 body reached the consumer */
+	size_t got;          /* body bytes of this try */
+	upm_status consumer_st; /* the consumer (or the cache) stopped it */
+	upm_error *err;
+	upm_cache_writer *tee;
 };
 
 /* The outcome of one try, before deciding whether to try again. */
@@ -209,6 +222,9 @@ copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
 	    o->retry_base_ms : DEFAULT_RETRY_BASE_MS;
 	f->allow_file = o->allow_file != 0;
 	f->insecure = o->insecure != 0;
+	f->cache_dir = dup_or_null(o->cache_dir, failed);
+	f->cache_max_age_s = o->cache_max_age_s;
+	f->cache_now = o->cache_now;
 }
 
 /* Sets one option; on failure names it in err. */
@@ -328,17 +344,53 @@ upm_fetcher_free(upm_fetcher *f)
 		curl_easy_cleanup(f->curl);
 	free(f->user_agent);
 	free(f->ca_file);
+	free(f->cache_dir);
 	free(f);
 }
 
 /* --------------------------------------------------------- callbacks */
+
+/* Streaming: only a 200 body (or a file) goes to the consumer and the
+ * cache; the first byte of each try's body starts the consumer over. */
+static size_t
+stream_body(struct transfer *t, char *data, size_t bytes)
+{
+	long code = 0;
+
+	if (!t->file_url &&
+	    (curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK ||
+	    code != 200))
+		return bytes;          /* an error page: only the status matters */
+	if (bytes > t->max_bytes || t->got > t->max_bytes - bytes) {
+		t->too_big = 1;
+		return 0;
+	}
+	t->got += bytes;
+	if (!t->began) {
+		t->began = 1;
+		if ((t->consumer_st = t->stream->begin(t->stream->ctx, t->err)))
+			return 0;
+	}
+	/* The cache is a convenience: a write failure only drops the entry. */
+	if (t->tee != NULL && upm_cache_writer_write(t->tee, data, bytes, NULL)) {
+		upm_cache_writer_free(t->tee);
+		t->tee = NULL;
+	}
+	if ((t->consumer_st = t->stream->data(t->stream->ctx, data, bytes, t->err)))
+		return 0;
+	return bytes;
+}
 
 static size_t
 on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct transfer *t = ctx;
 	size_t bytes = size * n;
-	size_t have = t->out->len - t->start;
+	size_t have;
+
+	if (t->stream != NULL)
+		return stream_body(t, data, bytes);
+	have = t->out->len - t->start;
 
 	/* Counts decoded bytes, so a small gzip bomb stops at the cap. */
 	if (bytes > t->max_bytes || have > t->max_bytes - bytes) {
@@ -430,9 +482,18 @@ set_per_request(upm_fetcher *f, const char *url, struct transfer *t,
 static void
 rewind_body(struct transfer *t)
 {
-	t->out->len = t->start;
-	if (t->out->data != NULL)
-		t->out->data[t->start] = '\0';
+	if (t->stream != NULL) {
+		t->began = 0;
+		t->got = 0;
+		if (t->tee != NULL && upm_cache_writer_reset(t->tee, NULL)) {
+			upm_cache_writer_free(t->tee);
+			t->tee = NULL;
+		}
+	} else {
+		t->out->len = t->start;
+		if (t->out->data != NULL)
+			t->out->data[t->start] = '\0';
+	}
 	t->too_big = 0;
 	t->nomem = 0;
 	t->retry_after_s = -1;
@@ -606,16 +667,47 @@ check_url(const upm_fetcher *f, const char *url, upm_error *err)
 	    url, is_file(url) ? " (file:// not allowed)" : "");
 }
 
-upm_status
-upm_fetch(upm_fetcher *f, const char *url, upm_buf *out, long *http_code,
-    upm_error *err)
+/* The tries of one request, into t (a buffer or a stream). */
+static upm_status
+fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
+    long *http_code, upm_error *err)
 {
-	struct transfer t = { out, 0, 0, 0, 0, -1 };
 	struct attempt a = { CURLE_OK, 0, -1 };
 	long long deadline;
 	long budget, delay;
 	upm_status st;
 	int tries = 0;
+
+	t->max_bytes = f->max_bytes;
+	deadline = now_ms() + f->timeout_ms;
+	for (;;) {
+		if ((budget = remaining_ms(deadline)) <= 0)
+			return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",
+			    f->timeout_ms);
+		if ((st = try_once(f, url, t, budget, &a, err)) != UPM_OK)
+			return st;
+		tries++;
+		if (http_code != NULL)
+			*http_code = a.http_code;
+		if (t->consumer_st != UPM_OK)
+			return t->consumer_st;   /* its own text is in err */
+		if (tries > f->max_retries || !retryable(t, &a, deadline))
+			return final_status(f, t, &a, url, tries, deadline, err);
+		if ((delay = retry_delay(f, &a, tries - 1, deadline, err)) < 0)
+			return UPM_ERR_HTTP;
+		/* No sleep past the deadline: give up with what the last try said. */
+		if (delay >= remaining_ms(deadline))
+			return final_status(f, t, &a, url, tries, deadline, err);
+		sleep_ms(delay);
+	}
+}
+
+upm_status
+upm_fetch(upm_fetcher *f, const char *url, upm_buf *out, long *http_code,
+    upm_error *err)
+{
+	struct transfer t;
+	upm_status st;
 
 	if (http_code != NULL)
 		*http_code = 0;
@@ -623,27 +715,96 @@ upm_fetch(upm_fetcher *f, const char *url, upm_buf *out, long *http_code,
 		return upm_fail(err, UPM_ERR_ARG, "upm_fetch: missing argument");
 	if ((st = check_url(f, url, err)) != UPM_OK)
 		return st;
+	memset(&t, 0, sizeof(t));
+	t.out = out;
 	t.start = out->len;
-	t.max_bytes = f->max_bytes;
-	deadline = now_ms() + f->timeout_ms;
-	for (;;) {
-		if ((budget = remaining_ms(deadline)) <= 0)
-			return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",
-			    f->timeout_ms);
-		if ((st = try_once(f, url, &t, budget, &a, err)) != UPM_OK)
+	t.retry_after_s = -1;
+	return fetch_loop(f, url, &t, http_code, err);
+}
+
+/* ------------------------------------------------------------ stream */
+
+static int64_t
+cache_time(const upm_fetcher *f)
+{
+	return f->cache_now != 0 ? f->cache_now : (int64_t)time(NULL);
+}
+
+/* A fresh cache entry, fed to the consumer as if it had been fetched. */
+static upm_status
+serve_cached(FILE *fp, uint64_t len, const upm_stream *s, upm_error *err)
+{
+	char chunk[65536];
+	upm_status st;
+	size_t n;
+
+	if ((st = s->begin(s->ctx, err)) != UPM_OK)
+		return st;
+	while (len > 0) {
+		n = fread(chunk, 1, len < sizeof(chunk) ? (size_t)len :
+		    sizeof(chunk), fp);
+		if (n == 0)
+			return upm_fail(err, UPM_ERR_IO, "cache entry cut short");
+		if ((st = s->data(s->ctx, chunk, n, err)) != UPM_OK)
 			return st;
-		tries++;
-		if (http_code != NULL)
-			*http_code = a.http_code;
-		if (tries > f->max_retries || !retryable(&t, &a, deadline))
-			return final_status(f, &t, &a, url, tries, deadline, err);
-		if ((delay = retry_delay(f, &a, tries - 1, deadline, err)) < 0)
-			return UPM_ERR_HTTP;
-		/* No sleep past the deadline: give up with what the last try said. */
-		if (delay >= remaining_ms(deadline))
-			return final_status(f, &t, &a, url, tries, deadline, err);
-		sleep_ms(delay);
+		len -= n;
 	}
+	return s->end(s->ctx, err);
+}
+
+/* Ends a network transfer: the consumer's verdict, then the cache. */
+static upm_status
+stream_end(struct transfer *t, upm_error *err)
+{
+	upm_status st = UPM_OK;
+
+	if (!t->began)           /* an empty body: begin was never called */
+		st = t->stream->begin(t->stream->ctx, err);
+	if (st == UPM_OK)
+		st = t->stream->end(t->stream->ctx, err);
+	if (st == UPM_OK && t->tee != NULL)
+		(void)upm_cache_writer_commit(t->tee, NULL);
+	return st;
+}
+
+upm_status
+upm_fetch_stream(upm_fetcher *f, const char *url, const upm_stream *s,
+    long *http_code, upm_error *err)
+{
+	struct transfer t;
+	FILE *fp = NULL;
+	uint64_t len = 0;
+	upm_status st;
+
+	if (http_code != NULL)
+		*http_code = 0;
+	if (f == NULL || url == NULL || s == NULL || s->begin == NULL ||
+	    s->data == NULL || s->end == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "upm_fetch_stream: missing argument");
+	if ((st = check_url(f, url, err)) != UPM_OK)
+		return st;
+	if (f->cache_dir != NULL && upm_cache_open(f->cache_dir, url,
+	    cache_time(f), f->cache_max_age_s, &fp, &len, NULL) == UPM_OK) {
+		if (http_code != NULL)
+			*http_code = 200;
+		st = serve_cached(fp, len, s, err);
+		fclose(fp);
+		return st;
+	}
+	memset(&t, 0, sizeof(t));
+	t.retry_after_s = -1;
+	t.stream = s;
+	t.curl = f->curl;
+	t.file_url = is_file(url);
+	t.err = err;
+	/* An unusable cache directory only costs the caching. */
+	if (f->cache_dir != NULL && !t.file_url)
+		t.tee = upm_cache_writer_new(f->cache_dir, url, cache_time(f), NULL);
+	st = fetch_loop(f, url, &t, http_code, err);
+	if (st == UPM_OK)
+		st = stream_end(&t, err);
+	upm_cache_writer_free(t.tee);
+	return st;
 }
 
 /* ------------------------------------------------------- RIPEstat URL */

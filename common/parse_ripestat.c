@@ -1012,7 +1012,6 @@ push_frame(upm_parser *p, enum frame_role role, char open, json_t *skel)
 
 	if (p->depth == MAX_FRAMES)      /* cannot happen: roles nest 3 deep */
 		return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON, "too deep"));
-	}
 	fr = &p->frames[p->depth++];
 	fr->role = role;
 	fr->close = open == '{' ? '}' : ']';

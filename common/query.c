@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "upstreams.h"
+#include "query_ext.h"
 
 #define DEFAULT_RIPESTAT "https://stat.ripe.net"
 #define DEFAULT_SOURCEAPP "upstreams"
@@ -51,9 +52,11 @@ struct run {
 	const upm_query_opts *q;
 	char resource[16];        /* "AS131279" */
 	upm_compute *compute;
+	upm_asn_list origins;     /* kept to start the computation over */
 	upm_buf body;
 	char data_time[32];
 	char messages[256];
+	size_t call_records;      /* records the current call delivered */
 };
 
 static void
@@ -63,24 +66,132 @@ trace(const struct run *run, const char *msg)
 		run->q->trace(run->q->trace_ctx, msg);
 }
 
-/* Fetches one RIPEstat data call into run->body. */
+/* Builds the URL of one RIPEstat data call (caller frees *url). */
 static upm_status
-fetch_call(struct run *run, const char *call, const char *resource,
-    const char *extra, upm_error *err)
+call_url(struct run *run, const char *call, const char *resource,
+    const char *extra, char **url, upm_error *err)
 {
 	const upm_query_opts *q = run->q;
-	char *url = NULL;
 	upm_status st;
 
 	st = upm_ripestat_url(q->ripestat_url ? q->ripestat_url : DEFAULT_RIPESTAT,
 	    call, resource, q->sourceapp ? q->sourceapp : DEFAULT_SOURCEAPP,
-	    extra, &url, err);
-	if (st != UPM_OK)
+	    extra, url, err);
+	if (st == UPM_OK)
+		trace(run, *url);
+	return st;
+}
+
+/* ------------------------------------------------------------ streaming */
+
+/* One data call parsed while it downloads: the fetch feeds the parser. */
+struct call_stream {
+	struct run *run;
+	upm_call call;
+	upm_sinks sinks;
+	upm_parser *parser;
+	upm_meta meta;
+	int began;
+};
+
+/* The computation again from nothing, for a retried single-call source. */
+static upm_status
+reset_compute(struct run *run, upm_error *err)
+{
+	upm_compute *c = upm_compute_new(&run->origins, err);
+
+	if (c == NULL)
+		return err ? err->code : UPM_ERR_NOMEM;
+	upm_compute_free(run->compute);
+	run->compute = c;
+	return UPM_OK;
+}
+
+/* Before each try's body: a fresh parser.  Records an earlier, broken try
+ * delivered must go: bgp-state and asn-neighbours are one call each, so
+ * the computation starts over; a looking-glass prefix or an announced-
+ * prefixes list cannot be taken back, so such a retry is refused. */
+static upm_status
+stream_begin(void *ctx, upm_error *err)
+{
+	struct call_stream *cs = ctx;
+	upm_status st;
+
+	if (cs->began && cs->run->call_records > 0) {
+		if (cs->call != UPM_CALL_BGP_STATE &&
+		    cs->call != UPM_CALL_ASN_NEIGHBOURS)
+			return upm_fail(err, UPM_ERR_NETWORK, "transfer broke off "
+			    "after %zu records; not retried",
+			    cs->run->call_records);
+		if ((st = reset_compute(cs->run, err)) != UPM_OK)
+			return st;
+	}
+	cs->began = 1;
+	cs->run->call_records = 0;
+	upm_parser_free(cs->parser);
+	cs->parser = upm_parser_new(cs->call, 0, &cs->sinks, err);
+	return cs->parser != NULL ? UPM_OK : (err ? err->code : UPM_ERR_NOMEM);
+}
+
+static upm_status
+stream_data(void *ctx, const char *buf, size_t len, upm_error *err)
+{
+	struct call_stream *cs = ctx;
+
+	return upm_parser_feed(cs->parser, buf, len, err);
+}
+
+static upm_status
+stream_end(void *ctx, upm_error *err)
+{
+	struct call_stream *cs = ctx;
+
+	return upm_parser_finish(cs->parser, &cs->meta, err);
+}
+
+/* Observations and neighbours go to whatever computation is current. */
+static int
+obs_to_compute(void *ctx, const upm_observation *obs)
+{
+	struct run *run = ctx;
+
+	run->call_records++;
+	return upm_compute_add(run->compute, obs);
+}
+
+static int
+neigh_to_compute(void *ctx, const upm_neighbour *n)
+{
+	struct run *run = ctx;
+
+	run->call_records++;
+	return upm_compute_add_neighbour(run->compute, n);
+}
+
+/* Fetches one data call and parses it as it arrives; meta on UPM_OK. */
+static upm_status
+stream_call(struct run *run, upm_call call, const char *name,
+    const char *resource, const char *extra, const upm_sinks *sinks,
+    upm_meta *meta, upm_error *err)
+{
+	struct call_stream cs;
+	upm_stream s = { stream_begin, stream_data, stream_end, NULL };
+	char *url = NULL;
+	upm_status st;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.run = run;
+	cs.call = call;
+	cs.sinks = *sinks;
+	s.ctx = &cs;
+	run->call_records = 0;
+	if ((st = call_url(run, name, resource, extra, &url, err)) != UPM_OK)
 		return st;
-	trace(run, url);
-	upm_buf_free(&run->body);
-	st = upm_fetch(run->fetcher, url, &run->body, NULL, err);
+	st = upm_fetch_stream(run->fetcher, url, &s, NULL, err);
 	free(url);
+	upm_parser_free(cs.parser);
+	if (st == UPM_OK && meta != NULL)
+		*meta = cs.meta;
 	return st;
 }
 
@@ -122,18 +233,17 @@ static upm_status
 run_bgp_state(struct run *run, upm_error *err)
 {
 	char extra[64];
+	upm_sinks sinks;
 	upm_meta meta;
 	upm_status st;
 
 	if ((st = bgp_state_extra(run->q->at, extra, sizeof(extra), err)) != UPM_OK)
 		return st;
-	st = fetch_call(run, "bgp-state", run->resource,
-	    extra[0] ? extra : NULL, err);
-	if (st != UPM_OK)
-		return st;
-	memset(&meta, 0, sizeof(meta));
-	st = upm_parse_bgp_state(run->body.data, run->body.len, 0,
-	    upm_compute_add, run->compute, &meta, err);
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.obs = obs_to_compute;
+	sinks.ctx = run;
+	st = stream_call(run, UPM_CALL_BGP_STATE, "bgp-state", run->resource,
+	    extra[0] ? extra : NULL, &sinks, &meta, err);
 	if (st == UPM_OK)
 		note_meta(run, &meta);
 	return st;
@@ -142,14 +252,15 @@ run_bgp_state(struct run *run, upm_error *err)
 static upm_status
 run_asn_neighbours(struct run *run, upm_error *err)
 {
+	upm_sinks sinks;
 	upm_meta meta;
 	upm_status st;
 
-	if ((st = fetch_call(run, "asn-neighbours", run->resource, NULL, err)))
-		return st;
-	memset(&meta, 0, sizeof(meta));
-	st = upm_parse_asn_neighbours(run->body.data, run->body.len, 0,
-	    upm_compute_add_neighbour, run->compute, &meta, err);
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.neigh = neigh_to_compute;
+	sinks.ctx = run;
+	st = stream_call(run, UPM_CALL_ASN_NEIGHBOURS, "asn-neighbours",
+	    run->resource, NULL, &sinks, &meta, err);
 	if (st == UPM_OK)
 		note_meta(run, &meta);
 	return st;
@@ -202,14 +313,15 @@ prefix_list_free(struct prefix_list *l)
 static upm_status
 announced_prefixes(struct run *run, struct prefix_list *l, upm_error *err)
 {
+	upm_sinks sinks;
 	upm_meta meta;
 	upm_status st;
 
-	if ((st = fetch_call(run, "announced-prefixes", run->resource, NULL, err)))
-		return st;
-	memset(&meta, 0, sizeof(meta));
-	st = upm_parse_announced_prefixes(run->body.data, run->body.len, 0,
-	    prefix_list_add, l, &meta, err);
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.prefix = prefix_list_add;
+	sinks.ctx = l;
+	st = stream_call(run, UPM_CALL_ANNOUNCED_PREFIXES, "announced-prefixes",
+	    run->resource, NULL, &sinks, &meta, err);
 	if (st == UPM_ERR_ABORTED)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	if (st != UPM_OK)
@@ -230,6 +342,7 @@ run_looking_glass(struct run *run, upm_error *err)
 {
 	const upm_query_opts *q = run->q;
 	struct prefix_list l = { NULL, 0, 0, 0, 0 };
+	upm_sinks sinks;
 	upm_meta meta;
 	upm_status st = UPM_OK;
 	size_t i;
@@ -248,12 +361,12 @@ run_looking_glass(struct run *run, upm_error *err)
 	} else
 		st = announced_prefixes(run, &l, err);
 
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.obs = obs_to_compute;
+	sinks.ctx = run;
 	for (i = 0; i < l.n && st == UPM_OK; i++) {
-		if ((st = fetch_call(run, "looking-glass", l.v[i], NULL, err)))
-			break;
-		memset(&meta, 0, sizeof(meta));
-		st = upm_parse_looking_glass(run->body.data, run->body.len, 0,
-		    upm_compute_add, run->compute, &meta, err);
+		st = stream_call(run, UPM_CALL_LOOKING_GLASS, "looking-glass",
+		    l.v[i], NULL, &sinks, &meta, err);
 		if (st == UPM_OK)
 			note_meta(run, &meta);
 	}
@@ -268,11 +381,13 @@ run_visibility(struct run *run, upm_visibility *vis, char *warn, size_t len)
 	upm_error err;
 	upm_status st;
 
+	upm_sinks sinks;
+
 	memset(&err, 0, sizeof(err));
-	st = fetch_call(run, "routing-status", run->resource, NULL, &err);
-	if (st == UPM_OK)
-		st = upm_parse_routing_status(run->body.data, run->body.len, 0,
-		    vis, NULL, &err);
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.vis = vis;
+	st = stream_call(run, UPM_CALL_ROUTING_STATUS, "routing-status",
+	    run->resource, NULL, &sinks, NULL, &err);
 	if (st != UPM_OK && warn[0] == '\0')
 		(void)snprintf(warn, len, "visibility unavailable: %.200s", err.text);
 }
@@ -334,6 +449,8 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 	upm_status st;
 
 	*out = NULL;
+	if (upm_query_is_ext(q))
+		return upm_query_ext(f, q, out, err);
 	if (q->asn == 0)
 		return upm_fail(err, UPM_ERR_ARG, "no target AS given");
 	memset(&run, 0, sizeof(run));
@@ -347,9 +464,11 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 	if (upm_asn_list_add(&origins, q->asn) != UPM_OK)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	run.compute = upm_compute_new(&origins, err);
-	upm_asn_list_free(&origins);
-	if (run.compute == NULL)
+	run.origins = origins;    /* run owns it now */
+	if (run.compute == NULL) {
+		upm_asn_list_free(&run.origins);
 		return err ? err->code : UPM_ERR_NOMEM;
+	}
 
 	st = collect(&run, err);
 	if (st == UPM_ERR_ABORTED)
@@ -373,6 +492,7 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 	}
 	upm_result_free(r);
 	upm_compute_free(run.compute);
+	upm_asn_list_free(&run.origins);
 	upm_buf_free(&run.body);
 	return st;
 }

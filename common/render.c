@@ -175,6 +175,28 @@ find_upstream(const upm_result *r, uint32_t asn)
 
 /* ---------------------------------------------------------------- summary */
 
+/* "175.45.176.0/24: AS20485 appeared; " for every tracked prefix that
+ * differs from its expectation. */
+static void
+summary_prefix_changes(const upm_result *r, struct writer *w)
+{
+	for (size_t i = 0; i < r->n_prefix_results; i++) {
+		const upm_prefix_result *p = &r->prefix_results[i];
+		const char *sep = ": ";
+
+		if (p->appeared.n == 0 && p->disappeared.n == 0)
+			continue;
+		put_clean(w, p->prefix, 1);
+		for (size_t k = 0; k < p->appeared.n; k++, sep = ", ")
+			put(w, "%sAS%lu appeared", sep,
+			    (unsigned long)p->appeared.v[k]);
+		for (size_t k = 0; k < p->disappeared.n; k++, sep = ", ")
+			put(w, "%sAS%lu disappeared", sep,
+			    (unsigned long)p->disappeared.v[k]);
+		put(w, "; ");
+	}
+}
+
 static void
 summary_changes(const upm_result *r, struct writer *w)
 {
@@ -195,6 +217,7 @@ summary_changes(const upm_result *r, struct writer *w)
 	}
 	if (r->appeared.n > 0 || r->disappeared.n > 0)
 		put(w, "; ");
+	summary_prefix_changes(r, w);
 }
 
 static void
@@ -248,6 +271,18 @@ put_perf_range(struct writer *w, const upm_range *range)
 			put_bytes(w, p, 1);
 }
 
+/* A source name as a metric label part: "nlnog-lg" -> "nlnog_lg". */
+static void
+put_label(struct writer *w, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		char c = *s;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9');
+		put_bytes(w, ok ? s : "_", 1);
+	}
+}
+
 static void
 nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 {
@@ -259,10 +294,99 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 	for (size_t i = 0; i < r->n_upstreams; i++)
 		put(w, " 'AS%lu'=%.2f%%;;;0;100",
 		    (unsigned long)r->upstreams[i].asn, r->upstreams[i].share);
+	for (size_t s = 0; s < r->n_sources; s++)
+		for (size_t i = 0; i < r->sources[s].n_upstreams; i++) {
+			put(w, " '");
+			put_label(w, r->sources[s].source);
+			put(w, "-AS%lu'=%.2f%%;;;0;100",
+			    (unsigned long)r->sources[s].upstreams[i].asn,
+			    r->sources[s].upstreams[i].share);
+		}
 	put(w, " observations=%llu;;;0 direct=%llu;;;0 unusable=%llu;;;0 "
 	    "peers=%zu;;;0", (unsigned long long)r->observations,
 	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
 	    r->vantage_points);
+}
+
+/* "AS4837 60.0%, AS20485 40.0%" of the present ones, "none" if none. */
+static void
+put_present(struct writer *w, const upm_upstream *ups, size_t n)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ups[i].present)
+			continue;
+		put(w, "%sAS%lu %.1f%%", sep, (unsigned long)ups[i].asn,
+		    ups[i].share);
+		sep = ", ";
+	}
+	if (sep[0] == '\0')
+		put(w, "none");
+}
+
+static void
+long_domestic(const upm_result *r, struct writer *w)
+{
+	if (r->n_origins <= 1)
+		return;
+	put(w, "origin set: %zu ASes; domestic transit: ", r->n_origins);
+	for (size_t i = 0; i < r->n_domestic; i++)
+		put(w, "%sAS%lu (%llu paths)", i ? ", " : "",
+		    (unsigned long)r->domestic[i].asn,
+		    (unsigned long long)r->domestic[i].observations);
+	if (r->n_domestic == 0)
+		put(w, "none seen");
+	put(w, "\n");
+}
+
+static void
+long_sources(const upm_result *r, struct writer *w)
+{
+	for (size_t s = 0; s < r->n_sources; s++) {
+		const upm_source_result *src = &r->sources[s];
+		put(w, "source ");
+		put_clean(w, src->source, 1);
+		put(w, ": %llu observations, %zu vantage points; ",
+		    (unsigned long long)src->observations, src->vantage_points);
+		put_present(w, src->upstreams, src->n_upstreams);
+		put(w, "\n");
+	}
+}
+
+static void
+put_asns(struct writer *w, const upm_asn_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		put(w, "%sAS%lu", i ? "," : "", (unsigned long)l->v[i]);
+	if (l->n == 0)
+		put(w, "none");
+}
+
+static void
+long_prefixes(const upm_result *r, struct writer *w)
+{
+	for (size_t i = 0; i < r->n_prefix_results; i++) {
+		const upm_prefix_result *p = &r->prefix_results[i];
+		put(w, "prefix ");
+		put_clean(w, p->prefix, 1);
+		put(w, ": ");
+		put_present(w, p->upstreams, p->n_upstreams);
+		if (p->baselined) {
+			put(w, " (expected ");
+			put_asns(w, &p->expected);
+			if (p->appeared.n > 0) {
+				put(w, "; appeared ");
+				put_asns(w, &p->appeared);
+			}
+			if (p->disappeared.n > 0) {
+				put(w, "; disappeared ");
+				put_asns(w, &p->disappeared);
+			}
+			put(w, ")");
+		}
+		put(w, "\n");
+	}
 }
 
 static void
@@ -275,6 +399,9 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 		    (unsigned long)u->asn, u->share, u->peers, u->prefixes,
 		    status_word(u));
 	}
+	long_domestic(r, w);
+	long_sources(r, w);
+	long_prefixes(r, w);
 	if (r->data_time[0] != '\0') {
 		put(w, "data time: ");
 		put_clean(w, r->data_time, 1);
@@ -422,6 +549,13 @@ upm_render_text(const upm_report *rep, upm_buf *out)
 	text_header(rep, rep->result, &w);
 	if (rep->result != NULL && rep->result->n_upstreams > 0)
 		text_table(rep->result, &w);
+	if (rep->result != NULL && (rep->result->n_origins > 1 ||
+	    rep->result->n_sources > 0 || rep->result->n_prefix_results > 0)) {
+		put(&w, "\n");
+		long_domestic(rep->result, &w);
+		long_sources(rep->result, &w);
+		long_prefixes(rep->result, &w);
+	}
 	return writer_finish(&w, out);
 }
 
@@ -618,6 +752,144 @@ jcount(const upm_result *r, uint64_t v)
 	return r != NULL ? juint(v) : json_null();
 }
 
+static json_t *
+json_upstream_list(const upm_upstream *ups, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n; i++)
+		if (json_array_append_new(a, json_upstream(&ups[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *
+json_domestic(const upm_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < r->n_domestic; i++)
+		if (json_array_append_new(a, json_pack("{s:I, s:I}", "asn",
+		    (json_int_t)r->domestic[i].asn, "observations",
+		    (json_int_t)(r->domestic[i].observations > (uint64_t)LLONG_MAX ?
+		    LLONG_MAX : r->domestic[i].observations)))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *
+json_present(const upm_upstream *ups, size_t n)
+{
+	json_t *a = json_array();
+	upm_asn_list l;
+
+	upm_asn_list_init(&l);
+	for (size_t i = 0; i < n; i++)
+		if (ups[i].present && upm_asn_list_add(&l, ups[i].asn) != UPM_OK) {
+			json_decref(a);
+			a = NULL;
+			break;
+		}
+	if (a != NULL) {
+		json_decref(a);
+		a = json_asn_list(&l);
+	}
+	upm_asn_list_free(&l);
+	return a;
+}
+
+static json_t *
+json_sources(const upm_result *r)
+{
+	json_t *o = json_object(), *s;
+	int bad = o == NULL;
+
+	for (size_t i = 0; !bad && i < r->n_sources; i++) {
+		const upm_source_result *src = &r->sources[i];
+		if ((s = json_object()) == NULL) {
+			bad = 1;
+			break;
+		}
+		bad |= jset(s, "data_time", jstring_or_null(src->data_time));
+		bad |= jset(s, "observations", juint(src->observations));
+		bad |= jset(s, "with_upstream", juint(src->with_upstream));
+		bad |= jset(s, "vantage_points", juint(src->vantage_points));
+		bad |= jset(s, "present", json_present(src->upstreams,
+		    src->n_upstreams));
+		bad |= jset(s, "upstreams", json_upstream_list(src->upstreams,
+		    src->n_upstreams));
+		bad |= jset(o, src->source, s);
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+json_prefix(const upm_prefix_result *p)
+{
+	json_t *o = json_object();
+	int bad;
+
+	if (o == NULL)
+		return NULL;
+	bad = jset(o, "prefix", jstring(p->prefix));
+	bad |= jset(o, "with_upstream", juint(p->with_upstream));
+	bad |= jset(o, "upstreams", json_present(p->upstreams, p->n_upstreams));
+	bad |= jset(o, "expected", p->baselined ? json_asn_list(&p->expected) :
+	    json_null());
+	bad |= jset(o, "appeared", json_asn_list(&p->appeared));
+	bad |= jset(o, "disappeared", json_asn_list(&p->disappeared));
+	bad |= jset(o, "details", json_upstream_list(p->upstreams,
+	    p->n_upstreams));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+json_prefixes(const upm_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < r->n_prefix_results; i++)
+		if (json_array_append_new(a, json_prefix(&r->prefix_results[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* Members for country targets, several sources and tracked prefixes;
+ * absent otherwise, so a plain answer keeps its shape. */
+static int
+json_ext(json_t *o, const upm_result *r)
+{
+	int bad = 0;
+
+	if (r == NULL)
+		return 0;
+	if (r->n_origins > 1) {
+		bad |= jset(o, "origin_asns", juint(r->n_origins));
+		bad |= jset(o, "domestic", json_domestic(r));
+	}
+	if (r->n_sources > 0) {
+		bad |= jset(o, "sources", json_sources(r));
+		bad |= jset(o, "sources_disagree", jstring_or_null(r->disagree));
+	}
+	if (r->n_prefix_results > 0)
+		bad |= jset(o, "prefix_upstreams", json_prefixes(r));
+	return bad;
+}
+
 /* The report as one JSON object, members in a fixed order; NULL when an
  * allocation failed. */
 static json_t *
@@ -650,6 +922,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "upstreams", json_upstreams(r));
 	bad |= jset(o, "warnings", jstring(r ? r->warnings : ""));
 	bad |= jset(o, "thresholds", json_thresholds(rep));
+	bad |= json_ext(o, r);
 	if (bad) {
 		json_decref(o);
 		return NULL;

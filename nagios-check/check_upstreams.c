@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -48,6 +49,16 @@ struct config {
 	size_t n_steps;
 	const char *graphite_prefix;
 	const char *name;               /* Graphite target name; default AS<n> */
+	/* Countries, several sources, per-prefix expectations. */
+	char country[3];
+	upm_asn_list extra_asns;
+	char *extra_prefix_store;       /* --extra-prefix arguments, split */
+	const char *extra_prefixes[MAX_PREFIXES];
+	upm_source sources[UPM_MAX_SOURCES];
+	char expect_prefix[MAX_PREFIXES][64];  /* --expect-prefix P=ASN,... */
+	const char *expect_prefix_ptr[MAX_PREFIXES];
+	upm_asn_list expect_prefix_asns[MAX_PREFIXES];
+	size_t n_expect_prefix;
 };
 
 /* What the run found out, for the output. */
@@ -61,7 +72,9 @@ enum {
 	OPT_STATE_FILE = 256, OPT_ACCEPT, OPT_RIPESTAT_URL, OPT_SOURCEAPP,
 	OPT_MIN_PEERS, OPT_MIN_SHARE, OPT_AT, OPT_MAX_SIZE, OPT_CA_FILE,
 	OPT_VISIBILITY, OPT_RETRIES, OPT_FROM, OPT_UNTIL, OPT_STEP,
-	OPT_GRAPHITE_PREFIX, OPT_NAME
+	OPT_GRAPHITE_PREFIX, OPT_NAME, OPT_COUNTRY, OPT_EXTRA_ASN,
+	OPT_EXTRA_PREFIX, OPT_NLNOG_URL, OPT_ALICE_URL, OPT_EXPECT_PREFIX,
+	OPT_MAX_ASNS, OPT_CACHE_DIR
 };
 
 static const struct option longopts[] = {
@@ -85,6 +98,14 @@ static const struct option longopts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "graphite-prefix", required_argument, NULL, OPT_GRAPHITE_PREFIX },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "country", required_argument, NULL, OPT_COUNTRY },
+	{ "extra-asn", required_argument, NULL, OPT_EXTRA_ASN },
+	{ "extra-prefix", required_argument, NULL, OPT_EXTRA_PREFIX },
+	{ "nlnog-url", required_argument, NULL, OPT_NLNOG_URL },
+	{ "alice-url", required_argument, NULL, OPT_ALICE_URL },
+	{ "expect-prefix", required_argument, NULL, OPT_EXPECT_PREFIX },
+	{ "max-asns", required_argument, NULL, OPT_MAX_ASNS },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -98,7 +119,7 @@ static const struct option longopts[] = {
 static void
 print_usage(FILE *f)
 {
-	fprintf(f, "Usage: %s -a ASN [-e ASN,... | --state-file FILE [--accept]]\n"
+	fprintf(f, "Usage: %s {-a ASN | --country CC} [-e ASN,... | --state-file FILE [--accept]]\n"
 	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
 	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
 	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
@@ -121,10 +142,24 @@ print_help(void)
 "                        run, compared on later runs\n"
 "     --accept           Replace the baseline in --state-file with the upstreams\n"
 "                        present now (after a change was checked and is wanted)\n"
-" -s, --source SOURCE    ripestat-bgp-state (default), ripestat-looking-glass,\n"
-"                        ripestat-asn-neighbours\n"
-" -p, --prefix P,...     Prefixes for the looking-glass source (default: the\n"
+" -s, --source SRC,...   ripestat-bgp-state (default), ripestat-looking-glass,\n"
+"                        ripestat-asn-neighbours, nlnog-lg, alice-lg; a comma\n"
+"                        list asks several and reports each beside the total\n"
+" -p, --prefix P,...     Prefixes for the looking glasses (default: the\n"
 "                        target's announced prefixes, at most %d)\n"
+"     --country CC       Target a country (KP): its ASNs from RIPEstat's\n"
+"                        country-resource-list form the origin set; upstreams\n"
+"                        are the first ASes outside it (international)\n"
+"     --extra-asn ASN,...     Add ASes to the origin set\n"
+"     --extra-prefix P,...    Prefixes used by the target but registered\n"
+"                        elsewhere: their originating AS counts as upstream\n"
+"     --max-asns N       Country: most ASNs asked per run (default 1000)\n"
+"     --cache-dir DIR    Keep the country's ASN list there for a day\n"
+"     --nlnog-url URL    NLNOG RING looking glass (default\n"
+"                        https://lg.ring.nlnog.net)\n"
+"     --alice-url URL    Alice-LG looking glass base URL (for alice-lg)\n"
+"     --expect-prefix P=ASN,...  The upstreams one prefix should have\n"
+"                        (repeatable); a change on it is CRITICAL\n"
 "     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
 "                        file:// URLs read a recorded replay\n"
 "     --sourceapp ID     RIPEstat sourceapp parameter (default upstreams)\n"
@@ -217,6 +252,89 @@ parse_prefixes(struct config *c, const char *arg, upm_error *err)
 	return 0;
 }
 
+/* -s: one source keeps the plain query; several are asked side by side. */
+static int
+parse_sources(struct config *c, const char *arg, upm_error *err)
+{
+	size_t n;
+
+	if (upm_sources_parse(arg, c->sources, UPM_MAX_SOURCES, &n, err) != UPM_OK)
+		return -1;
+	c->q.source = c->sources[0];
+	c->q.sources = n > 1 ? c->sources : NULL;
+	c->q.n_sources = n > 1 ? n : 0;
+	return 0;
+}
+
+static int
+parse_extra_prefixes(struct config *c, const char *arg, upm_error *err)
+{
+	char *tok, *save = NULL;
+	size_t n = 0;
+
+	free(c->extra_prefix_store);
+	if ((c->extra_prefix_store = strdup(arg)) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	for (tok = strtok_r(c->extra_prefix_store, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (upm_prefix_check(tok, err) != UPM_OK)
+			return -1;
+		if (n == MAX_PREFIXES)
+			return upm_fail(err, UPM_ERR_ARG,
+			    "more than %d extra prefixes", MAX_PREFIXES), -1;
+		c->extra_prefixes[n++] = tok;
+	}
+	if (n == 0)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "--extra-prefix needs a prefix"), -1;
+	c->q.extra_prefixes = c->extra_prefixes;
+	c->q.n_extra_prefixes = n;
+	return 0;
+}
+
+static int
+parse_expect_prefix(struct config *c, const char *arg, upm_error *err)
+{
+	size_t n = c->n_expect_prefix;
+
+	if (n == MAX_PREFIXES)
+		return upm_fail(err, UPM_ERR_ARG, "more than %d --expect-prefix",
+		    MAX_PREFIXES), -1;
+	upm_asn_list_init(&c->expect_prefix_asns[n]);
+	if (upm_prefix_expect_parse(arg, c->expect_prefix[n],
+	    sizeof(c->expect_prefix[n]), &c->expect_prefix_asns[n], err) !=
+	    UPM_OK) {
+		upm_asn_list_free(&c->expect_prefix_asns[n]);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(c->expect_prefix[i], c->expect_prefix[n]) == 0) {
+			upm_asn_list_free(&c->expect_prefix_asns[n]);
+			return upm_fail(err, UPM_ERR_ARG, "--expect-prefix %s "
+			    "given twice", c->expect_prefix[n]), -1;
+		}
+	c->expect_prefix_ptr[n] = c->expect_prefix[n];
+	c->n_expect_prefix = n + 1;
+	c->q.track_prefixes = c->expect_prefix_ptr;
+	c->q.n_track_prefixes = c->n_expect_prefix;
+	return 0;
+}
+
+/* Whether a source of the query asks per prefix (the looking glasses). */
+static int
+has_prefix_source(const struct config *c)
+{
+	size_t n = c->q.n_sources ? c->q.n_sources : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		upm_source s = c->q.n_sources ? c->q.sources[i] : c->q.source;
+		if (s == UPM_SRC_LOOKING_GLASS || s == UPM_SRC_NLNOG_LG ||
+		    s == UPM_SRC_ALICE_LG)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 parse_format(const char *s, enum format *f)
 {
@@ -250,7 +368,6 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 {
 	long l;
 	double d;
-	int src;
 
 	switch (opt) {
 	case 'a':
@@ -267,10 +384,37 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->accept = 1;
 		return 0;
 	case 's':
-		if ((src = upm_source_parse(arg)) < 0)
-			break;
-		c->q.source = (upm_source)src;
+		return parse_sources(c, arg, err);
+	case OPT_COUNTRY:
+		return upm_country_check(arg, c->country, err) == UPM_OK ?
+		    (c->q.country = c->country, 0) : -1;
+	case OPT_EXTRA_ASN:
+		if (upm_asn_list_parse(&c->extra_asns, arg, err) != UPM_OK)
+			return -1;
+		c->q.extra_asns = c->extra_asns.v;
+		c->q.n_extra_asns = c->extra_asns.n;
 		return 0;
+	case OPT_EXTRA_PREFIX:
+		return parse_extra_prefixes(c, arg, err);
+	case OPT_NLNOG_URL:
+		c->q.nlnog_url = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_ALICE_URL:
+		c->q.alice_url = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_EXPECT_PREFIX:
+		return parse_expect_prefix(c, arg, err);
+	case OPT_MAX_ASNS:
+		if (parse_long(arg, 1, 100000, &l) != 0)
+			break;
+		c->q.max_asns = (size_t)l;
+		return 0;
+	case OPT_CACHE_DIR:
+		/* The response cache of the fetcher, and the country list's
+		 * own day-long cache beside it. */
+		c->q.cache_dir = arg;
+		c->fetch.cache_dir = arg;
+		return arg[0] != '\0' ? 0 : -1;
 	case OPT_RIPESTAT_URL:
 		c->q.ripestat_url = arg;
 		c->fetch.allow_file = strncmp(arg, "file://", 7) == 0;
@@ -366,9 +510,13 @@ check_history_config(struct config *c, upm_error *err)
 	if (!c->from || !c->until || !c->step)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "history needs all of --from, --until and --step"), -1;
-	if (c->q.source != UPM_SRC_BGP_STATE)
+	if (c->q.source != UPM_SRC_BGP_STATE || c->q.n_sources > 0)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "history goes with -s ripestat-bgp-state"), -1;
+	if (c->q.country || c->q.n_extra_asns || c->q.n_extra_prefixes ||
+	    c->n_expect_prefix)
+		return upm_fail(err, UPM_ERR_ARG, "history goes with one AS: "
+		    "not with --country, --extra-* or --expect-prefix"), -1;
 	if (c->q.at || c->have_expect || c->state_file || c->have_warn ||
 	    c->have_crit)
 		return upm_fail(err, UPM_ERR_ARG, "--at, --expect, --state-file, "
@@ -381,8 +529,12 @@ check_history_config(struct config *c, upm_error *err)
 static int
 check_config(struct config *c, upm_error *err)
 {
-	if (c->q.asn == 0)
-		return upm_fail(err, UPM_ERR_ARG, "-a/--asn is required"), -1;
+	if (c->q.asn == 0 && c->q.country == NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "-a/--asn or --country is required"), -1;
+	if (c->q.asn != 0 && c->q.country != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either -a/--asn or --country, not both"), -1;
 	if (c->have_expect && c->state_file != NULL)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "use either --expect or --state-file, not both"), -1;
@@ -391,10 +543,11 @@ check_config(struct config *c, upm_error *err)
 		    "--accept needs --state-file"), -1;
 	if (c->have_expect && c->expect.n == 0)
 		return upm_fail(err, UPM_ERR_ARG, "--expect needs an AS"), -1;
-	if (c->q.n_prefixes > 0 && c->q.source != UPM_SRC_LOOKING_GLASS)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "--prefix goes with -s ripestat-looking-glass"), -1;
-	if (c->q.at != NULL && c->q.source != UPM_SRC_BGP_STATE)
+	if (c->q.n_prefixes > 0 && !has_prefix_source(c))
+		return upm_fail(err, UPM_ERR_ARG, "--prefix goes with -s "
+		    "ripestat-looking-glass, nlnog-lg or alice-lg"), -1;
+	if (c->q.at != NULL && (c->q.source != UPM_SRC_BGP_STATE ||
+	    c->q.n_sources > 0))
 		return upm_fail(err, UPM_ERR_ARG,
 		    "--at goes with -s ripestat-bgp-state"), -1;
 	if (c->q.at != NULL) {
@@ -505,11 +658,14 @@ judge(const struct config *c, struct outcome *o, const upm_buf *note)
 	double n = (double)r->n_present;
 
 	o->state = UPM_STATE_OK;
-	if (r->appeared.n > 0 || r->disappeared.n > 0)
+	if (r->appeared.n > 0 || r->disappeared.n > 0 ||
+	    upm_result_prefix_changes(r) > 0)
 		o->state = UPM_STATE_CRITICAL;
 	if (note->len > 0)
 		upm_buf_append(&o->message, note->data, note->len);
 	upm_render_summary(r, &o->message);
+	if (r->disagree[0] != '\0')
+		upm_buf_printf(&o->message, "; %s", r->disagree);
 	if (c->have_crit && upm_range_alert(&c->crit, n)) {
 		o->state = worse(o->state, UPM_STATE_CRITICAL);
 		upm_buf_printf(&o->message, "; %zu upstreams outside critical "
@@ -522,6 +678,17 @@ judge(const struct config *c, struct outcome *o, const upm_buf *note)
 	if (r->baselined && o->state == UPM_STATE_CRITICAL &&
 	    (r->appeared.n > 0 || r->disappeared.n > 0) && c->state_file)
 		upm_buf_printf(&o->message, " (accept with --accept)");
+}
+
+static upm_status
+diff_prefixes(const struct config *c, upm_result *r, upm_error *err)
+{
+	upm_status st = UPM_OK;
+
+	for (size_t i = 0; st == UPM_OK && i < c->n_expect_prefix; i++)
+		st = upm_diff_prefix(r, c->expect_prefix[i],
+		    &c->expect_prefix_asns[i], err);
+	return st;
 }
 
 static void
@@ -563,7 +730,8 @@ run_check(struct config *c, struct outcome *o)
 	    upm_query(f, &c->q, &o->result, &err) != UPM_OK ||
 	    resolve_baseline(c, o->result, &baseline, &have_baseline, &note,
 	    &err) != UPM_OK ||
-	    upm_diff(o->result, have_baseline ? &baseline : NULL, &err) != UPM_OK)
+	    upm_diff(o->result, have_baseline ? &baseline : NULL, &err) != UPM_OK ||
+	    diff_prefixes(c, o->result, &err) != UPM_OK)
 		unknown(o, &err);
 	else
 		judge(c, o, &note);
@@ -580,7 +748,11 @@ emit(const struct config *c, const struct outcome *o)
 	char target[32];
 	upm_status st;
 
-	(void)snprintf(target, sizeof(target), "AS%lu", (unsigned long)c->q.asn);
+	if (c->q.country != NULL)
+		(void)snprintf(target, sizeof(target), "%s", c->q.country);
+	else
+		(void)snprintf(target, sizeof(target), "AS%lu",
+		    (unsigned long)c->q.asn);
 	memset(&rep, 0, sizeof(rep));
 	rep.state = o->state;
 	rep.message = o->message.data ? o->message.data : "";
@@ -588,7 +760,7 @@ emit(const struct config *c, const struct outcome *o)
 	rep.warn = c->have_warn ? &c->warn : NULL;
 	rep.crit = c->have_crit ? &c->crit : NULL;
 	rep.target = target;
-	rep.source = upm_source_name(c->q.source);
+	rep.source = upm_source_name_any(c->q.source);
 	upm_buf_init(&out);
 	if (c->format == FMT_JSON)
 		st = upm_render_json(&rep, &out);
@@ -776,6 +948,7 @@ config_init(struct config *c)
 	upm_query_opts_init(&c->q);
 	upm_fetch_opts_init(&c->fetch);
 	upm_asn_list_init(&c->expect);
+	upm_asn_list_init(&c->extra_asns);
 	c->timeout = DEFAULT_TIMEOUT;
 	c->format = FMT_NAGIOS;
 }
@@ -785,6 +958,10 @@ config_free(struct config *c)
 {
 	upm_asn_list_free(&c->expect);
 	free(c->prefix_store);
+	upm_asn_list_free(&c->extra_asns);
+	free(c->extra_prefix_store);
+	for (size_t i = 0; i < c->n_expect_prefix; i++)
+		upm_asn_list_free(&c->expect_prefix_asns[i]);
 }
 
 int

@@ -17,6 +17,11 @@ Data requests
     <key>.json, else the latest snapshot.  Missing: 404 with a RIPEstat-like
     error body.
 
+Public looking glasses
+    GET /api/prefix?q=P (NLNOG RING) and /api/v1/lookup/prefix?q=P (Alice-LG)
+    are answered from DIR/<scenario>/nlnog/<key>.json and .../alice/<key>.json,
+    key as above.
+
 Control requests (GET)
     /_replay/scenario?name=N           switch to DIR/N
     /_replay/fault?kind=K&count=C&arg=A
@@ -24,6 +29,13 @@ Control requests (GET)
                                        (C -1: all of them until reset; default 1)
     /_replay/reset                     clear the fault and the request log
     /_replay/log                       JSON list of the data requests seen
+    /_replay/stats                     {"requests": n, "in_flight": n,
+                                       "max_in_flight": n} of data requests
+                                       since the start or the last reset (a
+                                       request is in flight from its arrival
+                                       until its answer starts)
+    /_replay/latency?ms=N              every data request waits N ms first
+                                       (also --latency-ms N at start)
     /_replay/quit                      stop the server
 
 Fault kinds (see tests/faults.md): status, retry-after, 429, delay, trickle,
@@ -55,6 +67,8 @@ CALL_RE = re.compile(r"^/data/([A-Za-z0-9_-]+)/data\.json$")
 BOMB_MB = 100
 MAX_TRICKLE_BYTES = 4096
 LOG_LIMIT = 10000
+# Public looking glasses: request path -> directory under the scenario.
+LG_PATHS = {"/api/prefix": "nlnog", "/api/v1/lookup/prefix": "alice"}
 
 
 def resource_key(resource):
@@ -106,6 +120,10 @@ class State:
         self.fault_count = 0       # -1: forever
         self.log = []
         self.bomb = None
+        self.latency_ms = 0
+        self.requests = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def take_fault(self):
         with self.lock:
@@ -239,7 +257,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.fault = None
                 st.fault_count = 0
                 st.log = []
+                st.requests = 0
+                st.max_in_flight = st.in_flight
             self.send_json(200, {"ok": True})
+        elif what == "stats":
+            with st.lock:
+                doc = {"requests": st.requests, "in_flight": st.in_flight,
+                       "max_in_flight": st.max_in_flight}
+            self.send_json(200, doc)
+        elif what == "latency":
+            try:
+                ms = int(one("ms", ""))
+            except ValueError:
+                ms = -1
+            if not 0 <= ms <= 60000:
+                self.send_json(400, {"ok": False, "error": "bad ms"})
+                return
+            with st.lock:
+                st.latency_ms = ms
+            self.send_json(200, {"ok": True, "ms": ms})
         elif what == "log":
             with st.lock:
                 entries = list(st.log)
@@ -262,6 +298,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def lookup(self, path, query):
         """(code, body bytes, call) for a data request without faults."""
+        if path in LG_PATHS:
+            return self.lookup_lg(LG_PATHS[path], query)
         m = CALL_RE.match(path)
         if not m:
             return 404, error_body(404, "not found"), None
@@ -282,7 +320,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             return 404, error_body(404, "not found"), call
 
+    def lookup_lg(self, name, query):
+        """A public looking glass: DIR/<scenario>/<name>/<key of q>.json."""
+        resource = query.get("q", [""])[0]
+        if not resource:
+            return 400, json.dumps({"error": "No prefix specified."}).encode(), name
+        with self.state.lock:
+            scenario = self.state.scenario
+        plain = os.path.join(self.state.root, scenario, name,
+                             resource_key(resource) + ".json")
+        try:
+            with open(plain, "rb") as f:
+                return 200, f.read(), name
+        except OSError:
+            return 404, json.dumps({"error": "not found"}).encode(), name
+
     def data(self, path, query):
+        st = self.state
+        with st.lock:
+            st.requests += 1
+            st.in_flight += 1
+            st.max_in_flight = max(st.max_in_flight, st.in_flight)
+            latency = st.latency_ms
+        # In flight until the answer starts: a client that got its whole
+        # answer may send its next request before this thread would get
+        # past the write, which must not count as one more at a time.
+        try:
+            if latency > 0:
+                self.pause(latency / 1000.0)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+        self.data_now(path, query)
+
+    def data_now(self, path, query):
         fault = self.state.take_fault()
         self.record(path, query, fault)
         if fault is None:
@@ -461,7 +532,10 @@ def parse_args(argv):
     p.add_argument("--log", action="store_true")
     p.add_argument("--max-seconds", type=float, default=600)
     p.add_argument("--scenario", default="default")
+    p.add_argument("--latency-ms", type=int, default=0)
     args = p.parse_args(argv)
+    if not 0 <= args.latency_ms <= 60000:
+        p.error("bad --latency-ms")
     if not NAME_RE.match(args.scenario):
         p.error("bad scenario name")
     if not 0 <= args.port <= 65535 or args.max_seconds <= 0:
@@ -475,6 +549,7 @@ def main(argv):
                   time.monotonic() + args.max_seconds)
     cls = Server6 if ":" in args.bind else Server
     server = cls((args.bind, args.port), Handler)
+    state.latency_ms = args.latency_ms
     server.state = state
     server.verbose = args.log
     if args.port_file:

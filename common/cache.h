@@ -1,0 +1,34 @@
+/*
+ * cache.h - the on-disk response cache, inside the library (the fetcher
+ * uses it; tests may too).  Not part of the public interface.
+ */
+#ifndef UPM_CACHE_H
+#define UPM_CACHE_H
+
+#include <stdio.h>
+
+#include "upstreams.h"
+
+/* Opens a fresh, sound entry for url: UPM_OK with *fp positioned at the
+ * body (caller fcloses) and *len its length; UPM_ERR_NODATA when there is
+ * none (a corrupt entry is removed on the way); other statuses for a
+ * directory that cannot be used. */
+upm_status upm_cache_open(const char *dir, const char *url, int64_t now,
+    long max_age_s, FILE **fp, uint64_t *len, upm_error *err);
+
+/* A new entry being written: a temporary file beside the final one. */
+typedef struct upm_cache_writer upm_cache_writer;
+
+/* Creates dir (0700) when missing; NULL with err filled on failure. */
+upm_cache_writer *upm_cache_writer_new(const char *dir, const char *url,
+    int64_t now, upm_error *err);
+/* Drops what was written (a retried transfer starts over). */
+upm_status upm_cache_writer_reset(upm_cache_writer *w, upm_error *err);
+upm_status upm_cache_writer_write(upm_cache_writer *w, const void *buf,
+    size_t len, upm_error *err);
+/* Completes the header and renames the entry into place. */
+upm_status upm_cache_writer_commit(upm_cache_writer *w, upm_error *err);
+/* Removes the temporary file unless committed; NULL ok. */
+void upm_cache_writer_free(upm_cache_writer *w);
+
+#endif

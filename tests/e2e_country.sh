@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# check_upstreams --country against the loopback replay server: a country
+# of two ASes where one is the other's upstream (domestic transit never
+# counts), an extra prefix originated abroad, a large country batched.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+
+CHECK=nagios-check/check_upstreams
+work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-country.XXXXXX")
+trap 'stop_replay; rm -rf "$work"' EXIT
+python3 tests/fixtures/make_replay.py "$work/tree" || exit 1
+start_replay "$work/tree" country || exit 1
+
+run() {
+	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	rc=$?
+}
+line1() { head -n 1 <<<"$out"; }
+jq_py() { python3 -c "import json,sys
+d=json.load(sys.stdin)
+$1" <<<"$out" 2>&1; }
+
+# --- two ASes, one the other's upstream ----------------------------------
+run --country KP -e 4837,20485
+is "$rc" 0 "country KP with its international upstreams expected: OK"
+like "$(line1)" '^UPSTREAMS OK - 2 upstreams: AS4837 60\.0%, AS20485 40\.0% \|' "upstreams are the first ASes outside the country"
+like "$out" $'\norigin set: 2 ASes; domestic transit: AS64510 \\(20 paths\\)' "domestic transit reported with its count"
+if grep -q "'AS64510'" <<<"$out"; then ok 1 "domestic AS not in perfdata"; else ok 0 "domestic AS not in perfdata"; fi
+run --country kp -f json
+is "$(jq_py 'u=[x["asn"] for x in d["upstreams"]]
+assert d["target"]=="KP" and u==[4837,20485], d
+assert d["origin_asns"]==2 and d["domestic"]==[{"asn":64510,"observations":20}], d
+assert d["observations"]==30 and d["other_origin"]==0
+print("good")')" good "json: target, origin_asns, domestic with counts"
+log=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log")
+like "$log" 'country-resource-list' "the country's ASNs come from country-resource-list"
+like "$log" '"resource": \["AS64510"\]' "bgp-state asked per AS of the country"
+
+# --- AS-level view for comparison: the domestic AS is AS131279's upstream --
+run -a 131279 -f json
+is "$(jq_py 'print([x["asn"] for x in d["upstreams"]])')" "[64510]" "as a single AS, AS131279's upstream is AS64510"
+
+# --- extra prefix originated abroad, extra ASN ---------------------------
+run --country KP --extra-prefix 210.52.109.0/24 -e 4837,20485 -f json
+is "$(jq_py 'u={x["asn"]:x for x in d["upstreams"]}
+assert d["observations"]==40 and d["other_origin"]==0, d
+assert u[4837]["observations"]==28 and u[4837]["prefixes"]==4, u[4837]
+assert d["state"]=="OK"
+print("good")')" good "extra prefix: its originating AS counts as the upstream"
+run --country KP --extra-asn 4837 -f json
+is "$(jq_py 'u=[x["asn"] for x in d["upstreams"] if x["present"]]
+assert 4837 not in u and 20485 in u and 3356 in u, u
+assert d["origin_asns"]==3 and {"asn":4837,"observations":18} in d["domestic"], d["domestic"]
+print("good")')" good "--extra-asn moves AS4837 into the origin set: domestic transit now"
+run --country KP -e 4837
+is "$rc" 2 "a new international upstream: CRITICAL"
+like "$(line1)" 'AS20485 appeared' "names it"
+
+# --- bad input -----------------------------------------------------------
+run --country K1
+is "$rc" 3 "invalid country code: UNKNOWN"
+like "$(line1)" 'two letters' "says what a country code is"
+run --country KP -a 131279
+is "$rc" 3 "country and AS together refused"
+run --country XX
+is "$rc" 3 "unknown country (404): UNKNOWN"
+like "$(line1)" 'country-resource-list XX' "names the failed request"
+replay_ctl "fault?kind=maintenance&count=1"
+run --country KP
+is "$rc" 3 "maintenance answer for the country list: UNKNOWN"
+like "$(line1)" 'maintenance' "says maintenance"
+
+# --- cache -----------------------------------------------------------------
+mkdir -p "$work/cache"
+run --country KP --cache-dir "$work/cache" -e 4837,20485
+is "$rc" 0 "with a cache directory: OK"
+[ -s "$work/cache/country-resource-list-KP.json" ]; ok $? "country list cached"
+replay_ctl "reset"
+run --country KP --cache-dir "$work/cache" -e 4837,20485
+log=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log")
+is "$rc" 0 "from the cache: OK"
+if grep -q country-resource-list <<<"$log"; then ok 1 "cached list not fetched again"; else ok 0 "cached list not fetched again"; fi
+
+# --- a large country, batched -------------------------------------------------
+replay_ctl "scenario?name=bigcountry"
+replay_ctl "reset"
+run --country ZZ -e 3356,1299 -f json -t 120
+is "$rc" 0 "300-AS country: OK"
+is "$(jq_py 'print(d["observations"], d["origin_asns"], [round(x["share"]) for x in d["upstreams"]])')" "1200 300 [75, 25]" "all 300 ASes read, shares over all"
+n=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log" | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e["path"]=="/data/bgp-state/data.json"))')
+is "$n" 300 "one bgp-state request per AS"
+run --country ZZ --max-asns 100 -e 3356,1299
+is "$rc" 0 "capped run still judged"
+like "$out" 'ZZ has 300 ASes: only the first 100 asked' "the cap is reported, never silent"
+like "$(line1)" 'observations=400;' "only the capped ASes read"
+
+tap_end
