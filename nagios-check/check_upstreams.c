@@ -20,6 +20,7 @@
 
 #include "history.h"
 #include "upstreams.h"
+#include "extra_opts.h"
 
 #define PROGNAME "check_upstreams"
 #define DEFAULT_TIMEOUT 30
@@ -150,15 +151,18 @@ print_help(void)
 "     --country CC       Target a country (KP): its ASNs from RIPEstat's\n"
 "                        country-resource-list form the origin set; upstreams\n"
 "                        are the first ASes outside it (international)\n"
-"     --extra-asn ASN,...     Add ASes to the origin set\n"
-"     --extra-prefix P,...    Prefixes used by the target but registered\n"
+"     --extra-asn ASN,...\n"
+"                        Add ASes to the origin set\n"
+"     --extra-prefix P,...\n"
+"                        Prefixes used by the target but registered\n"
 "                        elsewhere: their originating AS counts as upstream\n"
 "     --max-asns N       Country: most ASNs asked per run (default 1000)\n"
 "     --cache-dir DIR    Keep the country's ASN list there for a day\n"
 "     --nlnog-url URL    NLNOG RING looking glass (default\n"
 "                        https://lg.ring.nlnog.net)\n"
 "     --alice-url URL    Alice-LG looking glass base URL (for alice-lg)\n"
-"     --expect-prefix P=ASN,...  The upstreams one prefix should have\n"
+"     --expect-prefix P=ASN,...\n"
+"                        The upstreams one prefix should have\n"
 "                        (repeatable); a change on it is CRITICAL\n"
 "     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
 "                        file:// URLs read a recorded replay\n"
@@ -178,6 +182,9 @@ print_help(void)
 " -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
 "                        state in every format\n"
 " -v, --verbose          More detail; -vv shows the requests on stderr\n"
+"     --extra-opts[=[SECTION][@FILE]]\n"
+"                        Read options from SECTION (default check_upstreams)\n"
+"                        of an INI file (Monitoring Plugins extra-opts)\n"
 "\nHistory (ripestat-bgp-state): walk a time range and report change points\n"
 "     --from TIME        First instant (as --at)\n"
 "     --until TIME       Last instant (included when on a step)\n"
@@ -964,8 +971,8 @@ config_free(struct config *c)
 		upm_asn_list_free(&c->expect_prefix_asns[i]);
 }
 
-int
-main(int argc, char **argv)
+static int
+check_main(int argc, char **argv)
 {
 	struct config c;
 	struct outcome o;
@@ -1002,5 +1009,24 @@ main(int argc, char **argv)
 	upm_buf_free(&o.message);
 	config_free(&c);
 	upm_global_cleanup();
+	return rc;
+}
+
+/* --extra-opts first: the options from the INI file go before the command
+ * line's, and the configuration points into them until the end. */
+int
+main(int argc, char **argv)
+{
+	char **args = NULL;
+	int nargs = 0, rc;
+	upm_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (xo_extra_opts(argc, argv, PROGNAME, &nargs, &args, &err) != 0) {
+		printf("UPSTREAMS UNKNOWN - %s\n", err.text);
+		return UPM_STATE_UNKNOWN;
+	}
+	rc = check_main(nargs, args);
+	xo_argv_free(args);
 	return rc;
 }
