@@ -393,11 +393,20 @@ static void
 nagios_long_output(const upm_report *rep, const upm_result *r,
     struct writer *w)
 {
+	/* asn-neighbours has no paths: its share is by RIS peers. */
+	int by_peers = strcmp(r->source, "ripestat-asn-neighbours") == 0;
+
 	for (size_t i = 0; i < r->n_upstreams; i++) {
 		const upm_upstream *u = &r->upstreams[i];
-		put(w, "AS%lu: %.2f%% of paths, %zu peers, %zu prefixes, %s\n",
-		    (unsigned long)u->asn, u->share, u->peers, u->prefixes,
-		    status_word(u));
+		if (by_peers)
+			put(w, "AS%lu: %.2f%% by RIS peers, %zu peer%s, %s\n",
+			    (unsigned long)u->asn, u->share, u->peers,
+			    u->peers == 1 ? "" : "s", status_word(u));
+		else
+			put(w, "AS%lu: %.2f%% of paths, %zu peer%s, %zu "
+			    "prefix%s, %s\n", (unsigned long)u->asn, u->share,
+			    u->peers, u->peers == 1 ? "" : "s", u->prefixes,
+			    u->prefixes == 1 ? "" : "es", status_word(u));
 	}
 	long_domestic(r, w);
 	long_sources(r, w);

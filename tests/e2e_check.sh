@@ -38,7 +38,7 @@ is "$rc" 2 "new upstream against --expect: CRITICAL"
 like "$(line1)" '^UPSTREAMS CRITICAL - AS20485 appeared \(39\.0%\); 2 upstreams: AS4837 58\.5%, AS20485 39\.0%' "summary names the appeared upstream first"
 like "$(line1)" "'AS20485'=39\.02%;;;0;100" "perfdata share of the new upstream"
 like "$(line1)" "'AS64999'=2\.44%;;;0;100" "noise upstream still in perfdata"
-like "$out" 'AS64999: 2\.44% of paths, 1 peers, 1 prefixes, below thresholds' "noise seen by one peer is not present"
+like "$out" 'AS64999: 2\.44% of paths, 1 peer, 1 prefix, below thresholds' "noise seen by one peer is not present"
 run -a 131279 -e 4837,20485
 is "$rc" 0 "both expected: OK"
 run -a 131279 -e 4837,20485 --min-peers 1

@@ -383,7 +383,7 @@ test_nagios(void)
 	OK(strstr(out.data, " | upstreams=2;@1:1;2:;0 'AS4837'=58.54%;;;0;100 "
 	    "'AS20485'=39.02%;;;0;100 'AS64999'=2.44%;;;0;100 ") != NULL,
 	    "nagios: thresholds and every upstream in perfdata");
-	OK(strstr(out.data, "\nAS64999: 2.44% of paths, 1 peers, 1 prefixes, "
+	OK(strstr(out.data, "\nAS64999: 2.44% of paths, 1 peer, 1 prefix, "
 	    "below thresholds\n") != NULL, "nagios: noise is below thresholds");
 	OK(strstr(out.data, "\nAS20485: 39.02% of paths, 4 peers, 4 prefixes, "
 	    "new\n") != NULL, "nagios: appeared upstream is new");
@@ -400,7 +400,7 @@ test_nagios(void)
 	golden_render("nagios_gone", upm_render_nagios, &rep, &out);
 	OK(strstr(out.data, "'AS20485'=0.00%;;;0;100") != NULL,
 	    "nagios: missing upstream has a zero share in perfdata");
-	OK(strstr(out.data, "\nAS3356: 0.80% of paths, 1 peers, 1 prefixes, "
+	OK(strstr(out.data, "\nAS3356: 0.80% of paths, 1 peer, 1 prefix, "
 	    "missing\n") != NULL, "nagios: missing even when still seen");
 	upm_buf_free(&out);
 	free(msg);
@@ -417,9 +417,10 @@ test_nagios(void)
 	msg = summary(&r);
 	report_init(&rep, UPM_STATE_OK, msg, &r);
 	golden_render("nagios_unbaselined", upm_render_nagios, &rep, &out);
-	OK(strstr(out.data, "\nAS12479: 97.30% of paths, 0 peers, 0 prefixes, "
-	    "present\n") != NULL, "nagios: unbaselined present upstream");
-	OK(strstr(out.data, "\nAS25259: 0.00% of paths, 0 peers, 0 prefixes, "
+	OK(strstr(out.data, "\nAS12479: 97.30% by RIS peers, 0 peers, "
+	    "present\n") != NULL, "nagios: unbaselined present neighbour, "
+	    "share by RIS peers");
+	OK(strstr(out.data, "\nAS25259: 0.00% by RIS peers, 0 peers, "
 	    "uncertain\n") != NULL, "nagios: uncertain neighbour");
 	OK(strstr(out.data, "data time:") == NULL,
 	    "nagios: no data time line without a data time");
