@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -25,6 +26,11 @@
 #define PROGNAME "check_upstreams"
 #define DEFAULT_TIMEOUT 30
 #define MAX_PREFIXES 64
+/* Several targets: at most this many per run, and this many requests in
+ * flight by default and at most (RIPEstat allows 8 per client address). */
+#define MAX_TARGETS 4096
+#define DEFAULT_PARALLEL 4
+#define MAX_PARALLEL 8
 
 enum format { FMT_NAGIOS, FMT_TEXT, FMT_JSON, FMT_GRAPHITE };
 
@@ -60,6 +66,12 @@ struct config {
 	const char *expect_prefix_ptr[MAX_PREFIXES];
 	upm_asn_list expect_prefix_asns[MAX_PREFIXES];
 	size_t n_expect_prefix;
+	/* Several targets: the -a ASNs in the order given, no duplicates. */
+	uint32_t *asns;
+	size_t n_asns;
+	const char *state_dir;          /* one state file per target there */
+	char *state_dir_file;           /* one target with --state-dir */
+	long parallel;
 };
 
 /* What the run found out, for the output. */
@@ -67,6 +79,15 @@ struct outcome {
 	upm_state state;
 	upm_buf message;
 	upm_result *result;
+	upm_buf reason;     /* why not OK, short, for a multi-target summary */
+};
+
+/* One of several targets. */
+struct target {
+	uint32_t asn;
+	char name[16];          /* "AS131279" */
+	char *state_file;       /* under --state-dir, or NULL */
+	struct outcome o;
 };
 
 enum {
@@ -75,7 +96,7 @@ enum {
 	OPT_VISIBILITY, OPT_RETRIES, OPT_FROM, OPT_UNTIL, OPT_STEP,
 	OPT_GRAPHITE_PREFIX, OPT_NAME, OPT_COUNTRY, OPT_EXTRA_ASN,
 	OPT_EXTRA_PREFIX, OPT_NLNOG_URL, OPT_ALICE_URL, OPT_EXPECT_PREFIX,
-	OPT_MAX_ASNS, OPT_CACHE_DIR
+	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL
 };
 
 static const struct option longopts[] = {
@@ -107,6 +128,8 @@ static const struct option longopts[] = {
 	{ "expect-prefix", required_argument, NULL, OPT_EXPECT_PREFIX },
 	{ "max-asns", required_argument, NULL, OPT_MAX_ASNS },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -123,9 +146,13 @@ print_usage(FILE *f)
 	fprintf(f, "Usage: %s {-a ASN | --country CC} [-e ASN,... | --state-file FILE [--accept]]\n"
 	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
 	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
+	    "       %s -a ASN,ASN... [--state-dir DIR [--accept]] "
+	    "[--parallel N]\n"
+	    "       [-s SOURCE] [-w RANGE] [-c RANGE] [-t SECONDS] "
+	    "[-f nagios|text|json]\n"
 	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
 	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
-	    "[--name N]\n", PROGNAME, PROGNAME);
+	    "[--name N]\n", PROGNAME, PROGNAME, PROGNAME);
 }
 
 static void
@@ -137,12 +164,18 @@ print_help(void)
 	printf("\nOptions:\n"
 " -h, --help             Print this help and exit\n"
 " -V, --version          Print the version and exit\n"
-" -a, --asn ASN          Target AS (131279 or AS131279)\n"
-" -e, --expect ASN,...   The upstreams the target should have (the baseline)\n"
+" -a, --asn ASN[,ASN...] Target AS (131279 or AS131279); several (a comma\n"
+"                        list, or -a again) are checked in one run\n"
+" -e, --expect ASN,...   The upstreams the target should have (the baseline;\n"
+"                        one target only)\n"
 "     --state-file FILE  Keep a learned baseline in FILE: learned on the first\n"
-"                        run, compared on later runs\n"
-"     --accept           Replace the baseline in --state-file with the upstreams\n"
-"                        present now (after a change was checked and is wanted)\n"
+"                        run, compared on later runs (one target only)\n"
+"     --state-dir DIR    Like --state-file, one file per target: DIR/AS<n>.state\n"
+"     --accept           Replace the baseline in --state-file (or --state-dir)\n"
+"                        with the upstreams present now (after a change was\n"
+"                        checked and is wanted)\n"
+"     --parallel N       Several targets: at most N requests at a time\n"
+"                        (default %d, at most %d: RIPEstat's limit per address)\n"
 " -s, --source SRC,...   ripestat-bgp-state (default), ripestat-looking-glass,\n"
 "                        ripestat-asn-neighbours, nlnog-lg, alice-lg; a comma\n"
 "                        list asks several and reports each beside the total\n"
@@ -157,7 +190,9 @@ print_help(void)
 "                        Prefixes used by the target but registered\n"
 "                        elsewhere: their originating AS counts as upstream\n"
 "     --max-asns N       Country: most ASNs asked per run (default 1000)\n"
-"     --cache-dir DIR    Keep the country's ASN list there for a day\n"
+"     --cache-dir DIR    Keep responses there and answer from it while they\n"
+"                        are fresh (shared by checks and the plugin); the\n"
+"                        country's ASN list is kept a day\n"
 "     --nlnog-url URL    NLNOG RING looking glass (default\n"
 "                        https://lg.ring.nlnog.net)\n"
 "     --alice-url URL    Alice-LG looking glass base URL (for alice-lg)\n"
@@ -200,9 +235,11 @@ print_help(void)
 "Exit code: 0 no change point, 2 at least one, 3 on an error.\n"
 "\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
 "appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
-"when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n",
-	    MAX_PREFIXES, DEFAULT_TIMEOUT, HISTORY_MAX_STEPS,
-	    DEFAULT_GRAPHITE_PREFIX);
+"when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n"
+"Several targets: the worst state wins, CRITICAL > WARNING > UNKNOWN > OK; a\n"
+"target that could not be read is UNKNOWN, never CRITICAL.\n",
+	    DEFAULT_PARALLEL, MAX_PARALLEL, MAX_PREFIXES, DEFAULT_TIMEOUT,
+	    HISTORY_MAX_STEPS, DEFAULT_GRAPHITE_PREFIX);
 }
 
 /* Strict integer argument in [min, max]. */
@@ -257,6 +294,50 @@ parse_prefixes(struct config *c, const char *arg, upm_error *err)
 	c->q.prefixes = c->prefixes;
 	c->q.n_prefixes = n;
 	return 0;
+}
+
+/* One more target, unless it is already one. */
+static int
+add_target(struct config *c, uint32_t asn, upm_error *err)
+{
+	uint32_t *v;
+
+	for (size_t i = 0; i < c->n_asns; i++)
+		if (c->asns[i] == asn)
+			return 0;
+	if (c->n_asns == MAX_TARGETS)
+		return upm_fail(err, UPM_ERR_ARG, "more than %d targets",
+		    MAX_TARGETS), -1;
+	if ((v = realloc(c->asns, (c->n_asns + 1) * sizeof(*v))) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	c->asns = v;
+	c->asns[c->n_asns++] = asn;
+	return 0;
+}
+
+/* -a: one ASN or a list, appended to the targets in the order given (a
+ * repeated ASN is checked once). */
+static int
+parse_asns(struct config *c, const char *arg, upm_error *err)
+{
+	char *copy, *tok, *save = NULL;
+	uint32_t asn;
+	size_t seen = 0;
+	int rc = 0;
+
+	if ((copy = strdup(arg)) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ", ", &save), seen++)
+		rc = upm_asn_parse(tok, &asn, err) == UPM_OK ?
+		    add_target(c, asn, err) : -1;
+	free(copy);
+	if (rc == 0 && seen == 0)
+		rc = (upm_fail(err, UPM_ERR_ARG, "-a/--asn needs an AS"), -1);
+	/* The single-target path reads the query's own asn. */
+	if (rc == 0)
+		c->q.asn = c->asns[0];
+	return rc;
 }
 
 /* -s: one source keeps the plain query; several are asked side by side. */
@@ -378,7 +459,7 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 
 	switch (opt) {
 	case 'a':
-		return upm_asn_parse(arg, &c->q.asn, err) == UPM_OK ? 0 : -1;
+		return parse_asns(c, arg, err);
 	case 'p':
 		return parse_prefixes(c, arg, err);
 	case 'e':
@@ -386,6 +467,13 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		return upm_asn_list_parse(&c->expect, arg, err) == UPM_OK ? 0 : -1;
 	case OPT_STATE_FILE:
 		c->state_file = arg;
+		return 0;
+	case OPT_STATE_DIR:
+		c->state_dir = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_PARALLEL:
+		if (parse_long(arg, 1, MAX_PARALLEL, &c->parallel) != 0)
+			break;
 		return 0;
 	case OPT_ACCEPT:
 		c->accept = 1;
@@ -532,6 +620,55 @@ check_history_config(struct config *c, upm_error *err)
 	    HISTORY_MAX_STEPS, &c->n_steps, err) == UPM_OK ? 0 : -1;
 }
 
+/* --state-dir, and what several targets leave out: a baseline given by
+ * hand and the modes that belong to one target (kept simple). */
+static int
+check_targets_config(struct config *c, upm_error *err)
+{
+	upm_buf path;
+
+	if (c->state_dir != NULL && c->state_file != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --state-file or --state-dir, not both"), -1;
+	if (c->state_dir != NULL && c->have_expect)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --expect or --state-dir, not both"), -1;
+	if (c->n_asns > 1) {
+		if (c->have_expect)
+			return upm_fail(err, UPM_ERR_ARG, "--expect is the "
+			    "baseline of one target: with several targets use "
+			    "--state-dir"), -1;
+		if (c->state_file != NULL)
+			return upm_fail(err, UPM_ERR_ARG, "--state-file holds "
+			    "the baseline of one target: with several targets "
+			    "use --state-dir"), -1;
+		if (c->from || c->until || c->step)
+			return upm_fail(err, UPM_ERR_ARG, "history (--from/"
+			    "--until/--step) goes with one target"), -1;
+		if (c->q.n_sources > 0 || c->q.n_prefixes > 0 ||
+		    c->q.n_extra_asns > 0 || c->q.n_extra_prefixes > 0 ||
+		    c->n_expect_prefix > 0)
+			return upm_fail(err, UPM_ERR_ARG, "several sources, "
+			    "--prefix, --extra-asn, --extra-prefix and "
+			    "--expect-prefix go with one target"), -1;
+		return 0;
+	}
+	if (c->state_dir == NULL)
+		return 0;
+	/* One target: --state-dir is --state-file with the name made up. */
+	upm_buf_init(&path);
+	if (c->q.country != NULL)
+		upm_buf_printf(&path, "%s/%s.state", c->state_dir, c->q.country);
+	else
+		upm_buf_printf(&path, "%s/AS%lu.state", c->state_dir,
+		    (unsigned long)c->q.asn);
+	if (path.data == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	c->state_dir_file = upm_buf_steal(&path);
+	c->state_file = c->state_dir_file;
+	return 0;
+}
+
 /* Cross-option rules, after all options are read. */
 static int
 check_config(struct config *c, upm_error *err)
@@ -542,12 +679,14 @@ check_config(struct config *c, upm_error *err)
 	if (c->q.asn != 0 && c->q.country != NULL)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "use either -a/--asn or --country, not both"), -1;
+	if (check_targets_config(c, err) != 0)
+		return -1;
 	if (c->have_expect && c->state_file != NULL)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "use either --expect or --state-file, not both"), -1;
-	if (c->accept && c->state_file == NULL)
+	if (c->accept && c->state_file == NULL && c->state_dir == NULL)
 		return upm_fail(err, UPM_ERR_ARG,
-		    "--accept needs --state-file"), -1;
+		    "--accept needs --state-file or --state-dir"), -1;
 	if (c->have_expect && c->expect.n == 0)
 		return upm_fail(err, UPM_ERR_ARG, "--expect needs an AS"), -1;
 	if (c->q.n_prefixes > 0 && !has_prefix_source(c))
@@ -605,8 +744,9 @@ parse_args(int argc, char **argv, struct config *c, upm_error *err)
  * first sight, replaced on --accept).  *baseline stays empty and
  * *have_baseline 0 when neither was given. */
 static upm_status
-resolve_baseline(const struct config *c, const upm_result *r,
-    upm_asn_list *baseline, int *have_baseline, upm_buf *note, upm_error *err)
+resolve_baseline(const struct config *c, const char *state_file,
+    const upm_result *r, upm_asn_list *baseline, int *have_baseline,
+    upm_buf *note, upm_error *err)
 {
 	char target[64];
 	int missing = 0;
@@ -620,15 +760,15 @@ resolve_baseline(const struct config *c, const upm_result *r,
 				return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 		return UPM_OK;
 	}
-	if (c->state_file == NULL)
+	if (state_file == NULL)
 		return UPM_OK;
 	*have_baseline = 1;
 	if (!c->accept) {
-		st = upm_state_read(c->state_file, baseline, target,
+		st = upm_state_read(state_file, baseline, target,
 		    sizeof(target), &missing, err);
 		if (st == UPM_OK && strcmp(target, r->target) != 0)
 			return upm_fail(err, UPM_ERR_STATE, "state file %s holds "
-			    "the baseline of %s, not %s", c->state_file, target,
+			    "the baseline of %s, not %s", state_file, target,
 			    r->target);
 		if (st != UPM_OK && !missing)
 			return st;
@@ -639,7 +779,7 @@ resolve_baseline(const struct config *c, const upm_result *r,
 	upm_asn_list_free(baseline);
 	if ((st = upm_result_present(r, baseline, err)) != UPM_OK)
 		return st;
-	if ((st = upm_state_write(c->state_file, baseline, r->target, err)))
+	if ((st = upm_state_write(state_file, baseline, r->target, err)))
 		return st;
 	upm_buf_printf(note, "%s baseline: ", c->accept ? "accepted new" : "learned");
 	for (size_t i = 0; i < baseline->n; i++)
@@ -657,33 +797,70 @@ worse(upm_state a, upm_state b)
 	return b > a ? b : a;
 }
 
-/* State and message from a result with a baseline applied. */
+/* "AS20485 appeared (39.0%), AS3356 disappeared" for the short reason of a
+ * target among several (the share of the largest entry, as the summary). */
 static void
-judge(const struct config *c, struct outcome *o, const upm_buf *note)
+changes_text(const upm_result *r, upm_buf *out)
+{
+	const upm_asn_list *lists[2] = { &r->appeared, &r->disappeared };
+	static const char *const words[2] = { "appeared", "disappeared" };
+	const char *sep = "";
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < lists[k]->n; i++, sep = ", ") {
+			double share = 0.0;
+
+			for (size_t j = 0; j < r->n_upstreams; j++)
+				if (r->upstreams[j].asn == lists[k]->v[i] &&
+				    r->upstreams[j].share > share)
+					share = r->upstreams[j].share;
+			upm_buf_printf(out, "%sAS%lu %s", sep,
+			    (unsigned long)lists[k]->v[i], words[k]);
+			if (share > 0.0)
+				upm_buf_printf(out, " (%.1f%%)", share);
+		}
+}
+
+/* State and message from a result with a baseline applied; o->reason gets
+ * the why of a state other than OK, short. */
+static void
+judge(const struct config *c, const char *state_file, struct outcome *o,
+    const upm_buf *note)
 {
 	const upm_result *r = o->result;
 	double n = (double)r->n_present;
+	size_t prefix_changes = upm_result_prefix_changes(r);
 
 	o->state = UPM_STATE_OK;
-	if (r->appeared.n > 0 || r->disappeared.n > 0 ||
-	    upm_result_prefix_changes(r) > 0)
+	if (r->appeared.n > 0 || r->disappeared.n > 0 || prefix_changes > 0)
 		o->state = UPM_STATE_CRITICAL;
 	if (note->len > 0)
 		upm_buf_append(&o->message, note->data, note->len);
 	upm_render_summary(r, &o->message);
+	changes_text(r, &o->reason);
+	if (prefix_changes > 0)
+		upm_buf_printf(&o->reason, "%s%zu prefix%s changed",
+		    o->reason.len ? ", " : "", prefix_changes,
+		    prefix_changes == 1 ? "" : "es");
 	if (r->disagree[0] != '\0')
 		upm_buf_printf(&o->message, "; %s", r->disagree);
 	if (c->have_crit && upm_range_alert(&c->crit, n)) {
 		o->state = worse(o->state, UPM_STATE_CRITICAL);
 		upm_buf_printf(&o->message, "; %zu upstreams outside critical "
 		    "range %s", r->n_present, c->crit.text);
+		upm_buf_printf(&o->reason, "%s%zu upstreams outside critical "
+		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		    c->crit.text);
 	} else if (c->have_warn && upm_range_alert(&c->warn, n)) {
 		o->state = worse(o->state, UPM_STATE_WARNING);
 		upm_buf_printf(&o->message, "; %zu upstreams outside warning "
 		    "range %s", r->n_present, c->warn.text);
+		upm_buf_printf(&o->reason, "%s%zu upstreams outside warning "
+		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		    c->warn.text);
 	}
 	if (r->baselined && o->state == UPM_STATE_CRITICAL &&
-	    (r->appeared.n > 0 || r->disappeared.n > 0) && c->state_file)
+	    (r->appeared.n > 0 || r->disappeared.n > 0) && state_file)
 		upm_buf_printf(&o->message, " (accept with --accept)");
 }
 
@@ -705,6 +882,13 @@ unknown(struct outcome *o, const upm_error *err)
 	upm_buf_free(&o->message);
 	upm_buf_printf(&o->message, "%s: %s", upm_status_name(err->code),
 	    err->text);
+	/* Short: "HTTP 404", else the kind of failure ("network error"). */
+	upm_buf_free(&o->reason);
+	if (err->code == UPM_ERR_HTTP && strncmp(err->text, "HTTP ", 5) == 0)
+		upm_buf_printf(&o->reason, "HTTP %.*s", (int)strcspn(err->text +
+		    5, " :;,"), err->text + 5);
+	else
+		upm_buf_printf(&o->reason, "%s", upm_status_name(err->code));
 }
 
 static void
@@ -714,11 +898,23 @@ trace_to_stderr(void *ctx, const char *msg)
 	fprintf(stderr, "fetching %s\n", msg);
 }
 
-/* The whole check, from configuration to outcome. */
-static void
-run_check(struct config *c, struct outcome *o)
+/* The state directory is made on first use (0700: baselines are the
+ * operator's business); an existing one is left as it is. */
+static upm_status
+make_state_dir(const struct config *c, upm_error *err)
 {
-	upm_fetcher *f = NULL;
+	if (c->state_dir == NULL || mkdir(c->state_dir, 0700) == 0 ||
+	    errno == EEXIST)
+		return UPM_OK;
+	return upm_fail(err, UPM_ERR_IO, "cannot create the state directory "
+	    "%s: %s", c->state_dir, strerror(errno));
+}
+
+/* After the query: the baseline (learned, compared or accepted), the
+ * comparison and the judgement. */
+static void
+assess(const struct config *c, const char *state_file, struct outcome *o)
+{
 	upm_asn_list baseline;
 	upm_buf note;
 	upm_error err;
@@ -727,24 +923,68 @@ run_check(struct config *c, struct outcome *o)
 	memset(&err, 0, sizeof(err));
 	upm_asn_list_init(&baseline);
 	upm_buf_init(&note);
-	/* Leave the last half second of the budget to report, not to wait. */
-	c->fetch.timeout_ms = c->timeout * 1000 - 500;
-	if (c->verbose >= 2) {
-		c->q.trace = trace_to_stderr;
-	}
-	if (upm_global_init(&err) != UPM_OK ||
-	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
-	    upm_query(f, &c->q, &o->result, &err) != UPM_OK ||
-	    resolve_baseline(c, o->result, &baseline, &have_baseline, &note,
-	    &err) != UPM_OK ||
+	if (resolve_baseline(c, state_file, o->result, &baseline,
+	    &have_baseline, &note, &err) != UPM_OK ||
 	    upm_diff(o->result, have_baseline ? &baseline : NULL, &err) != UPM_OK ||
 	    diff_prefixes(c, o->result, &err) != UPM_OK)
 		unknown(o, &err);
 	else
-		judge(c, o, &note);
-	upm_fetcher_free(f);
+		judge(c, state_file, o, &note);
 	upm_asn_list_free(&baseline);
 	upm_buf_free(&note);
+}
+
+/* Leave the last half second of the budget to report, not to wait. */
+static void
+prepare_fetch(struct config *c)
+{
+	c->fetch.timeout_ms = c->timeout * 1000 - 500;
+	if (c->verbose >= 2)
+		c->q.trace = trace_to_stderr;
+}
+
+/* The whole check, from configuration to outcome. */
+static void
+run_check(struct config *c, struct outcome *o)
+{
+	upm_fetcher *f = NULL;
+	upm_error err;
+
+	memset(&err, 0, sizeof(err));
+	prepare_fetch(c);
+	if (make_state_dir(c, &err) != UPM_OK ||
+	    upm_global_init(&err) != UPM_OK ||
+	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
+	    upm_query(f, &c->q, &o->result, &err) != UPM_OK)
+		unknown(o, &err);
+	else
+		assess(c, c->state_file, o);
+	upm_fetcher_free(f);
+}
+
+/* The report of one target's outcome, for the renderers. */
+static void
+make_report(const struct config *c, const char *target,
+    const struct outcome *o, upm_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->state = o->state;
+	rep->message = o->message.data ? o->message.data : "";
+	rep->result = o->state == UPM_STATE_UNKNOWN ? NULL : o->result;
+	rep->warn = c->have_warn ? &c->warn : NULL;
+	rep->crit = c->have_crit ? &c->crit : NULL;
+	rep->target = target;
+	rep->source = upm_source_name_any(c->q.source);
+}
+
+static upm_status
+render(const struct config *c, const upm_report *rep, upm_buf *out)
+{
+	if (c->format == FMT_JSON)
+		return upm_render_json(rep, out);
+	if (c->format == FMT_TEXT)
+		return upm_render_text(rep, out);
+	return upm_render_nagios(rep, out);
 }
 
 static int
@@ -760,21 +1000,9 @@ emit(const struct config *c, const struct outcome *o)
 	else
 		(void)snprintf(target, sizeof(target), "AS%lu",
 		    (unsigned long)c->q.asn);
-	memset(&rep, 0, sizeof(rep));
-	rep.state = o->state;
-	rep.message = o->message.data ? o->message.data : "";
-	rep.result = o->state == UPM_STATE_UNKNOWN ? NULL : o->result;
-	rep.warn = c->have_warn ? &c->warn : NULL;
-	rep.crit = c->have_crit ? &c->crit : NULL;
-	rep.target = target;
-	rep.source = upm_source_name_any(c->q.source);
+	make_report(c, target, o, &rep);
 	upm_buf_init(&out);
-	if (c->format == FMT_JSON)
-		st = upm_render_json(&rep, &out);
-	else if (c->format == FMT_TEXT)
-		st = upm_render_text(&rep, &out);
-	else
-		st = upm_render_nagios(&rep, &out);
+	st = render(c, &rep, &out);
 	if (st != UPM_OK) {
 		upm_buf_free(&out);
 		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
@@ -784,6 +1012,356 @@ emit(const struct config *c, const struct outcome *o)
 	fputs(out.data ? out.data : "", stdout);
 	upm_buf_free(&out);
 	return (int)o->state;
+}
+
+/* ---------------------------------------------------- several targets */
+
+/*
+ * Several targets run as one batch: at most --parallel requests at a time,
+ * one fetcher per worker, all sharing --cache-dir.  Each target is then
+ * judged alone, exactly as a single check would judge it, with its own
+ * state file under --state-dir.  The run's state is the worst of theirs in
+ * the Monitoring Plugins order CRITICAL > WARNING > UNKNOWN > OK: a target
+ * that could not be read makes the run UNKNOWN rather than hide among OK
+ * ones, but never masks a real change elsewhere, and is never CRITICAL.
+ */
+
+static int
+state_rank(upm_state s)
+{
+	switch (s) {
+	case UPM_STATE_CRITICAL:
+		return 3;
+	case UPM_STATE_WARNING:
+		return 2;
+	case UPM_STATE_UNKNOWN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static upm_state
+overall_state(const struct target *t, size_t n)
+{
+	upm_state s = UPM_STATE_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (state_rank(t[i].o.state) > state_rank(s))
+			s = t[i].o.state;
+	return s;
+}
+
+static void
+targets_free(struct target *t, size_t n)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].state_file);
+		upm_result_free(t[i].o.result);
+		upm_buf_free(&t[i].o.message);
+		upm_buf_free(&t[i].o.reason);
+	}
+	free(t);
+}
+
+static struct target *
+targets_new(const struct config *c, upm_error *err)
+{
+	struct target *t;
+	upm_buf path;
+
+	if ((t = calloc(c->n_asns, sizeof(*t))) == NULL) {
+		(void)upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < c->n_asns; i++) {
+		t[i].asn = c->asns[i];
+		(void)snprintf(t[i].name, sizeof(t[i].name), "AS%lu",
+		    (unsigned long)t[i].asn);
+		upm_buf_init(&t[i].o.message);
+		upm_buf_init(&t[i].o.reason);
+		if (c->state_dir == NULL)
+			continue;
+		upm_buf_init(&path);
+		upm_buf_printf(&path, "%s/%s.state", c->state_dir, t[i].name);
+		if ((t[i].state_file = upm_buf_steal(&path)) == NULL) {
+			targets_free(t, c->n_asns);
+			(void)upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* Queries every target through one batch, then judges each. */
+static void
+run_targets(struct config *c, struct target *t, size_t n)
+{
+	upm_batch *b = NULL;
+	upm_query_opts q;
+	upm_error err;
+	upm_status st = UPM_OK;
+
+	memset(&err, 0, sizeof(err));
+	prepare_fetch(c);
+	if (make_state_dir(c, &err) != UPM_OK ||
+	    upm_global_init(&err) != UPM_OK ||
+	    (b = upm_batch_new(&c->fetch, c->parallel ? (size_t)c->parallel :
+	    DEFAULT_PARALLEL, &err)) == NULL)
+		st = err.code;
+	for (size_t i = 0; st == UPM_OK && i < n; i++) {
+		q = c->q;
+		q.asn = t[i].asn;
+		if (upm_batch_add(b, &q) != i)
+			st = upm_fail(&err, UPM_ERR_NOMEM, "out of memory");
+	}
+	if (st == UPM_OK)
+		st = upm_batch_run(b);
+	for (size_t i = 0; i < n; i++) {
+		upm_error terr = err;
+
+		if (st != UPM_OK || upm_batch_result(b, i, &t[i].o.result,
+		    &terr) != UPM_OK)
+			unknown(&t[i].o, &terr);
+		else
+			assess(c, t[i].state_file, &t[i].o);
+	}
+	upm_batch_free(b);
+}
+
+/* Nagios perfdata of one target with every label prefixed by its name:
+ * "upstreams=2;;;0 'AS4837'=58.54%;;;0;100" becomes
+ * "'AS131279 upstreams'=2;;;0 'AS131279 AS4837'=58.54%;;;0;100".  The
+ * renderer's labels hold no blank, quote or '='. */
+static void
+prefix_perfdata(const char *name, const char *perf, size_t len, upm_buf *out)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start, end, eq;
+
+		while (i < len && perf[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && perf[i] != ' ')
+			i++;
+		end = i;
+		for (eq = start; eq < end && perf[eq] != '='; eq++)
+			;
+		if (eq == end || eq == start)
+			continue;
+		if (perf[start] == '\'' && eq - start >= 2 && perf[eq - 1] == '\'')
+			upm_buf_printf(out, " '%s %.*s'%.*s", name,
+			    (int)(eq - start - 2), perf + start + 1,
+			    (int)(end - eq), perf + eq);
+		else
+			upm_buf_printf(out, " '%s %.*s'%.*s", name,
+			    (int)(eq - start), perf + start,
+			    (int)(end - eq), perf + eq);
+	}
+}
+
+/* The reason as it may stand on the status line: no '|' (perfdata would
+ * start there) and no control characters. */
+static void
+put_reason(upm_buf *out, const upm_buf *reason)
+{
+	for (size_t i = 0; i < reason->len; i++) {
+		char ch = reason->data[i];
+
+		if (ch == '|')
+			ch = '/';
+		else if ((unsigned char)ch < 0x20 || ch == 0x7f)
+			ch = ' ';
+		upm_buf_append(out, &ch, 1);
+	}
+}
+
+/* "3 targets: AS131279 CRITICAL (AS20485 appeared (39.0%)), AS1205 OK" */
+static void
+targets_summary(const struct target *t, size_t n, upm_buf *out)
+{
+	upm_buf_printf(out, "%zu targets: ", n);
+	for (size_t i = 0; i < n; i++) {
+		upm_buf_printf(out, "%s%s %s", i ? ", " : "", t[i].name,
+		    upm_state_name(t[i].o.state));
+		if (t[i].o.state != UPM_STATE_OK && t[i].o.reason.len > 0) {
+			upm_buf_printf(out, " (");
+			put_reason(out, &t[i].o.reason);
+			upm_buf_printf(out, ")");
+		}
+	}
+}
+
+/* One target's Nagios rendering split into the run's perfdata and the
+ * long output: its status line (named, without perfdata), then its own
+ * long output indented. */
+static upm_status
+nagios_target(const struct config *c, const struct target *t,
+    upm_buf *perf, upm_buf *longout)
+{
+	upm_report rep;
+	upm_buf one;
+	const char *line, *nl, *bar, *end, *p;
+	upm_status st;
+
+	make_report(c, t->name, &t->o, &rep);
+	upm_buf_init(&one);
+	if ((st = upm_render_nagios(&rep, &one)) != UPM_OK || one.data == NULL) {
+		upm_buf_free(&one);
+		return st != UPM_OK ? st : UPM_ERR_NOMEM;
+	}
+	line = one.data;
+	if (strncmp(line, "UPSTREAMS ", 10) == 0)
+		line += 10;
+	nl = line + strcspn(line, "\n");
+	/* The message has no '|' (the renderer turns it into '/'). */
+	bar = memchr(line, '|', (size_t)(nl - line));
+	for (end = bar ? bar : nl; end > line && end[-1] == ' '; end--)
+		;
+	upm_buf_printf(longout, "%s %.*s\n", t->name, (int)(end - line), line);
+	if (bar != NULL)
+		prefix_perfdata(t->name, bar + 1, (size_t)(nl - bar - 1), perf);
+	for (p = *nl ? nl + 1 : nl; *p != '\0'; p = *nl ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		upm_buf_printf(longout, "  %.*s\n", (int)(nl - p), p);
+	}
+	upm_buf_free(&one);
+	return UPM_OK;
+}
+
+static upm_status
+render_targets_nagios(const struct config *c, const struct target *t,
+    size_t n, upm_state state, upm_buf *out)
+{
+	upm_buf perf, longout;
+	upm_status st = UPM_OK;
+
+	upm_buf_init(&perf);
+	upm_buf_init(&longout);
+	for (size_t i = 0; st == UPM_OK && i < n; i++)
+		st = nagios_target(c, &t[i], &perf, &longout);
+	if (st == UPM_OK) {
+		upm_buf_printf(out, "UPSTREAMS %s - ", upm_state_name(state));
+		targets_summary(t, n, out);
+		if (perf.len > 0)
+			upm_buf_printf(out, " |%s", perf.data);
+		upm_buf_printf(out, "\n%s", longout.data ? longout.data : "");
+	}
+	upm_buf_free(&perf);
+	upm_buf_free(&longout);
+	return st;
+}
+
+/* {"state": ..., "message": ..., "targets": [one check's object each]} */
+static upm_status
+render_targets_json(const struct config *c, const struct target *t,
+    size_t n, upm_state state, upm_buf *out)
+{
+	json_t *root, *arr;
+	upm_buf one, summary;
+	upm_report rep;
+	upm_status st = UPM_OK;
+	char *text;
+
+	upm_buf_init(&summary);
+	targets_summary(t, n, &summary);
+	root = json_object();
+	arr = json_array();
+	if (root == NULL || arr == NULL || summary.data == NULL ||
+	    json_object_set_new(root, "state",
+	    json_string(upm_state_name(state))) != 0 ||
+	    json_object_set_new(root, "message",
+	    json_string(summary.data)) != 0 ||
+	    json_object_set(root, "targets", arr) != 0)
+		st = UPM_ERR_NOMEM;
+	json_decref(arr);       /* root holds it now, or nothing does */
+	upm_buf_free(&summary);
+	for (size_t i = 0; st == UPM_OK && i < n; i++) {
+		json_t *obj;
+
+		make_report(c, t[i].name, &t[i].o, &rep);
+		upm_buf_init(&one);
+		if ((st = upm_render_json(&rep, &one)) == UPM_OK) {
+			obj = json_loadb(one.data, one.len, 0, NULL);
+			if (obj == NULL || json_array_append_new(arr, obj) != 0)
+				st = UPM_ERR_NOMEM;
+		}
+		upm_buf_free(&one);
+	}
+	text = st == UPM_OK ? json_dumps(root, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
+	json_decref(root);
+	if (st == UPM_OK && text == NULL)
+		st = UPM_ERR_NOMEM;
+	if (st == UPM_OK)
+		st = upm_buf_printf(out, "%s\n", text);
+	free(text);
+	return st;
+}
+
+/* Each target's text block, a blank line between them. */
+static upm_status
+render_targets_text(const struct config *c, const struct target *t,
+    size_t n, upm_buf *out)
+{
+	upm_report rep;
+	upm_status st = UPM_OK;
+
+	for (size_t i = 0; st == UPM_OK && i < n; i++) {
+		make_report(c, t[i].name, &t[i].o, &rep);
+		if (i > 0)
+			upm_buf_printf(out, "\n");
+		st = upm_render_text(&rep, out);
+	}
+	return st;
+}
+
+static int
+emit_targets(const struct config *c, const struct target *t, size_t n)
+{
+	upm_state state = overall_state(t, n);
+	upm_buf out;
+	upm_status st;
+
+	upm_buf_init(&out);
+	if (c->format == FMT_JSON)
+		st = render_targets_json(c, t, n, state, &out);
+	else if (c->format == FMT_TEXT)
+		st = render_targets_text(c, t, n, &out);
+	else
+		st = render_targets_nagios(c, t, n, state, &out);
+	if (st != UPM_OK) {
+		upm_buf_free(&out);
+		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
+		    upm_status_name(st));
+		return UPM_STATE_UNKNOWN;
+	}
+	fputs(out.data ? out.data : "", stdout);
+	upm_buf_free(&out);
+	return (int)state;
+}
+
+/* Several targets: batch, judge, report. */
+static int
+check_targets(struct config *c)
+{
+	struct target *t;
+	upm_error err;
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	if ((t = targets_new(c, &err)) == NULL) {
+		printf("UPSTREAMS UNKNOWN - %s\n", err.text);
+		return UPM_STATE_UNKNOWN;
+	}
+	run_targets(c, t, c->n_asns);
+	rc = emit_targets(c, t, c->n_asns);
+	targets_free(t, c->n_asns);
+	return rc;
 }
 
 /* ------------------------------------------------------------ history */
@@ -918,9 +1496,7 @@ run_history(struct config *c)
 
 	memset(&err, 0, sizeof(err));
 	(void)snprintf(target, sizeof(target), "AS%lu", (unsigned long)c->q.asn);
-	c->fetch.timeout_ms = c->timeout * 1000 - 500;
-	if (c->verbose >= 2)
-		c->q.trace = trace_to_stderr;
+	prepare_fetch(c);
 	if (upm_global_init(&err) != UPM_OK ||
 	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
 	    (h = history_new(target, c->from_t, c->until_t, c->step_s,
@@ -969,6 +1545,8 @@ config_free(struct config *c)
 	free(c->extra_prefix_store);
 	for (size_t i = 0; i < c->n_expect_prefix; i++)
 		upm_asn_list_free(&c->expect_prefix_asns[i]);
+	free(c->asns);
+	free(c->state_dir_file);
 }
 
 static int
@@ -998,15 +1576,24 @@ check_main(int argc, char **argv)
 		return rc;
 	}
 	alarm((unsigned)c.timeout);
+	if (c.n_asns > 1) {
+		rc = check_targets(&c);
+		alarm(0);
+		config_free(&c);
+		upm_global_cleanup();
+		return rc;
+	}
 
 	memset(&o, 0, sizeof(o));
 	upm_buf_init(&o.message);
+	upm_buf_init(&o.reason);
 	run_check(&c, &o);
 	rc = emit(&c, &o);
 	alarm(0);
 
 	upm_result_free(o.result);
 	upm_buf_free(&o.message);
+	upm_buf_free(&o.reason);
 	config_free(&c);
 	upm_global_cleanup();
 	return rc;
