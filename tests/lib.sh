@@ -22,11 +22,22 @@ is() {   # is GOT WANT "what"
 	[ "$got" = "$want" ] || printf '#   got:  %s\n#   want: %s\n' "$got" "$want"
 }
 
-like() { # like GOT EXTENDED-REGEX "what"
+# like GOT EXTENDED-REGEX "what": a regex without a newline is matched line by
+# line (grep -E, so ^ and $ anchor lines); one with a newline in it is matched
+# against the whole text (grep would split it into two patterns, one empty).
+matches() {
+	if [[ $2 == *$'\n'* ]]; then
+		[[ $1 =~ $2 ]]
+	else
+		grep -qE -- "$2" <<<"$1"
+	fi
+}
+
+like() {
 	local got=$1 re=$2; shift 2
-	grep -qE -- "$re" <<<"$got"
+	matches "$got" "$re"
 	ok $? "$*"
-	grep -qE -- "$re" <<<"$got" || printf '#   got:  %s\n#   want: /%s/\n' "$got" "$re"
+	matches "$got" "$re" || printf '#   got:  %s\n#   want: /%s/\n' "$got" "$re"
 }
 
 tap_end() {
