@@ -1,32 +1,46 @@
 /*
- * upstreams.c - collectd read plugin: the upstream providers of an AS and
- * each one's share of the observed paths, from public BGP data.
+ * upstreams.c - collectd read plugin: the upstream providers of an AS (or
+ * of a country) and each one's share of the observed paths, from public
+ * BGP data.
  *
  *   LoadPlugin upstreams
  *   <Plugin upstreams>
  *     RipestatURL "https://stat.ripe.net"
  *     SourceApp "upstreams"
  *     Timeout 20
+ *     CacheDir "/var/cache/collectd/upstreams"
+ *     MaxInFlight 4
  *     <Target "dprk">
  *       ASN 131279
  *       Expect 4837 20485
  *     </Target>
+ *     <Target "kp">
+ *       Country "KP"
+ *       Source "ripestat-bgp-state" "nlnog-lg"
+ *       ExpectPrefix "175.45.176.0/24" 4837
+ *     </Target>
  *   </Plugin>
  *
  * Every <Target> block becomes its own complex read callback with its own
- * interval and its own context (fetcher, baseline, notification state), so
- * targets never share mutable state.  Values: plugin "upstreams", plugin
- * instance = the target's name, stock types only (count, percent,
- * duration).  They carry the time of the read (collectd's "now" at
- * dispatch); how old the data itself is goes out as duration-data_age.
+ * interval and its own context (fetcher, baseline, notification state).
+ * The one thing targets share is the plugin-wide limit of reads in flight
+ * (MaxInFlight), a counting semaphore behind its own lock.  Values: plugin
+ * "upstreams", plugin instance = the target's name, stock types only
+ * (count, percent, duration).  They carry the time of the read
+ * (collectd's "now" at dispatch); how old the data itself is goes out as
+ * duration-data_age.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/configfile.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_complain.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "upstreams.h"
 
@@ -35,16 +49,150 @@
 #define MAX_PREFIXES 64
 #define DEFAULT_TIMEOUT_MS 20000
 #define DEFAULT_RETRIES 3
+/* RIPEstat allows 8 requests at a time per client address; 4 leaves room
+ * for checks running on the same host. */
+#define DEFAULT_MAX_IN_FLIGHT 4
+#define MAX_IN_FLIGHT 8
+#define PREFIX_TEXT 64
 
-/* Settings of the <Plugin upstreams> block that every target inherits.
- * The strings are borrowed from the configuration tree. */
+/* ------------------------------------------------------------ limiter */
+
+/* The plugin-wide limit of targets reading at once: a counting semaphore
+ * (mutex + condition variable) that every target of one <Plugin upstreams>
+ * block points to.  Reference-counted: the configuration holds one
+ * reference while it registers targets, every target one more; the last
+ * release frees it. */
+struct limiter {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;       /* signalled when a slot is released */
+	unsigned max;               /* MaxInFlight */
+	unsigned in_use;            /* slots taken now */
+	unsigned peak;              /* most slots ever taken at once */
+	unsigned refs;
+};
+
+static struct limiter *
+limiter_new(unsigned max)
+{
+	struct limiter *l = calloc(1, sizeof(*l));
+	pthread_condattr_t attr;
+	int ok;
+
+	if (l == NULL)
+		return NULL;
+	if (pthread_condattr_init(&attr) != 0) {
+		free(l);
+		return NULL;
+	}
+	/* Waits are measured on the monotonic clock: a step of the wall
+	 * clock must neither cut a wait short nor make it endless. */
+	ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(&l->freed, &attr) == 0;
+	pthread_condattr_destroy(&attr);
+	if (!ok) {
+		free(l);
+		return NULL;
+	}
+	if (pthread_mutex_init(&l->lock, NULL) != 0) {
+		pthread_cond_destroy(&l->freed);
+		free(l);
+		return NULL;
+	}
+	l->max = max;
+	l->refs = 1;
+	return l;
+}
+
+static struct limiter *
+limiter_ref(struct limiter *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->refs++;
+	pthread_mutex_unlock(&l->lock);
+	return l;
+}
+
+static void
+limiter_unref(struct limiter *l)
+{
+	unsigned left;
+
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&l->lock);
+	left = --l->refs;
+	pthread_mutex_unlock(&l->lock);
+	if (left > 0)
+		return;
+	pthread_cond_destroy(&l->freed);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
+/* Takes a slot, waiting at most timeout_ms for one; 0 when taken, -1
+ * when none came free in time. */
+static int
+limiter_acquire(struct limiter *l, long timeout_ms)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&l->lock);
+	/* 0 is a wake-up (maybe spurious): look again; anything else is
+	 * the end of the wait (ETIMEDOUT, or an error not to spin on). */
+	while (l->in_use >= l->max && rc == 0)
+		rc = pthread_cond_timedwait(&l->freed, &l->lock, &until);
+	/* A slot may have come free just as the time ran out: take it. */
+	if (l->in_use < l->max) {
+		l->in_use++;
+		if (l->in_use > l->peak)
+			l->peak = l->in_use;
+		rc = 0;
+	} else
+		rc = -1;
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+static void
+limiter_release(struct limiter *l)
+{
+	pthread_mutex_lock(&l->lock);
+	if (l->in_use > 0)
+		l->in_use--;
+	pthread_cond_signal(&l->freed);
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* ------------------------------------------------------------- target */
+
+/* Settings of the <Plugin upstreams> block that every target inherits;
+ * owned (freed at the end of the configuration). */
 struct defaults {
-	const char *ripestat_url;
-	const char *sourceapp;
-	const char *ca_file;
+	char *ripestat_url;
+	char *sourceapp;
+	char *ca_file;
+	char *nlnog_url;
+	char *alice_url;
+	char *cache_dir;            /* plugin level only */
 	long timeout_ms;
 	size_t max_bytes;
 	int retries;
+	unsigned max_in_flight;     /* plugin level only */
+	struct limiter *limiter;
+};
+
+/* ExpectPrefix: the upstreams one prefix should have. */
+struct prefix_expect {
+	char prefix[PREFIX_TEXT];
+	upm_asn_list asns;
 };
 
 /* One <Target> block: its settings and what its reads remember. */
@@ -52,13 +200,26 @@ struct target {
 	char name[TARGET_NAME_MAX + 1];
 	/* settings, fixed after the configuration */
 	uint32_t asn;
-	upm_source source;
+	char country[3];               /* "" or "KP" */
+	upm_source source;             /* the first (or only) source */
+	upm_source sources[UPM_MAX_SOURCES];
+	size_t n_sources;              /* given with Source; 0: the default */
 	char *ripestat_url;
 	char *sourceapp;
 	char *ca_file;
+	char *nlnog_url;
+	char *alice_url;
+	char *cache_dir;
 	char *state_file;
 	char *prefixes[MAX_PREFIXES];
 	size_t n_prefixes;
+	char *extra_prefixes[MAX_PREFIXES];
+	size_t n_extra_prefixes;
+	upm_asn_list extra_asns;
+	size_t max_asns;
+	struct prefix_expect expect_prefixes[MAX_PREFIXES];
+	const char *track[MAX_PREFIXES];  /* the prefixes of expect_prefixes */
+	size_t n_expect_prefixes;
 	upm_asn_list expect;
 	int have_expect;
 	upm_params params;
@@ -67,23 +228,37 @@ struct target {
 	int retries;
 	bool visibility;
 	cdtime_t interval;
+	struct limiter *limiter;       /* shared, reference-counted */
 	/* state of the reads, under lock */
 	pthread_mutex_t lock;
 	upm_fetcher *fetcher;          /* made by the first read, after init */
 	upm_asn_list learned;          /* baseline learned in memory */
 	int have_learned;
 	int changed;                   /* last notification was a FAILURE */
-	upm_asn_list notified_appeared;
-	upm_asn_list notified_disappeared;
+	char *notified;                /* the change last notified */
 	c_complain_t complaint;
+	c_complain_t disagreement;     /* sources disagree (logged once) */
 };
 
-/* ------------------------------------------------------------- target */
+static char *
+dup_or_null(const char *s, int *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*failed = 1;
+	return d;
+}
+
+static void target_free(void *arg);
 
 static struct target *
 target_new(const char *name, const struct defaults *d)
 {
 	struct target *t = calloc(1, sizeof(*t));
+	int failed = 0;
 
 	if (t == NULL)
 		return NULL;
@@ -91,10 +266,10 @@ target_new(const char *name, const struct defaults *d)
 	t->source = UPM_SRC_BGP_STATE;
 	upm_params_init(&t->params);
 	upm_asn_list_init(&t->expect);
+	upm_asn_list_init(&t->extra_asns);
 	upm_asn_list_init(&t->learned);
-	upm_asn_list_init(&t->notified_appeared);
-	upm_asn_list_init(&t->notified_disappeared);
 	C_COMPLAIN_INIT(&t->complaint);
+	C_COMPLAIN_INIT(&t->disagreement);
 	t->timeout_ms = d->timeout_ms;
 	t->max_bytes = d->max_bytes;
 	t->retries = d->retries;
@@ -102,15 +277,16 @@ target_new(const char *name, const struct defaults *d)
 		free(t);
 		return NULL;
 	}
-	if ((d->ripestat_url != NULL &&
-	    (t->ripestat_url = strdup(d->ripestat_url)) == NULL) ||
-	    (d->sourceapp != NULL &&
-	    (t->sourceapp = strdup(d->sourceapp)) == NULL) ||
-	    (d->ca_file != NULL && (t->ca_file = strdup(d->ca_file)) == NULL)) {
-		free(t->ripestat_url);
-		free(t->sourceapp);
-		pthread_mutex_destroy(&t->lock);
-		free(t);
+	if (d->limiter != NULL)
+		t->limiter = limiter_ref(d->limiter);
+	t->ripestat_url = dup_or_null(d->ripestat_url, &failed);
+	t->sourceapp = dup_or_null(d->sourceapp, &failed);
+	t->ca_file = dup_or_null(d->ca_file, &failed);
+	t->nlnog_url = dup_or_null(d->nlnog_url, &failed);
+	t->alice_url = dup_or_null(d->alice_url, &failed);
+	t->cache_dir = dup_or_null(d->cache_dir, &failed);
+	if (failed) {
+		target_free(t);
 		return NULL;
 	}
 	return t;
@@ -130,13 +306,21 @@ target_free(void *arg)
 	free(t->ripestat_url);
 	free(t->sourceapp);
 	free(t->ca_file);
+	free(t->nlnog_url);
+	free(t->alice_url);
+	free(t->cache_dir);
 	free(t->state_file);
+	free(t->notified);
 	for (i = 0; i < t->n_prefixes; i++)
 		free(t->prefixes[i]);
+	for (i = 0; i < t->n_extra_prefixes; i++)
+		free(t->extra_prefixes[i]);
+	for (i = 0; i < t->n_expect_prefixes; i++)
+		upm_asn_list_free(&t->expect_prefixes[i].asns);
 	upm_asn_list_free(&t->expect);
+	upm_asn_list_free(&t->extra_asns);
 	upm_asn_list_free(&t->learned);
-	upm_asn_list_free(&t->notified_appeared);
-	upm_asn_list_free(&t->notified_disappeared);
+	limiter_unref(t->limiter);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -207,37 +391,45 @@ value_asn(const oconfig_value_t *v, uint32_t *out, upm_error *err)
 	return upm_asn_parse(buf, out, err) == UPM_OK ? 0 : -1;
 }
 
-/* Expect: any number of ASNs per line, numbers or strings ("4837,20485"),
- * on one or several lines. */
+/* ASNs from values[first..]: numbers or strings ("4837,20485"). */
 static int
-config_expect(struct target *t, const oconfig_item_t *ci, upm_error *err)
+add_asns(upm_asn_list *l, const oconfig_item_t *ci, int first, upm_error *err)
 {
 	uint32_t asn;
 	int i;
 
-	if (ci->values_num < 1)
+	if (ci->values_num <= first)
 		return upm_fail(err, UPM_ERR_ARG, "needs an AS number"), -1;
-	for (i = 0; i < ci->values_num; i++) {
+	for (i = first; i < ci->values_num; i++) {
 		const oconfig_value_t *v = &ci->values[i];
 
 		if (v->type == OCONFIG_TYPE_STRING) {
-			if (upm_asn_list_parse(&t->expect, v->value.string,
-			    err) != UPM_OK)
+			if (upm_asn_list_parse(l, v->value.string, err) != UPM_OK)
 				return -1;
 			continue;
 		}
 		if (value_asn(v, &asn, err) != 0)
 			return -1;
-		if (upm_asn_list_add(&t->expect, asn) != UPM_OK)
+		if (upm_asn_list_add(l, asn) != UPM_OK)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
 	}
+	return 0;
+}
+
+/* Expect: any number of ASNs per line, on one or several lines. */
+static int
+config_expect(struct target *t, const oconfig_item_t *ci, upm_error *err)
+{
+	if (add_asns(&t->expect, ci, 0, err) != 0)
+		return -1;
 	t->have_expect = 1;
 	return 0;
 }
 
-/* Prefix: looking-glass prefixes, several per line and/or several lines. */
+/* Prefix, ExtraPrefix: prefixes, several per line and/or several lines. */
 static int
-config_prefix(struct target *t, const oconfig_item_t *ci, upm_error *err)
+add_prefixes(char **prefixes, size_t *n, const oconfig_item_t *ci,
+    upm_error *err)
 {
 	int i;
 
@@ -251,56 +443,158 @@ config_prefix(struct target *t, const oconfig_item_t *ci, upm_error *err)
 			    "prefixes are strings (\"a.b.c.d/len\")"), -1;
 		if (upm_prefix_check(v->value.string, err) != UPM_OK)
 			return -1;
-		if (t->n_prefixes == MAX_PREFIXES)
+		if (*n == MAX_PREFIXES)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "more than %d prefixes", MAX_PREFIXES), -1;
-		if ((t->prefixes[t->n_prefixes] = strdup(v->value.string)) == NULL)
+		if ((prefixes[*n] = strdup(v->value.string)) == NULL)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
-		t->n_prefixes++;
+		(*n)++;
 	}
 	return 0;
 }
 
+/* ExpectPrefix "175.45.176.0/24" 4837 20485, or in the check's form
+ * "175.45.176.0/24=4837,20485"; one prefix per line, each prefix once. */
+static int
+config_expect_prefix(struct target *t, const oconfig_item_t *ci,
+    upm_error *err)
+{
+	struct prefix_expect *e;
+	const char *first;
+	size_t i;
+
+	if (t->n_expect_prefixes == MAX_PREFIXES)
+		return upm_fail(err, UPM_ERR_ARG, "more than %d prefixes",
+		    MAX_PREFIXES), -1;
+	if (ci->values_num < 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+		return upm_fail(err, UPM_ERR_ARG, "needs a prefix (a string) "
+		    "and its upstream ASNs"), -1;
+	e = &t->expect_prefixes[t->n_expect_prefixes];
+	upm_asn_list_init(&e->asns);
+	first = ci->values[0].value.string;
+	if (ci->values_num == 1 && strchr(first, '=') != NULL) {
+		if (upm_prefix_expect_parse(first, e->prefix, sizeof(e->prefix),
+		    &e->asns, err) != UPM_OK)
+			goto fail;
+	} else {
+		if (upm_prefix_check(first, err) != UPM_OK)
+			goto fail;
+		if (strlen(first) >= sizeof(e->prefix)) {
+			upm_fail(err, UPM_ERR_ARG, "prefix too long");
+			goto fail;
+		}
+		(void)snprintf(e->prefix, sizeof(e->prefix), "%s", first);
+		if (add_asns(&e->asns, ci, 1, err) != 0)
+			goto fail;
+	}
+	if (e->asns.n == 0) {
+		upm_fail(err, UPM_ERR_ARG, "needs an AS number after the prefix");
+		goto fail;
+	}
+	for (i = 0; i < t->n_expect_prefixes; i++)
+		if (strcasecmp(t->expect_prefixes[i].prefix, e->prefix) == 0) {
+			upm_fail(err, UPM_ERR_ARG, "prefix %s given twice",
+			    e->prefix);
+			goto fail;
+		}
+	t->track[t->n_expect_prefixes] = e->prefix;
+	t->n_expect_prefixes++;
+	return 0;
+fail:
+	upm_asn_list_free(&e->asns);
+	return -1;
+}
+
+/* Source: one or several per line and/or several lines, each once. */
 static int
 config_source(struct target *t, const oconfig_item_t *ci, upm_error *err)
 {
-	int src;
+	size_t k;
+	int i, src;
 
-	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
-	    (src = upm_source_parse(ci->values[0].value.string)) < 0)
-		return upm_fail(err, UPM_ERR_ARG, "expected ripestat-bgp-state, "
-		    "ripestat-looking-glass or ripestat-asn-neighbours"), -1;
-	t->source = (upm_source)src;
+	if (ci->values_num < 1)
+		return upm_fail(err, UPM_ERR_ARG, "needs a source"), -1;
+	for (i = 0; i < ci->values_num; i++) {
+		if (ci->values[i].type != OCONFIG_TYPE_STRING ||
+		    (src = upm_source_parse_any(ci->values[i].value.string)) < 0)
+			return upm_fail(err, UPM_ERR_ARG, "expected "
+			    "ripestat-bgp-state, ripestat-looking-glass, "
+			    "ripestat-asn-neighbours, nlnog-lg or alice-lg"), -1;
+		for (k = 0; k < t->n_sources; k++)
+			if (t->sources[k] == (upm_source)src)
+				return upm_fail(err, UPM_ERR_ARG, "source %s given "
+				    "twice", upm_source_name_any((upm_source)src)),
+				    -1;
+		if (t->n_sources == UPM_MAX_SOURCES)
+			return upm_fail(err, UPM_ERR_ARG, "too many sources"), -1;
+		t->sources[t->n_sources++] = (upm_source)src;
+	}
+	t->source = t->sources[0];
 	return 0;
 }
+
+static int
+config_country(struct target *t, const oconfig_item_t *ci, upm_error *err)
+{
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+		return upm_fail(err, UPM_ERR_ARG, "needs a country code, e.g. "
+		    "\"KP\""), -1;
+	return upm_country_check(ci->values[0].value.string, t->country,
+	    err) == UPM_OK ? 0 : -1;
+}
+
+/* The URLs a fetcher is allowed to use: anything else (ftp://, a typo)
+ * would pass here and then fail every read. */
+static int
+url_scheme_ok(const char *url)
+{
+	return strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0 ||
+	    strncasecmp(url, "file://", 7) == 0;
+}
+
+/* Where the keys both the plugin block and a target block accept go. */
+struct common_dst {
+	char **ripestat_url, **sourceapp, **ca_file, **nlnog_url, **alice_url;
+	long *timeout_ms;
+	size_t *max_bytes;
+	int *retries;
+};
 
 /* A key both the plugin block and a target block accept. */
 enum common_key { CK_NONE, CK_OK, CK_BAD };
 
-/* The string keys: RipestatURL, SourceApp, CAFile. */
+/* The string keys: RipestatURL, SourceApp, CAFile, NlnogURL, AliceURL. */
 static enum common_key
-config_common_string(const oconfig_item_t *ci, char **url, char **app,
-    char **ca_file, upm_error *err)
+config_common_string(const oconfig_item_t *ci, const struct common_dst *d,
+    upm_error *err)
 {
 	char **dst;
+	int url = 1;
 
 	if (strcasecmp(ci->key, "RipestatURL") == 0)
-		dst = url;
+		dst = d->ripestat_url;
+	else if (strcasecmp(ci->key, "NlnogURL") == 0)
+		dst = d->nlnog_url;
+	else if (strcasecmp(ci->key, "AliceURL") == 0)
+		dst = d->alice_url;
 	else if (strcasecmp(ci->key, "SourceApp") == 0)
-		dst = app;
+		dst = d->sourceapp, url = 0;
 	else if (strcasecmp(ci->key, "CAFile") == 0)
-		dst = ca_file;
+		dst = d->ca_file, url = 0;
 	else
 		return CK_NONE;
 	if (cf_util_get_string(ci, dst) != 0 || (*dst)[0] == '\0')
 		return upm_fail(err, UPM_ERR_ARG, "needs one non-empty string"),
 		    CK_BAD;
+	if (url && !url_scheme_ok(*dst))
+		return upm_fail(err, UPM_ERR_ARG, "'%.80s' is not an http://, "
+		    "https:// or file:// URL", *dst), CK_BAD;
 	return CK_OK;
 }
 
 static enum common_key
-config_common_key(const oconfig_item_t *ci, char **url, char **app,
-    char **ca_file, long *timeout_ms, size_t *max_bytes, int *retries,
+config_common_key(const oconfig_item_t *ci, const struct common_dst *d,
     upm_error *err)
 {
 	double v;
@@ -309,24 +603,55 @@ config_common_key(const oconfig_item_t *ci, char **url, char **app,
 		if (get_number(ci, 1, 3600, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a number of seconds 1..3600"), CK_BAD;
-		*timeout_ms = (long)(v * 1000);
+		*d->timeout_ms = (long)(v * 1000);
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "MaxSize") == 0) {
 		if (get_integer(ci, 1024, 1099511627776.0, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a number of bytes, at least 1024"), CK_BAD;
-		*max_bytes = (size_t)v;
+		*d->max_bytes = (size_t)v;
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "Retries") == 0) {
 		if (get_integer(ci, 0, 10, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a whole number 0..10"), CK_BAD;
-		*retries = (int)v;
+		*d->retries = (int)v;
 		return CK_OK;
 	}
-	return config_common_string(ci, url, app, ca_file, err);
+	return config_common_string(ci, d, err);
+}
+
+/* The keys of what a target is: ASN or Country and what widens its
+ * origin set.  0 done, -1 bad value, 1 not one of them. */
+static int
+config_target_what(struct target *t, const oconfig_item_t *ci, upm_error *err)
+{
+	double v;
+
+	if (strcasecmp(ci->key, "ASN") == 0) {
+		if (ci->values_num != 1)
+			return upm_fail(err, UPM_ERR_ARG, "needs one AS number"), -1;
+		return value_asn(&ci->values[0], &t->asn, err);
+	}
+	if (strcasecmp(ci->key, "Country") == 0)
+		return config_country(t, ci, err);
+	if (strcasecmp(ci->key, "ExtraASN") == 0)
+		return add_asns(&t->extra_asns, ci, 0, err);
+	if (strcasecmp(ci->key, "ExtraPrefix") == 0)
+		return add_prefixes(t->extra_prefixes, &t->n_extra_prefixes, ci,
+		    err);
+	if (strcasecmp(ci->key, "MaxASNs") == 0) {
+		if (get_integer(ci, 1, 100000, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG,
+			    "needs a whole number 1..100000"), -1;
+		t->max_asns = (size_t)v;
+		return 0;
+	}
+	if (strcasecmp(ci->key, "ExpectPrefix") == 0)
+		return config_expect_prefix(t, ci, err);
+	return 1;
 }
 
 /* One key of a <Target> block: 0 done, -1 bad value (err says why), 1 an
@@ -334,10 +659,13 @@ config_common_key(const oconfig_item_t *ci, char **url, char **app,
 static int
 config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 {
+	const struct common_dst dst = { &t->ripestat_url, &t->sourceapp,
+	    &t->ca_file, &t->nlnog_url, &t->alice_url, &t->timeout_ms,
+	    &t->max_bytes, &t->retries };
 	double v;
+	int rc;
 
-	switch (config_common_key(ci, &t->ripestat_url, &t->sourceapp,
-	    &t->ca_file, &t->timeout_ms, &t->max_bytes, &t->retries, err)) {
+	switch (config_common_key(ci, &dst, err)) {
 	case CK_OK:
 		return 0;
 	case CK_BAD:
@@ -345,11 +673,8 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 	case CK_NONE:
 		break;
 	}
-	if (strcasecmp(ci->key, "ASN") == 0) {
-		if (ci->values_num != 1)
-			return upm_fail(err, UPM_ERR_ARG, "needs one AS number"), -1;
-		return value_asn(&ci->values[0], &t->asn, err);
-	}
+	if ((rc = config_target_what(t, ci, err)) <= 0)
+		return rc;
 	if (strcasecmp(ci->key, "Source") == 0)
 		return config_source(t, ci, err);
 	if (strcasecmp(ci->key, "Interval") == 0) {
@@ -381,7 +706,7 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 		return 0;
 	}
 	if (strcasecmp(ci->key, "Prefix") == 0)
-		return config_prefix(t, ci, err);
+		return add_prefixes(t->prefixes, &t->n_prefixes, ci, err);
 	if (strcasecmp(ci->key, "Visibility") == 0) {
 		if (cf_util_get_boolean(ci, &t->visibility) != 0)
 			return upm_fail(err, UPM_ERR_ARG, "needs true or false"), -1;
@@ -390,15 +715,45 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 	return 1;
 }
 
-/* Rules between keys, once the whole block is read. */
+static int
+has_source(const struct target *t, upm_source s)
+{
+	size_t i;
+
+	if (t->n_sources == 0)
+		return t->source == s;
+	for (i = 0; i < t->n_sources; i++)
+		if (t->sources[i] == s)
+			return 1;
+	return 0;
+}
+
+/* Rules between keys, once the whole block is read; the same as the
+ * check's, so that a block is refused here rather than failing every
+ * read. */
 static int
 config_target_check(const struct target *t, upm_error *err)
 {
-	if (t->asn == 0)
-		return upm_fail(err, UPM_ERR_ARG, "no ASN given"), -1;
-	if (t->n_prefixes > 0 && t->source != UPM_SRC_LOOKING_GLASS)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "Prefix goes with Source \"ripestat-looking-glass\""), -1;
+	if (t->asn == 0 && t->country[0] == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "no ASN given (give ASN or "
+		    "Country)"), -1;
+	if (t->asn != 0 && t->country[0] != '\0')
+		return upm_fail(err, UPM_ERR_ARG, "ASN and Country given: use "
+		    "one of them"), -1;
+	if (t->n_prefixes > 0 && !has_source(t, UPM_SRC_LOOKING_GLASS) &&
+	    !has_source(t, UPM_SRC_NLNOG_LG) && !has_source(t, UPM_SRC_ALICE_LG))
+		return upm_fail(err, UPM_ERR_ARG, "Prefix goes with Source "
+		    "\"ripestat-looking-glass\", \"nlnog-lg\" or \"alice-lg\""),
+		    -1;
+	if (has_source(t, UPM_SRC_ALICE_LG) && t->alice_url == NULL)
+		return upm_fail(err, UPM_ERR_ARG, "Source \"alice-lg\" needs "
+		    "AliceURL, the looking glass's base URL"), -1;
+	if (has_source(t, UPM_SRC_ASN_NEIGHBOURS) && (t->n_sources > 1 ||
+	    t->country[0] != '\0' || t->extra_asns.n > 0 ||
+	    t->n_extra_prefixes > 0 || t->n_expect_prefixes > 0))
+		return upm_fail(err, UPM_ERR_ARG, "ripestat-asn-neighbours gives "
+		    "no paths: it goes with one ASN and no other Source, "
+		    "ExtraASN, ExtraPrefix or ExpectPrefix"), -1;
 	return 0;
 }
 
@@ -452,12 +807,40 @@ config_target(const oconfig_item_t *ci, const struct defaults *d)
 	return t;
 }
 
+/* The keys only the plugin block has: CacheDir, MaxInFlight. */
+static enum common_key
+config_plugin_only(const oconfig_item_t *ci, struct defaults *d,
+    upm_error *err)
+{
+	double v;
+
+	if (strcasecmp(ci->key, "CacheDir") == 0) {
+		if (cf_util_get_string(ci, &d->cache_dir) != 0 ||
+		    d->cache_dir[0] == '\0')
+			return upm_fail(err, UPM_ERR_ARG,
+			    "needs a directory name"), CK_BAD;
+		return CK_OK;
+	}
+	if (strcasecmp(ci->key, "MaxInFlight") == 0) {
+		if (get_integer(ci, 1, MAX_IN_FLIGHT, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
+			    "1..%d (RIPEstat allows %d requests at a time)",
+			    MAX_IN_FLIGHT, MAX_IN_FLIGHT), CK_BAD;
+		d->max_in_flight = (unsigned)v;
+		return CK_OK;
+	}
+	return CK_NONE;
+}
+
 /* The plugin block's own keys.  A broken one affects every target, so it
  * fails the whole configuration. */
 static int
-config_defaults(const oconfig_item_t *ci, struct defaults *d, char **url,
-    char **app, char **ca_file)
+config_defaults(const oconfig_item_t *ci, struct defaults *d)
 {
+	const struct common_dst dst = { &d->ripestat_url, &d->sourceapp,
+	    &d->ca_file, &d->nlnog_url, &d->alice_url, &d->timeout_ms,
+	    &d->max_bytes, &d->retries };
+	enum common_key ck;
 	upm_error err;
 	int i;
 
@@ -467,8 +850,10 @@ config_defaults(const oconfig_item_t *ci, struct defaults *d, char **url,
 
 		if (strcasecmp(child->key, "Target") == 0)
 			continue;
-		switch (config_common_key(child, url, app, ca_file,
-		    &d->timeout_ms, &d->max_bytes, &d->retries, &err)) {
+		ck = config_plugin_only(child, d, &err);
+		if (ck == CK_NONE)
+			ck = config_common_key(child, &dst, &err);
+		switch (ck) {
 		case CK_OK:
 			continue;
 		case CK_BAD:
@@ -481,9 +866,6 @@ config_defaults(const oconfig_item_t *ci, struct defaults *d, char **url,
 			return -1;
 		}
 	}
-	d->ripestat_url = *url;
-	d->sourceapp = *app;
-	d->ca_file = *ca_file;
 	return 0;
 }
 
@@ -572,21 +954,36 @@ config_targets(const oconfig_item_t *ci, const struct defaults *d)
 	return 0;
 }
 
+static void
+defaults_free(struct defaults *d)
+{
+	free(d->ripestat_url);
+	free(d->sourceapp);
+	free(d->ca_file);
+	free(d->nlnog_url);
+	free(d->alice_url);
+	free(d->cache_dir);
+	/* The targets hold their own references to the limiter. */
+	limiter_unref(d->limiter);
+}
+
 static int
 upstreams_config(oconfig_item_t *ci)
 {
 	struct defaults d;
-	char *url = NULL, *app = NULL, *ca_file = NULL;
 	int status = -1;
 
 	memset(&d, 0, sizeof(d));
 	d.timeout_ms = DEFAULT_TIMEOUT_MS;
 	d.retries = DEFAULT_RETRIES;
-	if (config_defaults(ci, &d, &url, &app, &ca_file) == 0)
-		status = config_targets(ci, &d);
-	free(url);
-	free(app);
-	free(ca_file);
+	d.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+	if (config_defaults(ci, &d) == 0) {
+		if ((d.limiter = limiter_new(d.max_in_flight)) == NULL)
+			ERROR("upstreams plugin: out of memory");
+		else
+			status = config_targets(ci, &d);
+	}
+	defaults_free(&d);
 	return status;
 }
 
@@ -601,8 +998,17 @@ trace_debug(void *ctx, const char *msg)
 	    t->name, msg);
 }
 
+static int
+is_file_url(const char *url)
+{
+	return url != NULL && strncasecmp(url, "file://", 7) == 0;
+}
+
 /* The fetcher is made by the first read: curl's global state is set up in
- * the init callback, which runs after the configuration. */
+ * the init callback, which runs after the configuration.  All targets'
+ * fetchers share CacheDir: a URL within its freshness is fetched once, by
+ * whichever target (or check_upstreams with the same --cache-dir) asks
+ * first. */
 static upm_status
 ensure_fetcher(struct target *t, upm_error *err)
 {
@@ -610,13 +1016,20 @@ ensure_fetcher(struct target *t, upm_error *err)
 
 	if (t->fetcher != NULL)
 		return UPM_OK;
+	/* The cache directory is made on first use, private to collectd's
+	 * user (0700); an existing one is used as it is. */
+	if (t->cache_dir != NULL && mkdir(t->cache_dir, 0700) != 0 &&
+	    errno != EEXIST)
+		return upm_fail(err, UPM_ERR_IO, "cannot create the cache "
+		    "directory %s: %s", t->cache_dir, strerror(errno));
 	upm_fetch_opts_init(&o);
 	o.timeout_ms = t->timeout_ms;
 	o.max_bytes = t->max_bytes;
 	o.max_retries = t->retries;
 	o.ca_file = t->ca_file;
-	o.allow_file = t->ripestat_url != NULL &&
-	    strncmp(t->ripestat_url, "file://", 7) == 0;
+	o.cache_dir = t->cache_dir;
+	o.allow_file = is_file_url(t->ripestat_url) ||
+	    is_file_url(t->nlnog_url) || is_file_url(t->alice_url);
 	if ((t->fetcher = upm_fetcher_new(&o, err)) != NULL)
 		return UPM_OK;
 	return err->code != UPM_OK ? err->code : UPM_ERR_NOMEM;
@@ -629,11 +1042,26 @@ query(struct target *t, upm_result **out, upm_error *err)
 
 	upm_query_opts_init(&q);
 	q.asn = t->asn;
+	q.country = t->country[0] != '\0' ? t->country : NULL;
 	q.source = t->source;
+	if (t->n_sources > 1) {
+		q.sources = t->sources;
+		q.n_sources = t->n_sources;
+	}
 	q.ripestat_url = t->ripestat_url;
 	q.sourceapp = t->sourceapp;
+	q.nlnog_url = t->nlnog_url;
+	q.alice_url = t->alice_url;
 	q.prefixes = (const char *const *)t->prefixes;
 	q.n_prefixes = t->n_prefixes;
+	q.extra_asns = t->extra_asns.v;
+	q.n_extra_asns = t->extra_asns.n;
+	q.extra_prefixes = (const char *const *)t->extra_prefixes;
+	q.n_extra_prefixes = t->n_extra_prefixes;
+	q.track_prefixes = t->track;
+	q.n_track_prefixes = t->n_expect_prefixes;
+	q.max_asns = t->max_asns;
+	q.cache_dir = t->cache_dir;
 	q.visibility = t->visibility;
 	q.params = t->params;
 	q.trace = trace_debug;
@@ -755,6 +1183,30 @@ percent(uint64_t part, uint64_t whole)
 	return 100.0 * (double)part / (double)whole;
 }
 
+/* With several sources, each one's shares beside the combined ones:
+ * type instance "<source>-AS<n>" with the source's '-' made '_'
+ * ("nlnog_lg-AS4837"), so that the source and the AS stay apart. */
+static void
+dispatch_sources(const struct target *t, const upm_result *r)
+{
+	char ti[DATA_MAX_NAME_LEN], src[48];
+	size_t s, i, k;
+
+	for (s = 0; s < r->n_sources; s++) {
+		const upm_source_result *sr = &r->sources[s];
+
+		(void)snprintf(src, sizeof(src), "%s", sr->source);
+		for (k = 0; src[k] != '\0'; k++)
+			if (src[k] == '-')
+				src[k] = '_';
+		for (i = 0; i < sr->n_upstreams; i++) {
+			(void)snprintf(ti, sizeof(ti), "%s-AS%lu", src,
+			    (unsigned long)sr->upstreams[i].asn);
+			dispatch_gauge(t, "percent", ti, sr->upstreams[i].share);
+		}
+	}
+}
+
 static void
 dispatch_result(const struct target *t, const upm_result *r)
 {
@@ -772,6 +1224,14 @@ dispatch_result(const struct target *t, const upm_result *r)
 		    (unsigned long)r->upstreams[i].asn);
 		dispatch_gauge(t, "percent", ti, r->upstreams[i].share);
 	}
+	dispatch_sources(t, r);
+	if (t->country[0] != '\0' || t->extra_asns.n > 0) {
+		dispatch_gauge(t, "count", "origins", (gauge_t)r->n_origins);
+		dispatch_gauge(t, "count", "domestic", (gauge_t)r->n_domestic);
+	}
+	if (t->n_expect_prefixes > 0)
+		dispatch_gauge(t, "count", "prefix_changes",
+		    (gauge_t)upm_result_prefix_changes(r));
 	if (r->visibility.have && r->visibility.v4_total > 0)
 		dispatch_gauge(t, "percent", "visibility_v4", percent(
 		    r->visibility.v4_seeing, r->visibility.v4_total));
@@ -801,51 +1261,109 @@ notify(const struct target *t, int severity, const char *message)
 	(void)plugin_dispatch_notification(&n);
 }
 
-static int
-same_list(const upm_asn_list *a, const upm_asn_list *b)
+static void
+append_list(upm_buf *b, const char *tag, const upm_asn_list *l)
 {
-	return a->n == b->n &&
-	    (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
+	size_t i;
+
+	(void)upm_buf_printf(b, "%s", tag);
+	for (i = 0; i < l->n; i++)
+		(void)upm_buf_printf(b, " %lu", (unsigned long)l->v[i]);
+	(void)upm_buf_printf(b, ";");
+}
+
+/* What changed, as text that is equal exactly when the change is the same:
+ * the overall appeared/disappeared sets and every prefix's.  NULL when
+ * nothing changed, or without memory. */
+static char *
+change_key(const upm_result *r)
+{
+	upm_buf b;
+	size_t i;
+
+	if (r->appeared.n == 0 && r->disappeared.n == 0 &&
+	    upm_result_prefix_changes(r) == 0)
+		return NULL;
+	upm_buf_init(&b);
+	append_list(&b, "+", &r->appeared);
+	append_list(&b, "-", &r->disappeared);
+	for (i = 0; i < r->n_prefix_results; i++) {
+		const upm_prefix_result *p = &r->prefix_results[i];
+
+		if (p->appeared.n == 0 && p->disappeared.n == 0)
+			continue;
+		(void)upm_buf_printf(&b, "%s", p->prefix);
+		append_list(&b, "+", &p->appeared);
+		append_list(&b, "-", &p->disappeared);
+	}
+	return upm_buf_steal(&b);
 }
 
 /* FAILURE when the comparison turns from "matches" to "changed" or the
- * change itself changes; OKAY when it matches again.  Never repeated on
- * every read: the values carry the ongoing state. */
+ * change itself changes (overall or on a tracked prefix); OKAY when it
+ * matches again.  Never repeated on every read: the values carry the
+ * ongoing state. */
 static void
 notify_change(struct target *t, const upm_result *r, const upm_asn_list *base)
 {
-	int changed = r->appeared.n > 0 || r->disappeared.n > 0;
+	char *key = change_key(r);
+	int changed = r->appeared.n > 0 || r->disappeared.n > 0 ||
+	    upm_result_prefix_changes(r) > 0;
 	upm_buf msg;
 	char text[256];
-	upm_error err;
 
-	if (changed && t->changed &&
-	    same_list(&r->appeared, &t->notified_appeared) &&
-	    same_list(&r->disappeared, &t->notified_disappeared))
+	if (changed && t->changed && key != NULL && t->notified != NULL &&
+	    strcmp(key, t->notified) == 0) {
+		free(key);
 		return;
+	}
 	if (!changed && !t->changed)
 		return;
 	upm_buf_init(&msg);
 	(void)upm_buf_printf(&msg, "upstreams %s (%s): ", t->name, r->target);
 	if (changed) {
 		(void)upm_render_summary(r, &msg);
-		if (copy_list(&r->appeared, &t->notified_appeared, &err) !=
-		    UPM_OK || copy_list(&r->disappeared,
-		    &t->notified_disappeared, &err) != UPM_OK) {
-			/* Without memory, forget the change: the next read
-			 * notifies again rather than never. */
-			upm_asn_list_free(&t->notified_appeared);
-			upm_asn_list_free(&t->notified_disappeared);
-		}
 	} else {
 		format_list(base, text, sizeof(text));
-		(void)upm_buf_printf(&msg, "upstream set back to baseline: %s",
-		    text);
+		(void)upm_buf_printf(&msg, "upstream set back to baseline: %s%s",
+		    text, t->n_expect_prefixes > 0 ?
+		    "; every prefix as expected" : "");
 	}
+	/* Without memory the key is NULL: the next read notifies again
+	 * rather than never. */
+	free(t->notified);
+	t->notified = key;
 	t->changed = changed;
 	notify(t, changed ? NOTIF_FAILURE : NOTIF_OKAY,
 	    msg.data != NULL ? msg.data : "");
 	upm_buf_free(&msg);
+}
+
+/* The per-prefix expectations against the result. */
+static upm_status
+diff_prefixes(const struct target *t, upm_result *r, upm_error *err)
+{
+	upm_status st = UPM_OK;
+	size_t i;
+
+	for (i = 0; st == UPM_OK && i < t->n_expect_prefixes; i++)
+		st = upm_diff_prefix(r, t->expect_prefixes[i].prefix,
+		    &t->expect_prefixes[i].asns, err);
+	return st;
+}
+
+/* Sources that disagree are in the values, each under its own name; the
+ * log says so once, and again only after they agreed in between. */
+static void
+log_disagreement(struct target *t, const upm_result *r)
+{
+	if (r->disagree[0] != '\0')
+		c_complain_once(LOG_WARNING, &t->disagreement,
+		    "upstreams plugin: target %s: %s", t->name, r->disagree);
+	else
+		c_release(LOG_INFO, &t->disagreement,
+		    "upstreams plugin: target %s: the sources agree again",
+		    t->name);
 }
 
 /* One read; 0 when values went out, -1 (logged once) when not. */
@@ -861,8 +1379,9 @@ read_target(struct target *t)
 	upm_asn_list_init(&base);
 	if ((st = ensure_fetcher(t, &err)) == UPM_OK &&
 	    (st = query(t, &r, &err)) == UPM_OK &&
-	    (st = resolve_baseline(t, r, &base, &err)) == UPM_OK)
-		st = upm_diff(r, &base, &err);
+	    (st = resolve_baseline(t, r, &base, &err)) == UPM_OK &&
+	    (st = upm_diff(r, &base, &err)) == UPM_OK)
+		st = diff_prefixes(t, r, &err);
 	if (st != UPM_OK) {
 		c_complain_once(LOG_ERR, &t->complaint,
 		    "upstreams plugin: target %s: %s: %s", t->name,
@@ -874,6 +1393,7 @@ read_target(struct target *t)
 	c_release(LOG_INFO, &t->complaint,
 	    "upstreams plugin: target %s: reading works again", t->name);
 	dispatch_result(t, r);
+	log_disagreement(t, r);
 	notify_change(t, r, &base);
 	upm_result_free(r);
 	upm_asn_list_free(&base);
@@ -881,7 +1401,9 @@ read_target(struct target *t)
 }
 
 /* Reads of one target are serialized by collectd; the lock makes that a
- * property of this plugin rather than an assumption about the daemon. */
+ * property of this plugin rather than an assumption about the daemon.
+ * Before it, a slot of the plugin-wide MaxInFlight, waited for at most
+ * the target's Timeout: a read that gets none fails like a timeout. */
 static int
 upstreams_read(user_data_t *ud)
 {
@@ -891,9 +1413,22 @@ upstreams_read(user_data_t *ud)
 	if (ud == NULL || ud->data == NULL)
 		return -1;
 	t = ud->data;
+	if (t->limiter != NULL && limiter_acquire(t->limiter,
+	    t->timeout_ms) != 0) {
+		pthread_mutex_lock(&t->lock);
+		c_complain_once(LOG_ERR, &t->complaint,
+		    "upstreams plugin: target %s: %s: no free read slot within "
+		    "%ld ms (MaxInFlight %u)", t->name,
+		    upm_status_name(UPM_ERR_TIMEOUT), t->timeout_ms,
+		    t->limiter->max);
+		pthread_mutex_unlock(&t->lock);
+		return -1;
+	}
 	pthread_mutex_lock(&t->lock);
 	status = read_target(t);
 	pthread_mutex_unlock(&t->lock);
+	if (t->limiter != NULL)
+		limiter_release(t->limiter);
 	return status;
 }
 

@@ -99,6 +99,7 @@ typedef struct {
 	size_t n, str_cap;
 	uint32_t *slot;    /* open addressing: id + 1, 0 empty */
 	size_t cap;
+	uint32_t last;     /* the id found last (valid when n > 0) */
 } intern_table;
 
 /* FNV-1a, 32 bits. */
@@ -160,10 +161,17 @@ intern_grow_strings(intern_table *t)
 static int
 intern(intern_table *t, const char *s, uint32_t *id)
 {
-	uint32_t h = fnv1a(s);
+	uint32_t h;
 	size_t j;
 	char *copy;
 
+	/* Routes come grouped by prefix: the same name as last time is the
+	 * common case, and one comparison instead of a hash and a probe. */
+	if (t->n > 0 && strcmp(t->str[t->last], s) == 0) {
+		*id = t->last;
+		return 0;
+	}
+	h = fnv1a(s);
 	if (t->n >= UINT32_MAX - 1)
 		return -1;
 	if ((t->n + 1) * 2 > t->cap && intern_grow_slots(t) != 0)
@@ -171,7 +179,7 @@ intern(intern_table *t, const char *s, uint32_t *id)
 	for (j = h & (t->cap - 1); t->slot[j] != 0; j = (j + 1) & (t->cap - 1)) {
 		uint32_t i = t->slot[j] - 1;
 		if (t->hash[i] == h && strcmp(t->str[i], s) == 0) {
-			*id = i;
+			*id = t->last = i;
 			return 0;
 		}
 	}
@@ -182,7 +190,7 @@ intern(intern_table *t, const char *s, uint32_t *id)
 	t->str[t->n] = copy;
 	t->hash[t->n] = h;
 	t->slot[j] = (uint32_t)t->n + 1;
-	*id = (uint32_t)t->n++;
+	*id = t->last = (uint32_t)t->n++;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_complain.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,15 @@ static struct {
 	size_t n_values;
 	struct stub_notification notes[STUB_MAX];
 	size_t n_notes;
+	/* A probe of concurrent fetches: with probe_ms > 0 every debug line
+	 * "... fetching ..." (the plugin logs one before each request) stays
+	 * "inside" for that long; probe_max is the most at once. */
+	long probe_ms;
+	int probe_inside, probe_max;
 } stub;
+
+/* Reads may run in several threads: the records are kept under a lock. */
+static pthread_mutex_t stub_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static char stub_hostname[] = "testhost";
 char *hostname_g = stub_hostname;
@@ -184,16 +193,34 @@ plugin_log(int level, const char *format, ...)
 {
 	va_list ap;
 	struct stub_log *l;
+	char text[STUB_TEXT];
+	struct timespec pause;
 
-	if (stub.n_logs == STUB_MAX)
-		return;
-	l = &stub.logs[stub.n_logs++];
-	l->level = level;
 	va_start(ap, format);
-	(void)vsnprintf(l->text, sizeof(l->text), format, ap);
+	(void)vsnprintf(text, sizeof(text), format, ap);
 	va_end(ap);
-	if (getenv("STUB_VERBOSE") != NULL)
-		printf("# log %d: %s\n", level, l->text);
+	pthread_mutex_lock(&stub_lock);
+	if (stub.n_logs < STUB_MAX) {
+		l = &stub.logs[stub.n_logs++];
+		l->level = level;
+		(void)snprintf(l->text, sizeof(l->text), "%s", text);
+		if (getenv("STUB_VERBOSE") != NULL)
+			printf("# log %d: %s\n", level, l->text);
+	}
+	if (stub.probe_ms <= 0 || level != LOG_DEBUG ||
+	    strstr(text, "fetching") == NULL) {
+		pthread_mutex_unlock(&stub_lock);
+		return;
+	}
+	if (++stub.probe_inside > stub.probe_max)
+		stub.probe_max = stub.probe_inside;
+	pause.tv_sec = stub.probe_ms / 1000;
+	pause.tv_nsec = (stub.probe_ms % 1000) * 1000000L;
+	pthread_mutex_unlock(&stub_lock);
+	(void)nanosleep(&pause, NULL);
+	pthread_mutex_lock(&stub_lock);
+	stub.probe_inside--;
+	pthread_mutex_unlock(&stub_lock);
 }
 
 int
@@ -201,8 +228,11 @@ plugin_dispatch_values(value_list_t const *vl)
 {
 	struct stub_value *v;
 
-	if (vl->values_len != 1 || stub.n_values == STUB_MAX)
+	pthread_mutex_lock(&stub_lock);
+	if (vl->values_len != 1 || stub.n_values == STUB_MAX) {
+		pthread_mutex_unlock(&stub_lock);
 		return -1;
+	}
 	v = &stub.values[stub.n_values++];
 	(void)snprintf(v->host, sizeof(v->host), "%s", vl->host);
 	(void)snprintf(v->plugin, sizeof(v->plugin), "%s", vl->plugin);
@@ -213,6 +243,7 @@ plugin_dispatch_values(value_list_t const *vl)
 	    vl->type_instance);
 	v->time = vl->time;
 	v->value = vl->values[0].gauge;
+	pthread_mutex_unlock(&stub_lock);
 	return 0;
 }
 
@@ -221,8 +252,11 @@ plugin_dispatch_notification(const notification_t *n)
 {
 	struct stub_notification *s;
 
-	if (stub.n_notes == STUB_MAX)
+	pthread_mutex_lock(&stub_lock);
+	if (stub.n_notes == STUB_MAX) {
+		pthread_mutex_unlock(&stub_lock);
 		return -1;
+	}
 	s = &stub.notes[stub.n_notes++];
 	s->severity = n->severity;
 	(void)snprintf(s->host, sizeof(s->host), "%s", n->host);
@@ -230,6 +264,7 @@ plugin_dispatch_notification(const notification_t *n)
 	(void)snprintf(s->plugin_instance, sizeof(s->plugin_instance), "%s",
 	    n->plugin_instance);
 	(void)snprintf(s->message, sizeof(s->message), "%s", n->message);
+	pthread_mutex_unlock(&stub_lock);
 	return 0;
 }
 

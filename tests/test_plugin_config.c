@@ -8,7 +8,9 @@
 
 #include "../collectd-plugin/upstreams.c"
 
+#include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -716,6 +718,546 @@ test_reads(void)
 	rmdir(workdir);
 }
 
+/* ------------------------------- countries, looking glasses, limits */
+
+static void
+test_new_keys(void)
+{
+	struct target *kp, *lg;
+	int rc;
+
+	stub_clear_records();
+	rc = configure(
+	    "NlnogURL \"http://127.0.0.1:9/ring\"\n"
+	    "AliceURL \"https://127.0.0.1:9/alice/\"\n"
+	    "CacheDir \"/var/cache/collectd/upstreams\"\n"
+	    "MaxInFlight 2\n"
+	    "<Target \"kp\">\n"
+	    "  Country \"kp\"\n"
+	    "  ExtraASN 64500 \"AS64501,64502\"\n"
+	    "  ExtraASN 64503\n"
+	    "  ExtraPrefix \"210.52.109.0/24\" \"2001:db8::/32\"\n"
+	    "  MaxASNs 50\n"
+	    "  Source \"ripestat-bgp-state\" \"nlnog-lg\"\n"
+	    "  Source \"alice-lg\"\n"
+	    "  ExpectPrefix \"175.45.176.0/24\" 4837 \"AS20485\"\n"
+	    "  ExpectPrefix \"175.45.177.0/24=4837\"\n"
+	    "</Target>\n"
+	    "<Target \"lg\">\n"
+	    "  ASN 131279\n"
+	    "  nlnogurl \"file:///srv/ring\"\n"
+	    "  SOURCE \"nlnog-lg\"\n"
+	    "  Prefix \"175.45.176.0/24\"\n"
+	    "</Target>\n");
+	IS_INT(rc, 0, "new keys: config succeeds");
+	IS_INT(stub.n_reads, 2, "new keys: two reads");
+	IS_INT(stub_logged(-1, "upstreams plugin"), 0, "nothing logged");
+	kp = target_of("upstreams-kp");
+	lg = target_of("upstreams-lg");
+	if (kp == NULL || lg == NULL) {
+		OK(0, "both targets registered");
+		stub_free_reads();
+		return;
+	}
+	IS_STR(kp->country, "KP", "Country upper-cased");
+	IS_INT(kp->asn, 0, "no ASN with a Country");
+	IS_INT(kp->extra_asns.n, 4, "ExtraASN across values and lines");
+	OK(kp->extra_asns.n == 4 && kp->extra_asns.v[0] == 64500 &&
+	    kp->extra_asns.v[3] == 64503, "ExtraASN 64500..64503");
+	IS_INT(kp->n_extra_prefixes, 2, "ExtraPrefix: two prefixes");
+	if (kp->n_extra_prefixes == 2)
+		IS_STR(kp->extra_prefixes[1], "2001:db8::/32", "IPv6 extra prefix");
+	IS_INT(kp->max_asns, 50, "MaxASNs");
+	IS_INT(kp->n_sources, 3, "Source: several values and lines");
+	OK(kp->sources[0] == UPM_SRC_BGP_STATE &&
+	    kp->sources[1] == UPM_SRC_NLNOG_LG &&
+	    kp->sources[2] == UPM_SRC_ALICE_LG, "sources in the given order");
+	IS_INT(kp->source, UPM_SRC_BGP_STATE, "first source is the source");
+	IS_STR(kp->nlnog_url, "http://127.0.0.1:9/ring", "NlnogURL inherited");
+	IS_STR(kp->alice_url, "https://127.0.0.1:9/alice/",
+	    "AliceURL inherited");
+	IS_STR(kp->cache_dir, "/var/cache/collectd/upstreams", "CacheDir");
+	IS_INT(kp->n_expect_prefixes, 2, "two ExpectPrefix lines");
+	if (kp->n_expect_prefixes == 2) {
+		IS_STR(kp->expect_prefixes[0].prefix, "175.45.176.0/24",
+		    "ExpectPrefix: the prefix");
+		OK(kp->expect_prefixes[0].asns.n == 2 &&
+		    kp->expect_prefixes[0].asns.v[0] == 4837 &&
+		    kp->expect_prefixes[0].asns.v[1] == 20485,
+		    "ExpectPrefix: numbers and strings");
+		IS_STR(kp->track[1], "175.45.177.0/24",
+		    "the check's PREFIX=ASN form");
+		OK(kp->expect_prefixes[1].asns.n == 1 &&
+		    kp->expect_prefixes[1].asns.v[0] == 4837,
+		    "PREFIX=ASN: its ASN");
+	}
+	IS_STR(lg->nlnog_url, "file:///srv/ring", "NlnogURL per target, "
+	    "keys case-insensitive");
+	IS_INT(lg->n_sources, 1, "one source");
+	IS_INT(lg->source, UPM_SRC_NLNOG_LG, "Source nlnog-lg");
+	IS_STR(lg->cache_dir, "/var/cache/collectd/upstreams",
+	    "CacheDir shared by every target");
+	OK(kp->limiter != NULL && kp->limiter == lg->limiter,
+	    "both targets point to one limiter");
+	if (kp->limiter != NULL) {
+		IS_INT(kp->limiter->max, 2, "MaxInFlight 2");
+		IS_INT(kp->limiter->refs, 2, "one reference per target");
+	}
+	stub_free_reads();
+
+	stub_clear_records();
+	rc = configure("<Target \"a\">\nASN 1\n</Target>\n");
+	OK(rc == 0 && target_of("upstreams-a") != NULL &&
+	    target_of("upstreams-a")->limiter->max == 4, "MaxInFlight "
+	    "defaults to 4");
+	OK(rc == 0 && target_of("upstreams-a")->cache_dir == NULL,
+	    "no CacheDir: no cache");
+	stub_free_reads();
+}
+
+static void
+test_new_keys_broken(void)
+{
+	static const struct {
+		const char *body, *warning;
+	} cases[] = {
+		{ "Country \"K1\"", "invalid value for 'Country' in <Target \"bad\">: " },
+		{ "Country \"KPX\"", "invalid value for 'Country'" },
+		{ "Country 5", "invalid value for 'Country'" },
+		{ "ASN 1\nCountry \"KP\"", "<Target \"bad\">: ASN and Country given" },
+		{ "Country \"KP\"\nExtraASN \"x\"", "invalid value for 'ExtraASN'" },
+		{ "Country \"KP\"\nExtraASN", "invalid value for 'ExtraASN'" },
+		{ "ASN 1\nExtraPrefix \"10.0.0.0/33\"", "invalid value for 'ExtraPrefix'" },
+		{ "ASN 1\nExtraPrefix 10", "invalid value for 'ExtraPrefix'" },
+		{ "Country \"KP\"\nMaxASNs 0", "invalid value for 'MaxASNs'" },
+		{ "Country \"KP\"\nMaxASNs 1.5", "invalid value for 'MaxASNs'" },
+		{ "ASN 1\nSource \"nlnog-lg\" \"nlnog-lg\"", "source nlnog-lg given twice" },
+		{ "ASN 1\nSource \"nlnog-lg\"\nSource \"nlnog-lg\"", "source nlnog-lg given twice" },
+		{ "ASN 1\nSource \"looking-glass\"", "nlnog-lg or alice-lg" },
+		{ "ASN 1\nSource", "invalid value for 'Source'" },
+		{ "ASN 1\nSource \"alice-lg\"", "Source \"alice-lg\" needs AliceURL" },
+		{ "ASN 1\nSource \"ripestat-asn-neighbours\" \"nlnog-lg\"", "ripestat-asn-neighbours gives no paths" },
+		{ "Country \"KP\"\nSource \"ripestat-asn-neighbours\"", "ripestat-asn-neighbours gives no paths" },
+		{ "ASN 1\nPrefix \"10.0.0.0/8\"\nSource \"ripestat-bgp-state\"", "Prefix goes with Source" },
+		{ "ASN 1\nNlnogURL \"ftp://lg.example.net\"", "invalid value for 'NlnogURL' in <Target \"bad\">: 'ftp://lg.example.net' is not an http://, https:// or file:// URL" },
+		{ "ASN 1\nAliceURL \"lg.example.net\"", "invalid value for 'AliceURL'" },
+		{ "ASN 1\nRipestatURL \"ftp://stat.ripe.net\"", "invalid value for 'RipestatURL' in <Target \"bad\">: 'ftp://stat.ripe.net' is not" },
+		{ "ASN 1\nNlnogURL \"\"", "invalid value for 'NlnogURL'" },
+		{ "ASN 1\nExpectPrefix \"10.0.0.0/8\"", "invalid value for 'ExpectPrefix' in <Target \"bad\">: needs an AS number" },
+		{ "ASN 1\nExpectPrefix \"10.0.0.0/8\" 0", "invalid value for 'ExpectPrefix'" },
+		{ "ASN 1\nExpectPrefix 5 4837", "invalid value for 'ExpectPrefix'" },
+		{ "ASN 1\nExpectPrefix \"10.0.0.0\" 4837", "invalid value for 'ExpectPrefix'" },
+		{ "ASN 1\nExpectPrefix \"10.0.0.0/8=\"", "invalid value for 'ExpectPrefix'" },
+		{ "ASN 1\nExpectPrefix \"10.0.0.0/8=4837\"\nExpectPrefix \"10.0.0.0/8\" 1", "prefix 10.0.0.0/8 given twice" },
+		{ "ASN 1\nMaxInFlight 2", "unknown config key 'MaxInFlight' in <Target \"bad\">" },
+		{ "ASN 1\nCacheDir \"/tmp\"", "unknown config key 'CacheDir' in <Target \"bad\">" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		broken_block(cases[i].body, cases[i].warning);
+}
+
+/* A bad plugin-level value fails the whole configuration, naming it. */
+static void
+test_new_plugin_keys_broken(void)
+{
+	static const struct {
+		const char *line, *error;
+	} cases[] = {
+		{ "MaxInFlight 0", "invalid value for 'MaxInFlight' in <Plugin upstreams>: needs a whole number 1..8" },
+		{ "MaxInFlight 9", "invalid value for 'MaxInFlight'" },
+		{ "MaxInFlight 1.5", "invalid value for 'MaxInFlight'" },
+		{ "MaxInFlight \"4\"", "invalid value for 'MaxInFlight'" },
+		{ "CacheDir \"\"", "invalid value for 'CacheDir'" },
+		{ "CacheDir 5", "invalid value for 'CacheDir'" },
+		{ "RipestatURL \"ftp://stat.ripe.net\"", "invalid value for 'RipestatURL' in <Plugin upstreams>: 'ftp://stat.ripe.net' is not an http://, https:// or file:// URL" },
+		{ "NlnogURL \"lg.ring.nlnog.net\"", "invalid value for 'NlnogURL' in <Plugin upstreams>" },
+		{ "AliceURL \"gopher://x\"", "invalid value for 'AliceURL' in <Plugin upstreams>" },
+	};
+	char text[512];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		stub_clear_records();
+		(void)snprintf(text, sizeof(text), "%s\n<Target \"a\">\nASN 1\n"
+		    "</Target>\n", cases[i].line);
+		rc = configure(text);
+		OK(rc == -1 && stub.n_reads == 0 &&
+		    stub_logged(LOG_ERR, cases[i].error) == 1,
+		    "%s: config fails with: %s", cases[i].line, cases[i].error);
+		stub_free_reads();
+	}
+	stub_clear_records();
+	rc = configure("MaxInFlight 8\nRipestatURL \"HTTPS://stat.ripe.net\"\n"
+	    "<Target \"a\">\nASN 1\n</Target>\n");
+	OK(rc == 0 && stub.n_reads == 1 &&
+	    target_of("upstreams-a")->limiter->max == 8,
+	    "MaxInFlight 8 (the most) and an upper-case scheme accepted");
+	stub_free_reads();
+}
+
+/* ------------------------------------------------ the limiter itself */
+
+struct hold_arg {
+	struct limiter *l;
+	int rounds;
+	int taken;               /* acquisitions that succeeded */
+	pthread_mutex_t *lock;   /* guards *inside and *max_inside */
+	int *inside, *max_inside;
+	long hold_ms;
+};
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	(void)nanosleep(&ts, NULL);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Takes a slot rounds times, counting who is inside meanwhile. */
+static void *
+hold_slots(void *arg)
+{
+	struct hold_arg *a = arg;
+	int i;
+
+	for (i = 0; i < a->rounds; i++) {
+		if (limiter_acquire(a->l, 5000) != 0)
+			continue;
+		a->taken++;
+		pthread_mutex_lock(a->lock);
+		if (++*a->inside > *a->max_inside)
+			*a->max_inside = *a->inside;
+		pthread_mutex_unlock(a->lock);
+		sleep_ms(a->hold_ms);
+		pthread_mutex_lock(a->lock);
+		--*a->inside;
+		pthread_mutex_unlock(a->lock);
+		limiter_release(a->l);
+	}
+	return NULL;
+}
+
+/* Two threads against a limiter of max; returns the most inside at once. */
+static int
+two_threads(struct limiter *l, int rounds, long hold_ms, int *taken)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int inside = 0, max_inside = 0;
+	struct hold_arg a[2];
+	pthread_t th[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		a[i].l = l;
+		a[i].rounds = rounds;
+		a[i].taken = 0;
+		a[i].lock = &lock;
+		a[i].inside = &inside;
+		a[i].max_inside = &max_inside;
+		a[i].hold_ms = hold_ms;
+	}
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, hold_slots, &a[i]) != 0)
+			return -1;
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	*taken = a[0].taken + a[1].taken;
+	pthread_mutex_destroy(&lock);
+	return max_inside;
+}
+
+static void *
+release_later(void *arg)
+{
+	sleep_ms(150);
+	limiter_release(arg);
+	return NULL;
+}
+
+static void
+test_limiter(void)
+{
+	struct limiter *l = limiter_new(1);
+	pthread_t th;
+	double t0, waited;
+	int taken;
+
+	if (!OK(l != NULL, "limiter of 1"))
+		return;
+	IS_INT(two_threads(l, 30, 2, &taken), 1,
+	    "MaxInFlight 1: never two holders at once");
+	IS_INT(taken, 60, "every acquisition served");
+	IS_INT(l->peak, 1, "its own count agrees");
+	IS_INT(l->in_use, 0, "all slots back");
+
+	IS_INT(limiter_acquire(l, 1000), 0, "a free slot is taken at once");
+	t0 = now_s();
+	IS_INT(limiter_acquire(l, 300), -1, "no slot within 300 ms: -1");
+	waited = now_s() - t0;
+	OK(waited >= 0.29 && waited < 3.0,
+	    "waited about the timeout (%.3f s), not less, not forever", waited);
+	IS_INT(limiter_acquire(l, 0), -1, "timeout 0: no wait at all");
+	if (pthread_create(&th, NULL, release_later, l) == 0) {
+		t0 = now_s();
+		IS_INT(limiter_acquire(l, 5000), 0,
+		    "a slot released meanwhile wakes the waiter");
+		waited = now_s() - t0;
+		OK(waited >= 0.1 && waited < 3.0,
+		    "woken by the release (%.3f s), not by the timeout", waited);
+		pthread_join(th, NULL);
+	} else
+		OK(0, "thread");
+	limiter_release(l);
+	IS_INT(l->in_use, 0, "released");
+	limiter_unref(l);
+
+	l = limiter_new(2);
+	if (!OK(l != NULL, "limiter of 2"))
+		return;
+	/* Long holds so that the two threads meet inside. */
+	IS_INT(two_threads(l, 5, 150, &taken), 2,
+	    "MaxInFlight 2: both threads inside at once");
+	IS_INT(l->peak, 2, "its own count says 2");
+	(void)limiter_ref(l);
+	IS_INT(l->refs, 2, "a second reference");
+	limiter_unref(l);
+	IS_INT(l->refs, 1, "dropped again");
+	limiter_unref(l);   /* freed: valgrind / ASan tell if not */
+}
+
+/* ---------------------------------- reads: limits, country, prefixes */
+
+static char cworkdir[256];
+
+static void
+write_file(const char *rel, const char *text, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", cworkdir, rel);
+	if ((f = fopen(path, "w")) == NULL || fwrite(text, 1, len, f) != len ||
+	    fclose(f) != 0) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(2);
+	}
+}
+
+/* Country KP = {131279, 64510}.  Every bgp-state request reads the same
+ * file here (file:// has no query), holding: 175.45.176.0/24 of AS131279
+ * through the domestic AS64510, international upstreams AS4837 (peers
+ * 0..5) and AS20485 (6..9); 175.45.179.0/24 of AS64510 through AS4837
+ * from every peer, or (two) like the other prefix. */
+static void
+write_country(int two)
+{
+	static const char head[] = "{\"status\": \"ok\", \"data_call_status\": "
+	    "\"supported\", \"messages\": [], \"data\": ";
+	upm_buf b;
+	int i, first = 1;
+
+	upm_buf_init(&b);
+	upm_buf_printf(&b, "%s{\"query_time\": \"2017-10-01T00:00:00\", "
+	    "\"resources\": {\"asn\": [\"131279\", \"64510\"], \"ipv4\": [], "
+	    "\"ipv6\": []}}}", head);
+	write_file("data/country-resource-list/data.json", b.data, b.len);
+	upm_buf_free(&b);
+	upm_buf_printf(&b, "%s{\"resource\": \"131279\", \"query_time\": "
+	    "\"2017-10-01T12:00:00\", \"bgp_state\": [", head);
+	for (i = 0; i < 10; i++) {
+		upm_buf_printf(&b, "%s{\"source_id\": \"00-192.0.2.%d\", "
+		    "\"path\": [%d, %d, 64510, 131279], \"target_prefix\": "
+		    "\"175.45.176.0/24\", \"community\": []}, "
+		    "{\"source_id\": \"00-192.0.2.%d\", \"path\": [%d, %d, "
+		    "64510], \"target_prefix\": \"175.45.179.0/24\", "
+		    "\"community\": []}", first ? "" : ", ", i + 1, 64496 + i,
+		    i < 6 ? 4837 : 20485, i + 1, 64496 + i,
+		    two && i >= 6 ? 20485 : 4837);
+		first = 0;
+	}
+	upm_buf_printf(&b, "]}}");
+	write_file("data/bgp-state/data.json", b.data, b.len);
+	upm_buf_free(&b);
+}
+
+static void
+test_reads_country(void)
+{
+	IS_INT(read_now("upstreams-kp"), 0, "country read: returns 0");
+	OK(value_of("kp", "percent", "AS4837") == 80.0,
+	    "percent-AS4837 80: the first AS outside the country");
+	OK(value_of("kp", "percent", "AS20485") == 20.0, "percent-AS20485 20");
+	OK(stub_value("kp", "percent", "AS64510") == NULL,
+	    "domestic transit is no upstream");
+	IS_INT(value_of("kp", "count", "domestic"), 1,
+	    "count-domestic 1 (AS64510)");
+	IS_INT(value_of("kp", "count", "origins"), 2, "count-origins 2");
+	IS_INT(value_of("kp", "count", "prefix_changes"), 0,
+	    "count-prefix_changes 0");
+	IS_INT(value_of("kp", "count", "unexpected"), 0, "count-unexpected 0");
+	IS_INT(stub.n_notes, 0, "as expected: no notification");
+	IS_INT(read_now("upstreams-dprk1"), 0, "a one-AS target read");
+	OK(stub_value("dprk1", "count", "upstreams") != NULL &&
+	    stub_value("dprk1", "count", "domestic") == NULL &&
+	    stub_value("dprk1", "count", "prefix_changes") == NULL,
+	    "one AS without ExpectPrefix: no such values");
+
+	write_country(1);
+	stub_clear_records();
+	IS_INT(read_now("upstreams-kp"), 0, "one prefix changed: read 0");
+	IS_INT(value_of("kp", "count", "prefix_changes"), 1,
+	    "count-prefix_changes 1");
+	IS_INT(value_of("kp", "count", "unexpected"), 0,
+	    "the overall set is still the expected one");
+	IS_INT(stub.n_notes, 1, "one notification");
+	if (stub.n_notes == 1) {
+		IS_INT(stub.notes[0].severity, NOTIF_FAILURE, "FAILURE");
+		IS_STR(stub.notes[0].message, "upstreams kp (KP): "
+		    "175.45.179.0/24: AS20485 appeared; 2 upstreams: AS4837 "
+		    "60.0%, AS20485 40.0%", "it names the prefix and the change");
+	}
+	IS_INT(read_now("upstreams-kp"), 0, "same change again");
+	IS_INT(stub.n_notes, 1, "not notified again");
+
+	write_country(0);
+	stub_clear_records();
+	IS_INT(read_now("upstreams-kp"), 0, "prefix back");
+	IS_INT(stub.n_notes, 1, "one notification");
+	if (stub.n_notes == 1) {
+		IS_INT(stub.notes[0].severity, NOTIF_OKAY, "OKAY");
+		IS_STR(stub.notes[0].message, "upstreams kp (KP): upstream set "
+		    "back to baseline: AS4837, AS20485; every prefix as expected",
+		    "OKAY message");
+	}
+	IS_INT(value_of("kp", "count", "prefix_changes"), 0,
+	    "count-prefix_changes 0 again");
+}
+
+struct reader_arg {
+	const char *name;
+	int rounds, good;
+};
+
+static void *
+reader(void *arg)
+{
+	struct reader_arg *a = arg;
+	int i;
+
+	for (i = 0; i < a->rounds; i++)
+		if (read_now(a->name) == 0)
+			a->good++;
+	return NULL;
+}
+
+/* MaxInFlight 1: two targets read from two threads are never both in
+ * their fetches; a read that gets no slot within its Timeout fails like
+ * a timeout, logged once. */
+static void
+test_reads_limited(void)
+{
+	struct reader_arg a[2] = { { "upstreams-dprk1", 6, 0 },
+	    { "upstreams-dprk2", 6, 0 } };
+	struct limiter *l;
+	pthread_t th[2];
+	int i, started = 0;
+
+	stub_clear_records();
+	stub.probe_ms = 15;
+	stub.probe_max = 0;
+	for (i = 0; i < 2; i++)
+		started += pthread_create(&th[i], NULL, reader, &a[i]) == 0;
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	stub.probe_ms = 0;
+	IS_INT(started, 2, "two reader threads");
+	IS_INT(a[0].good + a[1].good, 12, "every read of both targets works");
+	IS_INT(stub.probe_max, 1, "MaxInFlight 1: never two fetches at once");
+	OK(stub_logged(LOG_DEBUG, "target dprk1: fetching") > 0 &&
+	    stub_logged(LOG_DEBUG, "target dprk2: fetching") > 0,
+	    "the probe saw both targets fetch");
+
+	l = target_of("upstreams-dprk1")->limiter;
+	IS_INT(limiter_acquire(l, 0), 0, "the test takes the only slot");
+	stub_clear_records();
+	IS_INT(read_now("upstreams-dprk2"), -1, "no slot within Timeout: -1");
+	IS_INT(read_now("upstreams-dprk2"), -1, "and again");
+	IS_INT(stub_logged(LOG_ERR, "upstreams plugin: target dprk2: timeout: "
+	    "no free read slot within 1000 ms (MaxInFlight 1)"), 1,
+	    "logged once, like a timeout");
+	IS_INT(stub.n_values, 0, "nothing dispatched");
+	limiter_release(l);
+	IS_INT(read_now("upstreams-dprk2"), 0, "slot free: the read works");
+	IS_INT(stub_logged(LOG_INFO, "target dprk2: reading works again"), 1,
+	    "recovery logged");
+	IS_INT(l->in_use, 0, "every read gave its slot back");
+}
+
+static void
+test_reads_ext(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	static const char *const dirs[] = { "", "/data", "/data/bgp-state",
+	    "/data/country-resource-list" };
+	char text[2048], dir[512];
+	size_t i;
+
+	(void)snprintf(cworkdir, sizeof(cworkdir), "%s/test_plugin.XXXXXX",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(cworkdir) == NULL) {
+		OK(0, "temporary directory");
+		return;
+	}
+	for (i = 1; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		(void)snprintf(dir, sizeof(dir), "%s%s", cworkdir, dirs[i]);
+		(void)mkdir(dir, 0700);
+	}
+	write_country(0);
+	IS_INT(stub.init_cb(), 0, "init callback succeeds");
+	(void)snprintf(text, sizeof(text),
+	    "RipestatURL \"file://%s\"\n"
+	    "Retries 0\n"
+	    "MaxInFlight 1\n"
+	    "Timeout 1\n"
+	    "<Target \"kp\">\nCountry \"KP\"\nExpect 4837 20485\n"
+	    "ExpectPrefix \"175.45.176.0/24\" 4837 20485\n"
+	    "ExpectPrefix \"175.45.179.0/24=4837\"\n</Target>\n"
+	    "<Target \"dprk1\">\nASN 131279\n</Target>\n"
+	    "<Target \"dprk2\">\nASN 131279\n</Target>\n", cworkdir);
+	stub_clear_records();
+	IS_INT(configure(text), 0, "file:// config with a country");
+	IS_INT(stub.n_reads, 3, "three reads");
+
+	test_reads_country();
+	test_reads_limited();
+
+	stub_free_reads();
+	IS_INT(stub.shutdown_cb(), 0, "shutdown callback");
+	(void)snprintf(dir, sizeof(dir), "%s/data/bgp-state/data.json",
+	    cworkdir);
+	unlink(dir);
+	(void)snprintf(dir, sizeof(dir), "%s/data/country-resource-list/"
+	    "data.json", cworkdir);
+	unlink(dir);
+	for (i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		(void)snprintf(dir, sizeof(dir), "%s%s", cworkdir, dirs[i]);
+		rmdir(dir);
+	}
+}
+
 int
 main(void)
 {
@@ -725,5 +1267,10 @@ main(void)
 	test_names();
 	test_unusable();
 	test_reads();
+	test_new_keys();
+	test_new_keys_broken();
+	test_new_plugin_keys_broken();
+	test_limiter();
+	test_reads_ext();
 	return tap_done();
 }
