@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "query_ext.h"
 
 #define DEFAULT_RIPESTAT "https://stat.ripe.net"
@@ -257,12 +259,73 @@ after_parse(struct ext *x, size_t src, const upm_meta *meta)
 
 /* ------------------------------------------------------------ fetching */
 
+/* The body is collected whole (these answers are small) through the
+ * fetcher's streaming path, so that they share its on-disk cache; only an
+ * answer that looks usable is accepted, and so cached: a JSON object, and
+ * for RIPEstat one with status "ok" and a non-empty "data" (a maintenance
+ * or error answer is never kept).  The parsers judge it fully afterwards. */
+struct collect {
+	upm_buf *body;
+	int ripestat;
+};
+
 static upm_status
-get(struct ext *x, const char *url, upm_error *err)
+collect_begin(void *ctx, upm_error *err)
 {
+	struct collect *c = ctx;
+
+	(void)err;
+	upm_buf_free(c->body);
+	return UPM_OK;
+}
+
+static upm_status
+collect_data(void *ctx, const char *buf, size_t len, upm_error *err)
+{
+	struct collect *c = ctx;
+
+	if (upm_buf_append(c->body, buf, len) != UPM_OK)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	return UPM_OK;
+}
+
+static upm_status
+collect_end(void *ctx, upm_error *err)
+{
+	struct collect *c = ctx;
+	json_t *doc, *status, *data;
+	int usable;
+
+	(void)err;
+	doc = json_loadb(c->body->data != NULL ? c->body->data : "",
+	    c->body->len, JSON_REJECT_DUPLICATES, NULL);
+	usable = json_is_object(doc);
+	if (usable && c->ripestat) {
+		status = json_object_get(doc, "status");
+		data = json_object_get(doc, "data");
+		usable = json_is_string(status) &&
+		    strcmp(json_string_value(status), "ok") == 0 &&
+		    json_is_object(data) && json_object_size(data) > 0;
+	}
+	json_decref(doc);
+	/* An unusable body is still handed to the parser, which names the
+	 * problem; it only must not be cached. */
+	return usable ? UPM_OK : UPM_ERR_ABORTED;
+}
+
+static upm_status
+get(struct ext *x, const char *url, int ripestat, upm_error *err)
+{
+	struct collect c = { &x->body, ripestat };
+	upm_stream s = { collect_begin, collect_data, collect_end, &c };
+	upm_status st;
+
 	trace(x, url);
 	upm_buf_free(&x->body);
-	return upm_fetch(x->f, url, &x->body, NULL, err);
+	st = upm_fetch_stream(x->f, url, &s, NULL, err);
+	if (st == UPM_ERR_ABORTED)
+		st = UPM_OK; /* complete but not cacheable: the parser decides */
+	return st;
 }
 
 static upm_status
@@ -277,7 +340,7 @@ ripestat(struct ext *x, const char *call, const char *resource,
 	    DEFAULT_RIPESTAT, call, resource, q->sourceapp ? q->sourceapp :
 	    DEFAULT_SOURCEAPP, extra, &url, err);
 	if (st == UPM_OK)
-		st = get(x, url, err);
+		st = get(x, url, 1, err);
 	free(url);
 	return st;
 }
@@ -578,7 +641,7 @@ ask_prefix(struct ext *x, size_t src, const char *prefix, int extra,
 		st = lg_url(x->q->alice_url, "/api/v1/lookup/prefix", prefix,
 		    &url, err);
 	if (st == UPM_OK)
-		st = get(x, url, err);
+		st = get(x, url, 0, err);
 	free(url);
 	if (st == UPM_OK)
 		st = (s == UPM_SRC_NLNOG_LG ? upm_parse_nlnog_lg :

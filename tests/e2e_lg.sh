@@ -70,4 +70,21 @@ is "$rc" 3 "source twice: UNKNOWN"
 run -a 131279 -s ripestat-asn-neighbours,nlnog-lg
 is "$rc" 3 "asn-neighbours beside a looking glass: refused"
 
+# --- several sources share the on-disk cache -----------------------------------
+requests() { curl -fsS --max-time 5 "$REPLAY_URL/_replay/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+run -a 131279 -s ripestat-bgp-state,nlnog-lg,alice-lg -e 4837 --cache-dir "$work/cache" -f json
+first=$out
+before=$(requests)
+run -a 131279 -s ripestat-bgp-state,nlnog-lg,alice-lg -e 4837 --cache-dir "$work/cache" -f json
+is "$(requests)" "$before" "second run within freshness: every answer from the cache, no request"
+is "$out" "$first" "and the same result"
+replay_ctl reset
+replay_ctl "fault?kind=maintenance&count=-1"
+run -a 3333 -s ripestat-bgp-state,nlnog-lg --cache-dir "$work/cache2"
+replay_ctl reset
+before=$(requests)
+run -a 3333 -s ripestat-bgp-state,nlnog-lg --cache-dir "$work/cache2"
+[ "$(requests)" -gt "$before" ]
+ok $? "a maintenance answer was not cached: asked again"
+
 tap_end
