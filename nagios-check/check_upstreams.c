@@ -216,7 +216,10 @@ print_help(void)
 "     --ca-file FILE     CA bundle for TLS verification\n"
 " -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
 "                        state in every format\n"
-" -v, --verbose          More detail; -vv shows the requests on stderr\n"
+" -v, --verbose          -v: the status line and one line per upstream (the\n"
+"                        default output already carries them); -vv: also\n"
+"                        each request on stderr; -vvv: also the effective\n"
+"                        configuration on stderr\n"
 "     --extra-opts[=[SECTION][@FILE]]\n"
 "                        Read options from SECTION (default check_upstreams)\n"
 "                        of an INI file (Monitoring Plugins extra-opts)\n"
@@ -898,6 +901,29 @@ trace_to_stderr(void *ctx, const char *msg)
 	fprintf(stderr, "fetching %s\n", msg);
 }
 
+/* -vvv, the Monitoring Plugins' "lots of detail for problem diagnosis":
+ * the configuration the check actually runs with. */
+static void
+print_effective_config(const struct config *c)
+{
+	fprintf(stderr, "config: source %s, ripestat-url %s, sourceapp %s\n",
+	    upm_source_name(c->q.source), c->q.ripestat_url != NULL ?
+	    c->q.ripestat_url : "https://stat.ripe.net", c->q.sourceapp != NULL ?
+	    c->q.sourceapp : "upstreams");
+	fprintf(stderr, "config: min-peers %zu, min-share %g, warning %s, "
+	    "critical %s\n", c->q.params.min_peers, c->q.params.min_share,
+	    c->have_warn ? c->warn.text : "(none)",
+	    c->have_crit ? c->crit.text : "(none)");
+	fprintf(stderr, "config: baseline %s%s, timeout %ld s, retries %d, "
+	    "max-size %zu, cache %s\n", c->have_expect ? "--expect" :
+	    c->state_file != NULL ? "--state-file " : c->state_dir != NULL ?
+	    "--state-dir " : "none", c->state_file != NULL ? c->state_file :
+	    c->state_dir != NULL ? c->state_dir : "", c->timeout,
+	    c->fetch.max_retries, c->fetch.max_bytes != 0 ? c->fetch.max_bytes :
+	    (size_t)64 << 20, c->fetch.cache_dir != NULL ?
+	    c->fetch.cache_dir : "(none)");
+}
+
 /* The state directory is made on first use (0700: baselines are the
  * operator's business); an existing one is left as it is. */
 static upm_status
@@ -941,6 +967,8 @@ prepare_fetch(struct config *c)
 	c->fetch.timeout_ms = c->timeout * 1000 - 500;
 	if (c->verbose >= 2)
 		c->q.trace = trace_to_stderr;
+	if (c->verbose >= 3)
+		print_effective_config(c);
 }
 
 /* The whole check, from configuration to outcome. */

@@ -176,4 +176,14 @@ like "$out" '--min-peers' "--help lists options"
 out=$("$CHECK" -V); rc=$?
 like "$out" '^check_upstreams [0-9]+\.[0-9]+' "-V prints the version"
 
+# --- verbosity levels (Monitoring Plugins: -vv requests, -vvv diagnosis) -------
+replay_ctl "scenario?name=one"
+run -a 131279 -e 4837 -v
+is "$(wc -c <"$work/stderr")" 0 "-v: nothing on stderr"
+run -a 131279 -e 4837 -vv
+like "$(cat "$work/stderr")" "^fetching http://127\.0\.0\.1:[0-9]+/data/bgp-state/data\.json\?resource=AS131279" "-vv: each request on stderr"
+run -a 131279 -e 4837 -vvv -c 1: --min-peers 3
+like "$(cat "$work/stderr")" '^config: min-peers 3, min-share 1, warning \(none\), critical 1:' "-vvv: the effective configuration"
+is "$rc" 0 "-vvv: the state is unchanged"
+
 tap_end
