@@ -47,7 +47,7 @@ nagios-check/%.o: nagios-check/%.c $(LIB_HDR) $(CHECK_HDR)
 $(CHECK): $(CHECK_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CHECK_OBJ) $(LIB) $(DEP_LIBS)
 
-$(GEN_PROGS): %: %.c $(CHECK_MODS) $(LIB) tests/tap.h
+$(GEN_PROGS): %: %.c $(CHECK_MODS) $(LIB) tests/tap.h tests/testutil.h
 	$(CC) $(CFLAGS_ALL) -Inagios-check $(LDFLAGS_ALL) -o $@ $< $(CHECK_MODS) \
 	    $(LIB) $(DEP_LIBS)
 

@@ -20,49 +20,14 @@
 
 #include <jansson.h>
 
+#include "json_util.h"
 #include "upstreams.h"
 
 /* ------------------------------------------------------------ messages */
 
-static const char *
-type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER: return "integer";
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "boolean";
-	case JSON_NULL: return "null";
-	}
-	return "value";
-}
-
-/* Copies server text for meta fields and error messages: cut to fit
- * (informational, so never an error) at a UTF-8 character boundary, and
- * control characters made spaces so that a Nagios status line or a log
- * line stays one line. */
-static const char *
-copy_text(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src), i;
-
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++)
-		dst[i] = ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ?
-		    ' ' : src[i];
-	dst[n] = '\0';
-	return dst;
-}
-
 /* "<path>: expected <want>, got <what>" where path is printf-formatted.
- * The path names the JSON field so a report points at the culprit. */
+ * The path names the JSON field so a report points at the culprit; a
+ * wrong integer is quoted too (a count or an AS number out of range). */
 static upm_status
 shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -70,39 +35,21 @@ shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
 static upm_status
 shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
 {
-	char path[160], text[48];
+	char path[160];
 	va_list ap;
 
 	va_start(ap, fmt);
 	/* A cut path still names the field's start; good enough for a message. */
 	(void)vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	if (got == NULL)
-		return upm_fail(err, UPM_ERR_SHAPE, "%s: expected %s (missing)",
-		    path, want);
-	if (json_is_string(got))
-		return upm_fail(err, UPM_ERR_SHAPE,
-		    "%s: expected %s, got string '%s'", path, want,
-		    copy_text(text, sizeof(text), json_string_value(got)));
 	if (json_is_integer(got))
 		return upm_fail(err, UPM_ERR_SHAPE,
 		    "%s: expected %s, got integer %lld", path, want,
 		    (long long)json_integer_value(got));
-	return upm_fail(err, UPM_ERR_SHAPE, "%s: expected %s, got %s", path,
-	    want, type_name(got));
+	return upm_json_shape(err, got, want, path);
 }
 
 /* ------------------------------------------------------------ envelope */
-
-/* jansson quotes the offending input ("near '...'"), which may be any
- * bytes: keep the error text printable ASCII. */
-static void
-ascii_only(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
-}
 
 /* Text of the first well-formed [level, text] pair; malformed ones are
  * skipped, since messages are advisory and must never fail a parse. */
@@ -116,7 +63,7 @@ first_message(const json_t *root, upm_meta *meta)
 	json_array_foreach(msgs, i, m) {
 		text = json_array_get(m, 1);
 		if (json_is_string(text)) {
-			copy_text(meta->messages, sizeof(meta->messages),
+			upm_copy_text(meta->messages, sizeof(meta->messages),
 			    json_string_value(text));
 			return;
 		}
@@ -133,7 +80,7 @@ check_status(const json_t *root, const upm_meta *meta, upm_error *err)
 		return shape(err, status, "string", "status");
 	if (strcmp(json_string_value(status), "ok") == 0)
 		return UPM_OK;
-	copy_text(text, sizeof(text), json_string_value(status));
+	upm_copy_text(text, sizeof(text), json_string_value(status));
 	if (meta->messages[0] != '\0')
 		return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%s': %.300s",
 		    text, meta->messages);
@@ -150,7 +97,7 @@ check_call_status(const json_t *root, upm_error *err)
 
 	if (!json_is_string(dcs))
 		return shape(err, dcs, "string", "data_call_status");
-	copy_text(text, sizeof(text), json_string_value(dcs));
+	upm_copy_text(text, sizeof(text), json_string_value(dcs));
 	if (strncmp(text, "supported", 9) == 0)
 		return UPM_OK;
 	if (strncmp(text, "maintenance", 11) == 0)
@@ -171,47 +118,43 @@ check_data(const json_t *data, upm_error *err)
 	return UPM_OK;
 }
 
+/* Checks the envelope of doc (the whole document, or with
+ * UPM_PARSE_DATA_ONLY the "data" object itself); *data is then its "data"
+ * object (borrowed).  The whole-buffer and the push parser share it. */
+static upm_status
+check_envelope(json_t *doc, int flags, upm_meta *meta, json_t **data,
+    upm_error *err)
+{
+	upm_status st;
+
+	if (flags & UPM_PARSE_DATA_ONLY) {
+		*data = doc;
+		return check_data(doc, err);
+	}
+	first_message(doc, meta);
+	if ((st = check_status(doc, meta, err)) != UPM_OK ||
+	    (st = check_call_status(doc, err)) != UPM_OK)
+		return st;
+	*data = json_object_get(doc, "data");
+	return check_data(*data, err);
+}
+
 /* Parses buf and checks the envelope.  On UPM_OK *root is the document
  * (caller json_decref()s it) and *data its "data" object (borrowed). */
 static upm_status
 open_response(const char *buf, size_t len, int flags, upm_meta *meta,
     json_t **root, json_t **data, upm_error *err)
 {
-	json_error_t jerr;
 	upm_status st;
-	json_t *doc;
 
-	*root = *data = NULL;
-	/* NUL inside strings stays rejected (no JSON_ALLOW_NUL): our records
-	 * are C strings and a NUL would silently cut them. */
-	doc = json_loadb(buf != NULL ? buf : "", buf != NULL ? len : 0,
-	    JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL) {
-		ascii_only(jerr.text);
-		return upm_fail(err, UPM_ERR_JSON,
-		    "invalid JSON at line %d column %d: %s", jerr.line,
-		    jerr.column, jerr.text);
-	}
-	if (!json_is_object(doc)) {
-		st = shape(err, doc, "object", "top level");
-		json_decref(doc);
+	*data = NULL;
+	if ((st = upm_json_open(buf, len, root, err)) != UPM_OK)
 		return st;
+	if ((st = check_envelope(*root, flags, meta, data, err)) != UPM_OK) {
+		json_decref(*root);
+		*root = *data = NULL;
 	}
-	if (flags & UPM_PARSE_DATA_ONLY) {
-		st = check_data(doc, err);
-	} else {
-		first_message(doc, meta);
-		if ((st = check_status(doc, meta, err)) == UPM_OK &&
-		    (st = check_call_status(doc, err)) == UPM_OK)
-			st = check_data(json_object_get(doc, "data"), err);
-	}
-	if (st != UPM_OK) {
-		json_decref(doc);
-		return st;
-	}
-	*root = doc;
-	*data = (flags & UPM_PARSE_DATA_ONLY) ? doc : json_object_get(doc, "data");
-	return UPM_OK;
+	return st;
 }
 
 /* ---------------------------------------------------------------- meta */
@@ -228,7 +171,7 @@ meta_time(const json_t *data, const char *const *keys, upm_meta *meta,
 			continue;
 		if (!json_is_string(v))
 			return shape(err, v, "string", "data.%s", *keys);
-		copy_text(meta->data_time, sizeof(meta->data_time),
+		upm_copy_text(meta->data_time, sizeof(meta->data_time),
 		    json_string_value(v));
 		return UPM_OK;
 	}
@@ -243,7 +186,7 @@ meta_resource(const json_t *v, const char *path, upm_meta *meta,
 	if (v == NULL)
 		return UPM_OK;
 	if (json_is_string(v))
-		copy_text(meta->resource, sizeof(meta->resource),
+		upm_copy_text(meta->resource, sizeof(meta->resource),
 		    json_string_value(v));
 	else if (json_is_integer(v))
 		(void)snprintf(meta->resource, sizeof(meta->resource), "%lld",
@@ -305,6 +248,14 @@ obs_start(struct obs_run *r, const char *prefix, const char *peer)
 	r->obs.unusable = 0;
 }
 
+/* The receiver answered nonzero: the parse ends here. */
+static upm_status
+stopped(const upm_meta *meta, upm_error *err)
+{
+	return upm_fail(err, UPM_ERR_ABORTED,
+	    "parse stopped by the receiver after %zu records", meta->records);
+}
+
 /* Hands the finished observation over; an unusable one has no path. */
 static upm_status
 obs_deliver(struct obs_run *r)
@@ -316,9 +267,7 @@ obs_deliver(struct obs_run *r)
 	r->obs.path = r->obs.path_len ? r->path : NULL;
 	r->meta->records++;
 	if (r->sink != NULL && r->sink(r->ctx, &r->obs) != 0)
-		return upm_fail(r->err, UPM_ERR_ABORTED,
-		    "parse stopped by the receiver after %zu records",
-		    r->meta->records);
+		return stopped(r->meta, r->err);
 	return UPM_OK;
 }
 
@@ -396,11 +345,86 @@ obs_run_init(struct obs_run *r, upm_obs_sink sink, void *ctx, upm_meta *meta,
 	r->err = err;
 }
 
+/* ------------------------------------------------------ whole buffers */
+
+/* What one data call reads from "data" once the envelope and the meta
+ * fields are known good; arg is the call's own state. */
+typedef upm_status (*body_fn)(void *arg, const json_t *data, upm_meta *meta,
+    upm_error *err);
+
+/* A whole-buffer parse: envelope, meta (data_time from the first of
+ * time_keys, data.resource), then body.  meta may be NULL. */
+static upm_status
+parse_document(const char *buf, size_t len, int flags,
+    const char *const *time_keys, upm_meta *meta, body_fn body, void *arg,
+    upm_error *err)
+{
+	upm_meta scratch;
+	json_t *root, *data;
+	upm_status st;
+
+	if (meta == NULL)
+		meta = &scratch;
+	memset(meta, 0, sizeof(*meta));
+	if ((st = open_response(buf, len, flags, meta, &root, &data, err)))
+		return st;
+	if ((st = read_meta(data, time_keys, meta, err)) == UPM_OK)
+		st = body(arg, data, meta, err);
+	json_decref(root);
+	return st;
+}
+
+/* One element of a call's list: e is element i. */
+typedef upm_status (*element_fn)(void *arg, const json_t *e, size_t i);
+
+/* data.<key> must be an array; its elements go to fn in order, the first
+ * failure ends the walk. */
+static upm_status
+each_element(const json_t *data, const char *key, element_fn fn, void *arg,
+    upm_error *err)
+{
+	const json_t *list = json_object_get(data, key), *e;
+	upm_status st;
+	size_t i;
+
+	if (!json_is_array(list))
+		return shape(err, list, "array", "data.%s", key);
+	json_array_foreach(list, i, e)
+		if ((st = fn(arg, e, i)) != UPM_OK)
+			return st;
+	return UPM_OK;
+}
+
+/* A list of neighbours or prefixes: data.<key> element by element to
+ * element, which hands each record to the matching sink. */
+struct list_run {
+	const char *key;
+	element_fn element;
+	upm_sinks sinks;
+	upm_meta *meta;
+	upm_error *err;
+};
+
+/* A body_fn on a list_run. */
+static upm_status
+list_body(void *arg, const json_t *data, upm_meta *meta, upm_error *err)
+{
+	struct list_run *l = arg;
+
+	l->meta = meta;
+	return each_element(data, l->key, l->element, l, err);
+}
+
 /* ----------------------------------------------------------- bgp-state */
 
+static const char *const bgp_state_times[] = { "query_time", "timestamp",
+	NULL };
+
+/* An element_fn on an obs_run (the push parser calls it too). */
 static upm_status
-bgp_state_route(struct obs_run *r, const json_t *e, size_t i)
+bgp_state_route(void *arg, const json_t *e, size_t i)
 {
+	struct obs_run *r = arg;
 	const json_t *src, *path, *prefix;
 	upm_status st;
 
@@ -422,36 +446,26 @@ bgp_state_route(struct obs_run *r, const json_t *e, size_t i)
 	return obs_deliver(r);
 }
 
+static upm_status
+bgp_state_body(void *arg, const json_t *data, upm_meta *meta, upm_error *err)
+{
+	struct obs_run *r = arg;
+
+	r->meta = meta;
+	return each_element(data, "bgp_state", bgp_state_route, r, err);
+}
+
 upm_status
 upm_parse_bgp_state(const char *buf, size_t len, int flags, upm_obs_sink sink,
     void *ctx, upm_meta *meta, upm_error *err)
 {
-	static const char *const time_keys[] = { "query_time", "timestamp", NULL };
-	upm_meta scratch;
 	struct obs_run r;
-	json_t *root, *data, *routes, *e;
 	upm_status st;
-	size_t i;
 
-	if (meta == NULL)
-		meta = &scratch;
-	memset(meta, 0, sizeof(*meta));
-	if ((st = open_response(buf, len, flags, meta, &root, &data, err)))
-		return st;
-	obs_run_init(&r, sink, ctx, meta, err);
-	if ((st = read_meta(data, time_keys, meta, err)) != UPM_OK)
-		goto out;
-	routes = json_object_get(data, "bgp_state");
-	if (!json_is_array(routes)) {
-		st = shape(err, routes, "array", "data.bgp_state");
-		goto out;
-	}
-	json_array_foreach(routes, i, e)
-		if ((st = bgp_state_route(&r, e, i)) != UPM_OK)
-			break;
-out:
+	obs_run_init(&r, sink, ctx, NULL, err);
+	st = parse_document(buf, len, flags, bgp_state_times, meta,
+	    bgp_state_body, &r, err);
 	free(r.path);
-	json_decref(root);
 	return st;
 }
 
@@ -523,10 +537,12 @@ lg_routes(struct obs_run *r, const char *rrc, const char *prefix,
 }
 
 /* Current API, one collector: {"rrc": "RRC00", "peers": [{as_path,
- * prefix, peer, ...}]}; i is its index in "rrcs". */
+ * prefix, peer, ...}]}; i is its index in "rrcs".  An element_fn on an
+ * obs_run. */
 static upm_status
-lg_collector(struct obs_run *r, const json_t *c, size_t i)
+lg_collector(void *arg, const json_t *c, size_t i)
 {
+	struct obs_run *r = arg;
 	const json_t *name;
 	char list[64];
 
@@ -541,19 +557,6 @@ lg_collector(struct obs_run *r, const json_t *c, size_t i)
 	    json_object_get(c, "peers"), list, "peer");
 }
 
-static upm_status
-lg_current(struct obs_run *r, const json_t *rrcs)
-{
-	const json_t *c;
-	upm_status st;
-	size_t i;
-
-	json_array_foreach(rrcs, i, c)
-		if ((st = lg_collector(r, c, i)) != UPM_OK)
-			return st;
-	return UPM_OK;
-}
-
 /* 2017 API, one collector: "RRC00": {"prefix": ..., "entries": [{as_path,
  * update_from, ...}]}; the prefix is the collector's or the query's. */
 static upm_status
@@ -563,7 +566,7 @@ lg_collector_2017(struct obs_run *r, const char *name, const json_t *c,
 	const json_t *pfx;
 	char list[96], shown[41];
 
-	copy_text(shown, sizeof(shown), name);
+	upm_copy_text(shown, sizeof(shown), name);
 	if (!json_is_object(c))
 		return shape(r->err, c, "object", "data.rrcs.%s", shown);
 	pfx = json_object_get(c, "prefix");
@@ -590,39 +593,48 @@ lg_2017(struct obs_run *r, json_t *rrcs, const json_t *data)
 	return UPM_OK;
 }
 
+static const char *const lg_times[] = { "latest_time", "query_time", NULL };
+
+/* Without data.resource, the one in data.parameters is the resource. */
+static upm_status
+lg_params_resource(const json_t *data, upm_meta *meta, upm_error *err)
+{
+	const json_t *params = json_object_get(data, "parameters");
+
+	if (meta->resource[0] != '\0' || !json_is_object(params))
+		return UPM_OK;
+	return meta_resource(json_object_get(params, "resource"),
+	    "data.parameters.resource", meta, err);
+}
+
+static upm_status
+lg_body(void *arg, const json_t *data, upm_meta *meta, upm_error *err)
+{
+	struct obs_run *r = arg;
+	json_t *rrcs;
+	upm_status st;
+
+	r->meta = meta;
+	if ((st = lg_params_resource(data, meta, err)) != UPM_OK)
+		return st;
+	rrcs = json_object_get(data, "rrcs");
+	if (json_is_array(rrcs))
+		return each_element(data, "rrcs", lg_collector, r, err);
+	if (json_is_object(rrcs))
+		return lg_2017(r, rrcs, data);
+	return shape(err, rrcs, "array or object", "data.rrcs");
+}
+
 upm_status
 upm_parse_looking_glass(const char *buf, size_t len, int flags,
     upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err)
 {
-	static const char *const time_keys[] = { "latest_time", "query_time", NULL };
-	upm_meta scratch;
 	struct obs_run r;
-	json_t *root, *data, *rrcs, *params;
 	upm_status st;
 
-	if (meta == NULL)
-		meta = &scratch;
-	memset(meta, 0, sizeof(*meta));
-	if ((st = open_response(buf, len, flags, meta, &root, &data, err)))
-		return st;
-	obs_run_init(&r, sink, ctx, meta, err);
-	params = json_object_get(data, "parameters");
-	if ((st = read_meta(data, time_keys, meta, err)) == UPM_OK &&
-	    meta->resource[0] == '\0' && json_is_object(params))
-		st = meta_resource(json_object_get(params, "resource"),
-		    "data.parameters.resource", meta, err);
-	if (st != UPM_OK)
-		goto out;
-	rrcs = json_object_get(data, "rrcs");
-	if (json_is_array(rrcs))
-		st = lg_current(&r, rrcs);
-	else if (json_is_object(rrcs))
-		st = lg_2017(&r, rrcs, data);
-	else
-		st = shape(err, rrcs, "array or object", "data.rrcs");
-out:
+	obs_run_init(&r, sink, ctx, NULL, err);
+	st = parse_document(buf, len, flags, lg_times, meta, lg_body, &r, err);
 	free(r.path);
-	json_decref(root);
 	return st;
 }
 
@@ -680,43 +692,32 @@ neighbour(const json_t *e, size_t i, upm_neighbour *n, upm_error *err)
 	return UPM_OK;
 }
 
+/* An element_fn on a list_run. */
+static upm_status
+neighbour_element(void *arg, const json_t *e, size_t i)
+{
+	struct list_run *l = arg;
+	upm_neighbour n;
+	upm_status st;
+
+	if ((st = neighbour(e, i, &n, l->err)) != UPM_OK)
+		return st;
+	l->meta->records++;
+	if (l->sinks.neigh != NULL && l->sinks.neigh(l->sinks.ctx, &n) != 0)
+		return stopped(l->meta, l->err);
+	return UPM_OK;
+}
+
 upm_status
 upm_parse_asn_neighbours(const char *buf, size_t len, int flags,
     upm_neigh_sink sink, void *ctx, upm_meta *meta, upm_error *err)
 {
 	static const char *const time_keys[] = { "query_endtime", "query_time", NULL };
-	upm_meta scratch;
-	upm_neighbour n;
-	json_t *root, *data, *list, *e;
-	upm_status st;
-	size_t i;
+	struct list_run l = { .key = "neighbours", .element = neighbour_element,
+		.sinks = { .neigh = sink, .ctx = ctx }, .err = err };
 
-	if (meta == NULL)
-		meta = &scratch;
-	memset(meta, 0, sizeof(*meta));
-	if ((st = open_response(buf, len, flags, meta, &root, &data, err)))
-		return st;
-	if ((st = read_meta(data, time_keys, meta, err)) != UPM_OK)
-		goto out;
-	list = json_object_get(data, "neighbours");
-	if (!json_is_array(list)) {
-		st = shape(err, list, "array", "data.neighbours");
-		goto out;
-	}
-	json_array_foreach(list, i, e) {
-		if ((st = neighbour(e, i, &n, err)) != UPM_OK)
-			break;
-		meta->records++;
-		if (sink != NULL && sink(ctx, &n) != 0) {
-			st = upm_fail(err, UPM_ERR_ABORTED,
-			    "parse stopped by the receiver after %zu records",
-			    meta->records);
-			break;
-		}
-	}
-out:
-	json_decref(root);
-	return st;
+	return parse_document(buf, len, flags, time_keys, meta, list_body, &l,
+	    err);
 }
 
 /* ------------------------------------------------------- routing-status */
@@ -745,42 +746,42 @@ visibility_family(const json_t *vis, const char *fam, uint64_t *seeing,
 	return UPM_OK;
 }
 
+/* arg is the upm_visibility to fill, zeroed by the caller. */
+static upm_status
+routing_status_body(void *arg, const json_t *data, upm_meta *meta,
+    upm_error *err)
+{
+	upm_visibility *v = arg;
+	const json_t *jv = json_object_get(data, "visibility");
+	upm_status st;
+
+	if (jv == NULL)
+		return UPM_OK;
+	if (!json_is_object(jv))
+		return shape(err, jv, "object", "data.visibility");
+	if ((st = visibility_family(jv, "v4", &v->v4_seeing, &v->v4_total, err)) ||
+	    (st = visibility_family(jv, "v6", &v->v6_seeing, &v->v6_total, err)))
+		return st;
+	v->have = 1;
+	meta->records = 1; /* the one visibility record */
+	return UPM_OK;
+}
+
 upm_status
 upm_parse_routing_status(const char *buf, size_t len, int flags,
     upm_visibility *vis, upm_meta *meta, upm_error *err)
 {
 	static const char *const time_keys[] = { "query_time", NULL };
 	upm_visibility v;
-	upm_meta scratch;
-	json_t *root, *data, *jv;
 	upm_status st;
 
 	memset(&v, 0, sizeof(v));
 	if (vis != NULL)
 		*vis = v;
-	if (meta == NULL)
-		meta = &scratch;
-	memset(meta, 0, sizeof(*meta));
-	if ((st = open_response(buf, len, flags, meta, &root, &data, err)))
-		return st;
-	if ((st = read_meta(data, time_keys, meta, err)) != UPM_OK)
-		goto out;
-	jv = json_object_get(data, "visibility");
-	if (jv == NULL)
-		goto out;
-	if (!json_is_object(jv)) {
-		st = shape(err, jv, "object", "data.visibility");
-		goto out;
-	}
-	if ((st = visibility_family(jv, "v4", &v.v4_seeing, &v.v4_total, err)) ||
-	    (st = visibility_family(jv, "v6", &v.v6_seeing, &v.v6_total, err)))
-		goto out;
-	v.have = 1;
-	meta->records = 1; /* the one visibility record */
-	if (vis != NULL)
+	st = parse_document(buf, len, flags, time_keys, meta, routing_status_body,
+	    &v, err);
+	if (st == UPM_OK && vis != NULL)
 		*vis = v;
-out:
-	json_decref(root);
 	return st;
 }
 
@@ -802,44 +803,33 @@ announced_prefix(const json_t *e, size_t i, const char **out, upm_error *err)
 	return UPM_OK;
 }
 
+/* An element_fn on a list_run. */
+static upm_status
+prefix_element(void *arg, const json_t *e, size_t i)
+{
+	struct list_run *l = arg;
+	const char *prefix = NULL;
+	upm_status st;
+
+	if ((st = announced_prefix(e, i, &prefix, l->err)) != UPM_OK)
+		return st;
+	l->meta->records++;
+	if (l->sinks.prefix != NULL && l->sinks.prefix(l->sinks.ctx, prefix) != 0)
+		return stopped(l->meta, l->err);
+	return UPM_OK;
+}
+
 upm_status
 upm_parse_announced_prefixes(const char *buf, size_t len, int flags,
     upm_prefix_sink sink, void *ctx, upm_meta *meta, upm_error *err)
 {
 	static const char *const time_keys[] = { "query_endtime", "latest_time",
 		NULL };
-	upm_meta scratch;
-	json_t *root, *data, *list, *e;
-	const char *prefix = NULL;
-	upm_status st;
-	size_t i;
+	struct list_run l = { .key = "prefixes", .element = prefix_element,
+		.sinks = { .prefix = sink, .ctx = ctx }, .err = err };
 
-	if (meta == NULL)
-		meta = &scratch;
-	memset(meta, 0, sizeof(*meta));
-	if ((st = open_response(buf, len, flags, meta, &root, &data, err)))
-		return st;
-	if ((st = read_meta(data, time_keys, meta, err)) != UPM_OK)
-		goto out;
-	list = json_object_get(data, "prefixes");
-	if (!json_is_array(list)) {
-		st = shape(err, list, "array", "data.prefixes");
-		goto out;
-	}
-	json_array_foreach(list, i, e) {
-		if ((st = announced_prefix(e, i, &prefix, err)) != UPM_OK)
-			break;
-		meta->records++;
-		if (sink != NULL && sink(ctx, prefix) != 0) {
-			st = upm_fail(err, UPM_ERR_ABORTED,
-			    "parse stopped by the receiver after %zu records",
-			    meta->records);
-			break;
-		}
-	}
-out:
-	json_decref(root);
-	return st;
+	return parse_document(buf, len, flags, time_keys, meta, list_body, &l,
+	    err);
 }
 
 /* =============================================================== push */
@@ -995,7 +985,7 @@ decode(upm_parser *p, const char *text, size_t len, uint64_t at, json_t **out)
 	    &jerr);
 	if (*out != NULL)
 		return UPM_OK;
-	ascii_only(jerr.text);
+	upm_json_ascii_only(jerr.text);
 	return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON,
 	    "invalid JSON at byte %llu: %s",
 	    (unsigned long long)(at + (uint64_t)(jerr.position > 0 ?
@@ -1246,7 +1236,7 @@ key_done(upm_parser *p)
 		char shown[41];
 		return fail_parser(p, upm_fail(p->err, UPM_ERR_JSON,
 		    "invalid JSON: duplicate object key '%s'",
-		    copy_text(shown, sizeof(shown), p->key_text)));
+		    upm_copy_text(shown, sizeof(shown), p->key_text)));
 	}
 	/* In the 2017 collectors object, names are remembered bare. */
 	if (fr->role == ROLE_STREAM &&
@@ -1730,32 +1720,13 @@ whole_parse(upm_parser *p, upm_meta *meta, upm_error *err)
 	return upm_fail(err, UPM_ERR_ARG, "unknown data call");
 }
 
-/* The same envelope rules as open_response, on the skeleton. */
-static upm_status
-check_envelope(upm_parser *p, json_t **data, upm_error *err)
-{
-	upm_status st;
-
-	if (p->flags & UPM_PARSE_DATA_ONLY) {
-		*data = p->root;
-		return check_data(p->root, err);
-	}
-	first_message(p->root, &p->meta);
-	if ((st = check_status(p->root, &p->meta, err)) != UPM_OK ||
-	    (st = check_call_status(p->root, err)) != UPM_OK)
-		return st;
-	*data = json_object_get(p->root, "data");
-	return check_data(*data, err);
-}
-
 static upm_status
 finish_bgp_state(upm_parser *p, const json_t *data, upm_error *err)
 {
-	static const char *const time_keys[] = { "query_time", "timestamp", NULL };
 	const json_t *routes;
 	upm_status st;
 
-	if ((st = read_meta(data, time_keys, &p->meta, err)) != UPM_OK)
+	if ((st = read_meta(data, bgp_state_times, &p->meta, err)) != UPM_OK)
 		return st;
 	routes = json_object_get(data, "bgp_state");
 	if (!json_is_array(routes))
@@ -1766,17 +1737,12 @@ finish_bgp_state(upm_parser *p, const json_t *data, upm_error *err)
 static upm_status
 finish_looking_glass(upm_parser *p, const json_t *data, upm_error *err)
 {
-	static const char *const time_keys[] = { "latest_time", "query_time", NULL };
-	const json_t *rrcs, *params, *c;
+	const json_t *rrcs, *c;
 	const char *name;
 	upm_status st;
 
-	params = json_object_get(data, "parameters");
-	if ((st = read_meta(data, time_keys, &p->meta, err)) == UPM_OK &&
-	    p->meta.resource[0] == '\0' && json_is_object(params))
-		st = meta_resource(json_object_get(params, "resource"),
-		    "data.parameters.resource", &p->meta, err);
-	if (st != UPM_OK)
+	if ((st = read_meta(data, lg_times, &p->meta, err)) != UPM_OK ||
+	    (st = lg_params_resource(data, &p->meta, err)) != UPM_OK)
 		return st;
 	rrcs = json_object_get(data, "rrcs");
 	if (!json_is_array(rrcs) && !json_is_object(rrcs))
@@ -1809,7 +1775,7 @@ upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err)
 		return fail_parser(p, upm_fail(err, UPM_ERR_JSON,
 		    "invalid JSON at byte %llu: premature end of input",
 		    (unsigned long long)p->offset));
-	st = check_envelope(p, &data, err);
+	st = check_envelope(p->root, p->flags, &p->meta, &data, err);
 	if (st == UPM_OK)
 		st = p->call == UPM_CALL_BGP_STATE ?
 		    finish_bgp_state(p, data, err) :

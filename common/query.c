@@ -266,10 +266,10 @@ run_asn_neighbours(struct run *run, upm_error *err)
 	return st;
 }
 
-/* The prefixes to ask the looking glass about, as one growable list. */
+/* The prefixes to ask the looking glass about, at most max of them. */
 struct prefix_list {
-	char **v;
-	size_t n, cap, max;
+	upm_strlist list;
+	size_t max;
 	int overflow;
 };
 
@@ -277,37 +277,12 @@ static int
 prefix_list_add(void *ctx, const char *prefix)
 {
 	struct prefix_list *l = ctx;
-	size_t i;
 
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], prefix) == 0)
-			return 0;
-	if (l->n == l->max) {
+	if (!upm_strlist_contains(&l->list, prefix) && l->list.n == l->max) {
 		l->overflow = 1;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **v = realloc(l->v, cap * sizeof(*v));
-		if (v == NULL)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	if ((l->v[l->n] = strdup(prefix)) == NULL)
-		return -1;
-	l->n++;
-	return 0;
-}
-
-static void
-prefix_list_free(struct prefix_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	return upm_strlist_add(&l->list, prefix);
 }
 
 static upm_status
@@ -331,7 +306,7 @@ announced_prefixes(struct run *run, struct prefix_list *l, upm_error *err)
 		    "%s announces more than %zu prefixes: too many for the "
 		    "looking-glass source; use ripestat-bgp-state or --prefix",
 		    run->resource, l->max);
-	if (l->n == 0)
+	if (l->list.n == 0)
 		return upm_fail(err, UPM_ERR_NODATA,
 		    "%s announces no prefixes", run->resource);
 	return UPM_OK;
@@ -341,7 +316,7 @@ static upm_status
 run_looking_glass(struct run *run, upm_error *err)
 {
 	const upm_query_opts *q = run->q;
-	struct prefix_list l = { NULL, 0, 0, 0, 0 };
+	struct prefix_list l = { { NULL, 0, 0 }, 0, 0 };
 	upm_sinks sinks;
 	upm_meta meta;
 	upm_status st = UPM_OK;
@@ -364,13 +339,13 @@ run_looking_glass(struct run *run, upm_error *err)
 	memset(&sinks, 0, sizeof(sinks));
 	sinks.obs = obs_to_compute;
 	sinks.ctx = run;
-	for (i = 0; i < l.n && st == UPM_OK; i++) {
+	for (i = 0; i < l.list.n && st == UPM_OK; i++) {
 		st = stream_call(run, UPM_CALL_LOOKING_GLASS, "looking-glass",
-		    l.v[i], NULL, &sinks, &meta, err);
+		    l.list.v[i], NULL, &sinks, &meta, err);
 		if (st == UPM_OK)
 			note_meta(run, &meta);
 	}
-	prefix_list_free(&l);
+	upm_strlist_free(&l.list);
 	return st;
 }
 
@@ -417,11 +392,17 @@ check_usable(const struct run *run, const upm_result *r, upm_error *err)
 	if (r->observations == 0)
 		return upm_fail(err, UPM_ERR_NODATA, "no observations of %s in "
 		    "%s %s", run->resource, upm_source_name(run->q->source), when);
+	return upm_upstream_seen(r, run->resource, err);
+}
+
+upm_status
+upm_upstream_seen(const upm_result *r, const char *resource, upm_error *err)
+{
 	if (r->with_upstream == 0)
 		return upm_fail(err, UPM_ERR_NODATA, "none of %llu observations "
 		    "of %s has an upstream (%llu direct, %llu unusable, %llu "
 		    "other origin)", (unsigned long long)r->observations,
-		    run->resource, (unsigned long long)r->direct,
+		    resource, (unsigned long long)r->direct,
 		    (unsigned long long)r->unusable,
 		    (unsigned long long)r->other_origin);
 	return UPM_OK;

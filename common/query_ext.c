@@ -101,11 +101,6 @@ upm_query_is_ext(const upm_query_opts *q)
 
 /* ------------------------------------------------------------ the run */
 
-struct strlist {
-	char **v;
-	size_t n, cap;
-};
-
 struct ext {
 	upm_fetcher *f;
 	const upm_query_opts *q;
@@ -118,7 +113,7 @@ struct ext {
 	char times[UPM_MAX_SOURCES][32];
 	char data_time[32];
 	char notes[256];            /* warnings of the run itself */
-	struct strlist prefixes;    /* asked of the prefix-based sources */
+	upm_strlist prefixes;       /* asked of the prefix-based sources */
 	int have_prefixes;
 	upm_buf body;
 	uint32_t *pathbuf;          /* extra-prefix paths with the pseudo origin */
@@ -132,12 +127,23 @@ struct feed {
 	int extra;                  /* the request was for an extra prefix */
 };
 
-static int
-strlist_add(struct strlist *l, const char *s)
+/* ------------------------------------------------------- string lists */
+
+/* (query.c's looking-glass path keeps its prefixes in one too.) */
+int
+upm_strlist_contains(const upm_strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i], s) == 0)
-			return 0;
+			return 1;
+	return 0;
+}
+
+int
+upm_strlist_add(upm_strlist *l, const char *s)
+{
+	if (upm_strlist_contains(l, s))
+		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		char **v = realloc(l->v, cap * sizeof(*v));
@@ -152,8 +158,9 @@ strlist_add(struct strlist *l, const char *s)
 	return 0;
 }
 
+/* upm_strlist_contains, but letters in either case match. */
 static int
-strlist_has(const struct strlist *l, const char *s)
+strlist_has(const upm_strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcasecmp(l->v[i], s) == 0)
@@ -161,8 +168,8 @@ strlist_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
-static void
-strlist_free(struct strlist *l)
+void
+upm_strlist_free(upm_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -565,7 +572,7 @@ run_bgp_state(struct ext *x, size_t src, upm_error *err)
 static int
 prefix_sink(void *ctx, const char *prefix)
 {
-	return strlist_add(ctx, prefix);
+	return upm_strlist_add(ctx, prefix);
 }
 
 /* The prefixes the prefix-based sources ask about: given (--prefix,
@@ -584,10 +591,10 @@ plan_prefixes(struct ext *x, upm_error *err)
 		return UPM_OK;
 	x->have_prefixes = 1;
 	for (i = 0; i < q->n_prefixes; i++)
-		if (strlist_add(&x->prefixes, q->prefixes[i]) != 0)
+		if (upm_strlist_add(&x->prefixes, q->prefixes[i]) != 0)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	for (i = 0; i < q->n_track_prefixes; i++)
-		if (strlist_add(&x->prefixes, q->track_prefixes[i]) != 0)
+		if (upm_strlist_add(&x->prefixes, q->track_prefixes[i]) != 0)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	for (i = 0, n = asns_to_ask(x); x->prefixes.n == 0 && i < n; i++) {
 		(void)snprintf(res, sizeof(res), "AS%lu",
@@ -832,14 +839,7 @@ check_usable(const struct ext *x, const upm_result *r, upm_error *err)
 	if (r == NULL || r->observations == 0)
 		return upm_fail(err, UPM_ERR_NODATA, "no observations of %s",
 		    x->target);
-	if (r->with_upstream == 0)
-		return upm_fail(err, UPM_ERR_NODATA, "none of %llu observations "
-		    "of %s has an upstream (%llu direct, %llu unusable, %llu "
-		    "other origin)", (unsigned long long)r->observations,
-		    x->target, (unsigned long long)r->direct,
-		    (unsigned long long)r->unusable,
-		    (unsigned long long)r->other_origin);
-	return UPM_OK;
+	return upm_upstream_seen(r, x->target, err);
 }
 
 static upm_status
@@ -939,7 +939,7 @@ ext_free(struct ext *x)
 	for (size_t i = 0; i < UPM_MAX_SOURCES; i++)
 		upm_compute_free(x->per[i]);
 	upm_asn_list_free(&x->origins);
-	strlist_free(&x->prefixes);
+	upm_strlist_free(&x->prefixes);
 	upm_buf_free(&x->body);
 	free(x->pathbuf);
 }

@@ -274,29 +274,42 @@ parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+/* Splits a list of prefixes ("a,b" or "a b") into *store, the copy that
+ * out[] points into, each one checked, and points the query's list
+ * (*q_list, *q_n) at them.  what names the list and option the option in
+ * error texts.  0, or -1 with err filled. */
 static int
-parse_prefixes(struct config *c, const char *arg, upm_error *err)
+parse_prefix_list(const char *arg, char **store, const char **out,
+    const char *const **q_list, size_t *q_n, const char *what,
+    const char *option, upm_error *err)
 {
 	char *tok, *save = NULL;
 	size_t n = 0;
 
-	free(c->prefix_store);
-	if ((c->prefix_store = strdup(arg)) == NULL)
+	free(*store);
+	if ((*store = strdup(arg)) == NULL)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
-	for (tok = strtok_r(c->prefix_store, ", ", &save); tok != NULL;
+	for (tok = strtok_r(*store, ", ", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", ", &save)) {
 		if (upm_prefix_check(tok, err) != UPM_OK)
 			return -1;
 		if (n == MAX_PREFIXES)
 			return upm_fail(err, UPM_ERR_ARG,
-			    "more than %d prefixes", MAX_PREFIXES), -1;
-		c->prefixes[n++] = tok;
+			    "more than %d %s", MAX_PREFIXES, what), -1;
+		out[n++] = tok;
 	}
 	if (n == 0)
-		return upm_fail(err, UPM_ERR_ARG, "--prefix needs a prefix"), -1;
-	c->q.prefixes = c->prefixes;
-	c->q.n_prefixes = n;
+		return upm_fail(err, UPM_ERR_ARG, "%s needs a prefix", option), -1;
+	*q_list = out;
+	*q_n = n;
 	return 0;
+}
+
+static int
+parse_prefixes(struct config *c, const char *arg, upm_error *err)
+{
+	return parse_prefix_list(arg, &c->prefix_store, c->prefixes,
+	    &c->q.prefixes, &c->q.n_prefixes, "prefixes", "--prefix", err);
 }
 
 /* One more target, unless it is already one. */
@@ -360,27 +373,9 @@ parse_sources(struct config *c, const char *arg, upm_error *err)
 static int
 parse_extra_prefixes(struct config *c, const char *arg, upm_error *err)
 {
-	char *tok, *save = NULL;
-	size_t n = 0;
-
-	free(c->extra_prefix_store);
-	if ((c->extra_prefix_store = strdup(arg)) == NULL)
-		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
-	for (tok = strtok_r(c->extra_prefix_store, ", ", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", ", &save)) {
-		if (upm_prefix_check(tok, err) != UPM_OK)
-			return -1;
-		if (n == MAX_PREFIXES)
-			return upm_fail(err, UPM_ERR_ARG,
-			    "more than %d extra prefixes", MAX_PREFIXES), -1;
-		c->extra_prefixes[n++] = tok;
-	}
-	if (n == 0)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "--extra-prefix needs a prefix"), -1;
-	c->q.extra_prefixes = c->extra_prefixes;
-	c->q.n_extra_prefixes = n;
-	return 0;
+	return parse_prefix_list(arg, &c->extra_prefix_store, c->extra_prefixes,
+	    &c->q.extra_prefixes, &c->q.n_extra_prefixes, "extra prefixes",
+	    "--extra-prefix", err);
 }
 
 static int
@@ -1005,6 +1000,22 @@ make_report(const struct config *c, const char *target,
 	rep->source = upm_source_name_any(c->q.source);
 }
 
+/* Prints what st says was rendered into out (freed) and gives state as
+ * the exit status; output that could not be made is UNKNOWN instead. */
+static int
+print_output(upm_buf *out, upm_status st, int state)
+{
+	if (st != UPM_OK) {
+		upm_buf_free(out);
+		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
+		    upm_status_name(st));
+		return UPM_STATE_UNKNOWN;
+	}
+	fputs(out->data ? out->data : "", stdout);
+	upm_buf_free(out);
+	return state;
+}
+
 static upm_status
 render(const struct config *c, const upm_report *rep, upm_buf *out)
 {
@@ -1031,15 +1042,7 @@ emit(const struct config *c, const struct outcome *o)
 	make_report(c, target, o, &rep);
 	upm_buf_init(&out);
 	st = render(c, &rep, &out);
-	if (st != UPM_OK) {
-		upm_buf_free(&out);
-		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
-		    upm_status_name(st));
-		return UPM_STATE_UNKNOWN;
-	}
-	fputs(out.data ? out.data : "", stdout);
-	upm_buf_free(&out);
-	return (int)o->state;
+	return print_output(&out, st, (int)o->state);
 }
 
 /* ---------------------------------------------------- several targets */
@@ -1362,15 +1365,7 @@ emit_targets(const struct config *c, const struct target *t, size_t n)
 		st = render_targets_text(c, t, n, &out);
 	else
 		st = render_targets_nagios(c, t, n, state, &out);
-	if (st != UPM_OK) {
-		upm_buf_free(&out);
-		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
-		    upm_status_name(st));
-		return UPM_STATE_UNKNOWN;
-	}
-	fputs(out.data ? out.data : "", stdout);
-	upm_buf_free(&out);
-	return (int)state;
+	return print_output(&out, st, (int)state);
 }
 
 /* Several targets: batch, judge, report. */

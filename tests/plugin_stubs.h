@@ -372,4 +372,21 @@ c_do_release(int level, c_complain_t *c, const char *format, ...)
 	plugin_log(level, "%s", msg);
 }
 
+/* Frees what a configuration item holds (keys, string values, children)
+ * as a test built it; ci itself is the caller's. */
+static void
+stub_free_config_item(oconfig_item_t *ci)
+{
+	int i;
+
+	free(ci->key);
+	for (i = 0; i < ci->values_num; i++)
+		if (ci->values[i].type == OCONFIG_TYPE_STRING)
+			free(ci->values[i].value.string);
+	free(ci->values);
+	for (i = 0; i < ci->children_num; i++)
+		stub_free_config_item(&ci->children[i]);
+	free(ci->children);
+}
+
 #endif

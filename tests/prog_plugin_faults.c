@@ -80,21 +80,6 @@ add_item(oconfig_item_t *parent, const char *key, const char *value)
 	}
 }
 
-static void
-free_item(oconfig_item_t *ci)
-{
-	int i;
-
-	free(ci->key);
-	for (i = 0; i < ci->values_num; i++)
-		if (ci->values[i].type == OCONFIG_TYPE_STRING)
-			free(ci->values[i].value.string);
-	free(ci->values);
-	for (i = 0; i < ci->children_num; i++)
-		free_item(&ci->children[i]);
-	free(ci->children);
-}
-
 /* "NAME:Key=value;Key=value" into a <Target "NAME"> child of plugin;
  * -1 when it is not of that form. */
 static int
@@ -151,7 +136,7 @@ make_config(const char *url, char *const *specs, int n_specs)
 		if (add_target(plugin, specs[i]) != 0) {
 			fprintf(stderr, "bad target '%s' (NAME:Key=value;...)\n",
 			    specs[i]);
-			free_item(plugin);
+			stub_free_config_item(plugin);
 			free(plugin);
 			return NULL;
 		}
@@ -275,7 +260,7 @@ main(int argc, char **argv)
 	if ((ci = make_config(argv[1], argv + 2, argc - 2)) == NULL)
 		return 2;
 	rc = stub.config_cb(ci);
-	free_item(ci);
+	stub_free_config_item(ci);
 	free(ci);
 	if (rc != 0 || stub.n_reads != (size_t)(argc - 2)) {
 		report(rc, "");

@@ -9,38 +9,17 @@
 #include <string.h>
 
 #include "tap.h"
+#include "testutil.h"
 #include "upstreams.h"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)n, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static upm_status
 parse_file(const char *path, int flags, upm_asn_list *l, upm_meta *meta,
     upm_error *err)
 {
 	size_t len = 0;
-	char *buf = slurp(path, &len);
+	char *buf = slurp_fixture(path, &len, meta, err);
 	upm_status st;
 
-	memset(meta, 0, sizeof(*meta));
-	memset(err, 0, sizeof(*err));
 	if (buf == NULL)
 		return UPM_ERR_IO;
 	st = upm_parse_country_asns(buf, len, flags, l, meta, err);

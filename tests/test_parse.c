@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "testutil.h"
 #include "upstreams.h"
 
 #define PUB "tests/fixtures/public/"
@@ -16,29 +17,6 @@
 #define KEEP 512
 
 /* --------------------------------------------------------------- files */
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) == (size_t)n)
-			*len = (size_t)n;
-		else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 /* ------------------------------------------------------------ recording */
 

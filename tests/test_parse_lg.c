@@ -8,31 +8,10 @@
 #include <string.h>
 
 #include "tap.h"
+#include "testutil.h"
 #include "upstreams.h"
 
 #define DIR "tests/fixtures/lg/"
-
-static char *
-slurp(const char *name, size_t *len)
-{
-	char path[256];
-	FILE *f;
-	char *buf;
-	long n;
-
-	(void)snprintf(path, sizeof(path), DIR "%s", name);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)n, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* What the sink saw. */
 struct seen {
@@ -70,13 +49,13 @@ typedef upm_status (*parser)(const char *, size_t, upm_obs_sink, void *,
 static upm_status
 run(parser p, const char *name, struct seen *s, upm_meta *meta, upm_error *err)
 {
+	char path[256];
 	size_t len = 0;
-	char *buf = slurp(name, &len);
+	char *buf;
 	upm_status st;
 
-	memset(meta, 0, sizeof(*meta));
-	memset(err, 0, sizeof(*err));
-	if (buf == NULL)
+	(void)snprintf(path, sizeof(path), DIR "%s", name);
+	if ((buf = slurp_fixture(path, &len, meta, err)) == NULL)
 		return UPM_ERR_IO;
 	st = p(buf, len, sink, s, meta, err);
 	free(buf);

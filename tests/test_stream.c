@@ -12,6 +12,7 @@
 #include <dirent.h>
 
 #include "tap.h"
+#include "testutil.h"
 #include "upstreams.h"
 
 /* An order-free digest of what a sink saw. */
@@ -68,29 +69,6 @@ prefix_sink(void *ctx, const char *prefix)
 	d->sum += fnv(1469598103934665603ULL, prefix, strlen(prefix));
 	d->n++;
 	return d->abort_at != 0 && d->n >= d->abort_at;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) == (size_t)n)
-			*len = (size_t)n;
-		else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 struct outcome {
