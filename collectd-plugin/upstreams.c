@@ -1061,7 +1061,6 @@ query(struct target *t, upm_result **out, upm_error *err)
 	q.track_prefixes = t->track;
 	q.n_track_prefixes = t->n_expect_prefixes;
 	q.max_asns = t->max_asns;
-	q.cache_dir = t->cache_dir;
 	q.visibility = t->visibility;
 	q.params = t->params;
 	q.trace = trace_debug;

@@ -13,16 +13,11 @@
  * sources, to its source's own; sources whose present sets differ are
  * reported side by side ("sources disagree: ...").
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -33,7 +28,6 @@
 #define DEFAULT_NLNOG "https://lg.ring.nlnog.net"
 #define DEFAULT_MAX_ASNS 1000
 #define DEFAULT_MAX_PREFIXES 64
-#define COUNTRY_CACHE_SECONDS 86400
 /* Stands for "the target" at the end of a path of an extra prefix that
  * someone else originates; AS0 never appears in a real path. */
 #define PSEUDO_ORIGIN 0
@@ -400,82 +394,23 @@ parse_status(upm_status st, const char *what, const char *resource,
 
 /* ------------------------------------------------------------ countries */
 
-static int
-cache_path(const struct ext *x, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/country-resource-list-%s.json",
-	    x->q->cache_dir, x->q->country);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-/* A cached list younger than a day, into x->body; 0 when used. */
-static int
-country_from_cache(struct ext *x, const char *path)
-{
-	struct stat sb;
-	char chunk[8192];
-	ssize_t n;
-	int fd;
-
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    time(NULL) - sb.st_mtime > COUNTRY_CACHE_SECONDS ||
-	    time(NULL) < sb.st_mtime)
-		return -1;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) < 0)
-		return -1;
-	upm_buf_free(&x->body);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (upm_buf_append(&x->body, chunk, (size_t)n) != UPM_OK)
-			break;
-	close(fd);
-	return n == 0 ? 0 : -1;
-}
-
-/* Keeps a good answer for a day; a failure to write only costs a fetch. */
-static void
-country_to_cache(struct ext *x, const char *path)
-{
-	char tmp[4200];
-	int fd, n = snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	size_t off = 0;
-	ssize_t w;
-
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644)) < 0)
-		return;
-	while (off < x->body.len &&
-	    (w = write(fd, x->body.data + off, x->body.len - off)) > 0)
-		off += (size_t)w;
-	if (close(fd) != 0 || off != x->body.len || rename(tmp, path) != 0)
-		(void)unlink(tmp);
-}
-
+/* The country's ASNs.  The list changes slowly: the fetcher's cache, when
+ * it has one, keeps it a day. */
 static upm_status
 country_asns(struct ext *x, upm_error *err)
 {
-	char path[4096];
-	int cached = 0, cacheable;
 	upm_meta meta;
 	upm_status st;
 
-	cacheable = x->q->cache_dir != NULL &&
-	    cache_path(x, path, sizeof(path)) == 0;
-	if (cacheable && country_from_cache(x, path) == 0) {
-		cached = 1;
-		trace(x, path);
-	} else if ((st = ripestat(x, "country-resource-list", x->q->country,
-	    NULL, err)) != UPM_OK)
-		return parse_status(st, "country-resource-list", x->q->country,
-		    err);
-	memset(&meta, 0, sizeof(meta));
-	st = upm_parse_country_asns(x->body.data, x->body.len, 0, &x->origins,
-	    &meta, err);
+	st = ripestat(x, "country-resource-list", x->q->country, NULL, err);
+	if (st == UPM_OK) {
+		memset(&meta, 0, sizeof(meta));
+		st = upm_parse_country_asns(x->body.data, x->body.len, 0,
+		    &x->origins, &meta, err);
+	}
 	if (st != UPM_OK)
 		return parse_status(st, "country-resource-list", x->q->country,
 		    err);
-	if (cacheable && !cached)
-		country_to_cache(x, path);
 	return UPM_OK;
 }
 

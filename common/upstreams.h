@@ -380,7 +380,6 @@ typedef struct {
 	const char *const *track_prefixes; /* per-prefix upstream sets */
 	size_t n_track_prefixes;
 	size_t max_asns;          /* country: most ASNs asked per run; 0: 1000 */
-	const char *cache_dir;    /* country list cache directory; NULL: none */
 } upm_query_opts;
 
 void upm_query_opts_init(upm_query_opts *q);

@@ -503,9 +503,8 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->q.max_asns = (size_t)l;
 		return 0;
 	case OPT_CACHE_DIR:
-		/* The response cache of the fetcher, and the country list's
-		 * own day-long cache beside it. */
-		c->q.cache_dir = arg;
+		/* Shared with other checks and the plugin; freshness by
+		 * data call (the country list a day). */
 		c->fetch.cache_dir = arg;
 		return arg[0] != '\0' ? 0 : -1;
 	case OPT_RIPESTAT_URL:

@@ -79,8 +79,8 @@ wait_until 15 csv_rows_over kp count-upstreams $((rows + 3))
 ok $? "kp: reads go on"
 is "$(requests country-resource-list)" 1 \
     "the country list fetched once for every target and read"
-[ -s "$work/cache/country-resource-list-KP.json" ]
-ok $? "CacheDir created and holding the country list"
+[ -n "$(ls -A "$work/cache" 2>/dev/null)" ]
+ok $? "CacheDir created and holding the answers"
 out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
     --country KP -e 4837,20485 --cache-dir "$work/cache" 2>&1)
 rc=$?

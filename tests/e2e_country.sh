@@ -75,7 +75,7 @@ like "$(line1)" 'maintenance' "says maintenance"
 mkdir -p "$work/cache"
 run --country KP --cache-dir "$work/cache" -e 4837,20485
 is "$rc" 0 "with a cache directory: OK"
-[ -s "$work/cache/country-resource-list-KP.json" ]; ok $? "country list cached"
+[ -n "$(ls -A "$work/cache")" ]; ok $? "answers kept in the cache directory"
 replay_ctl "reset"
 run --country KP --cache-dir "$work/cache" -e 4837,20485
 log=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log")
