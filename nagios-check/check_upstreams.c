@@ -143,7 +143,8 @@ static const struct option longopts[] = {
 static void
 print_usage(FILE *f)
 {
-	fprintf(f, "Usage: %s {-a ASN | --country CC} [-e ASN,... | --state-file FILE [--accept]]\n"
+	fprintf(f, "Usage: %s {-a ASN | --country CC}\n"
+	    "       [-e ASN,... | --state-file FILE [--accept]]\n"
 	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
 	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
 	    "       %s -a ASN,ASN... [--state-dir DIR [--accept]] "
@@ -158,8 +159,9 @@ print_usage(FILE *f)
 static void
 print_help(void)
 {
-	printf("%s %s - the upstream providers of an AS and their share of the "
-	    "paths,\nfrom public BGP data (RIPEstat).\n\n", PROGNAME, UPM_VERSION);
+	printf("%s %s - the upstream providers of an AS and their share of\n"
+	    "the paths, from public BGP data (RIPEstat).\n\n", PROGNAME,
+	    UPM_VERSION);
 	print_usage(stdout);
 	printf("\nOptions:\n"
 " -h, --help             Print this help and exit\n"
@@ -202,7 +204,8 @@ print_help(void)
 "     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
 "                        file:// URLs read a recorded replay\n"
 "     --sourceapp ID     RIPEstat sourceapp parameter (default upstreams)\n"
-"     --min-peers N      Vantage points an upstream needs to be present (default 2)\n"
+"     --min-peers N      Vantage points an upstream needs to be present\n"
+"                        (default 2)\n"
 "     --min-share PCT    Path share an upstream needs to be present (default 1)\n"
 "     --at TIME          Ask for a past instant (YYYY-MM-DDTHH:MM:SS UTC or Unix\n"
 "                        seconds; ripestat-bgp-state only)\n"
@@ -211,7 +214,8 @@ print_help(void)
 "                        RANGE ([@]start:end, Monitoring Plugins syntax)\n"
 " -c, --critical RANGE   CRITICAL likewise (-c 2: is CRITICAL below two)\n"
 " -t, --timeout SECONDS  Give up (UNKNOWN) after this long (default %d)\n"
-"     --retries N        Retries of a failed request within the timeout (default 3)\n"
+"     --retries N        Retries of a failed request within the timeout\n"
+"                        (default 3)\n"
 "     --max-size BYTES   Largest response accepted (default 64 MiB)\n"
 "     --ca-file FILE     CA bundle for TLS verification\n"
 " -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
