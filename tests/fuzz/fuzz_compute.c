@@ -133,14 +133,35 @@ check_nagios(const upm_buf *b, const char *state)
 		    NULL);
 }
 
+/* Every format of one report, each checked for what it promises. */
 static void
-render_all(const upm_result *r, upm_state state)
+render_formats(const upm_report *rep, const char *state_name)
+{
+	upm_buf out;
+	json_error_t jerr;
+	json_t *doc;
+
+	upm_buf_init(&out);
+	FUZZ_REQUIRE(upm_render_nagios(rep, &out) == UPM_OK);
+	check_nagios(&out, state_name);
+	upm_buf_free(&out);
+	FUZZ_REQUIRE(upm_render_text(rep, &out) == UPM_OK);
+	check_text(&out);
+	upm_buf_free(&out);
+	FUZZ_REQUIRE(upm_render_json(rep, &out) == UPM_OK);
+	check_text(&out);
+	doc = json_loadb(out.data, out.len, 0, &jerr);
+	FUZZ_REQUIRE(doc != NULL);
+	json_decref(doc);
+	upm_buf_free(&out);
+}
+
+static void
+render_result(const upm_result *r, upm_state state)
 {
 	upm_range warn, crit;
 	upm_report rep;
-	upm_buf summary, out;
-	json_error_t jerr;
-	json_t *doc;
+	upm_buf summary;
 
 	FUZZ_REQUIRE(upm_range_parse("1:", &warn, NULL) == UPM_OK);
 	FUZZ_REQUIRE(upm_range_parse("@~:0", &crit, NULL) == UPM_OK);
@@ -157,21 +178,7 @@ render_all(const upm_result *r, upm_state state)
 	rep.target = r->target;
 	rep.source = r->source;
 
-	upm_buf_init(&out);
-	FUZZ_REQUIRE(upm_render_nagios(&rep, &out) == UPM_OK);
-	check_nagios(&out, upm_state_name(state));
-	upm_buf_free(&out);
-
-	FUZZ_REQUIRE(upm_render_text(&rep, &out) == UPM_OK);
-	check_text(&out);
-	upm_buf_free(&out);
-
-	FUZZ_REQUIRE(upm_render_json(&rep, &out) == UPM_OK);
-	check_text(&out);
-	doc = json_loadb(out.data, out.len, 0, &jerr);
-	FUZZ_REQUIRE(doc != NULL);
-	json_decref(doc);
-	upm_buf_free(&out);
+	render_formats(&rep, upm_state_name(state));
 	upm_buf_free(&summary);
 }
 
@@ -182,28 +189,13 @@ static void
 render_failure(const upm_error *err)
 {
 	upm_report rep;
-	upm_buf out;
-	json_error_t jerr;
-	json_t *doc;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.state = UPM_STATE_UNKNOWN;
 	rep.message = err->text;
 	rep.target = "AS64496";
 	rep.source = "fuzz";
-	upm_buf_init(&out);
-	FUZZ_REQUIRE(upm_render_nagios(&rep, &out) == UPM_OK);
-	check_nagios(&out, "UNKNOWN");
-	upm_buf_free(&out);
-	FUZZ_REQUIRE(upm_render_text(&rep, &out) == UPM_OK);
-	check_text(&out);
-	upm_buf_free(&out);
-	FUZZ_REQUIRE(upm_render_json(&rep, &out) == UPM_OK);
-	check_text(&out);
-	doc = json_loadb(out.data, out.len, 0, &jerr);
-	FUZZ_REQUIRE(doc != NULL);
-	json_decref(doc);
-	upm_buf_free(&out);
+	render_formats(&rep, "UNKNOWN");
 }
 
 /* ----------------------------------------------------------- the pipeline */
@@ -235,7 +227,7 @@ judge(upm_result *r, const upm_params *p, const upm_meta *meta)
 
 	FUZZ_REQUIRE(upm_diff(r, NULL, &err) == UPM_OK);
 	FUZZ_REQUIRE(!r->baselined);
-	render_all(r, UPM_STATE_OK);
+	render_result(r, UPM_STATE_OK);
 	FUZZ_REQUIRE(upm_diff(r, &baseline, &err) == UPM_OK);
 	check_diff(r, &present, &baseline);
 	/* Again: the entries the first call added are not added twice. */
@@ -243,7 +235,7 @@ judge(upm_result *r, const upm_params *p, const upm_meta *meta)
 	FUZZ_REQUIRE(upm_diff(r, &baseline, &err) == UPM_OK);
 	FUZZ_REQUIRE(r->n_upstreams == n);
 	check_diff(r, &present, &baseline);
-	render_all(r, UPM_STATE_CRITICAL);
+	render_result(r, UPM_STATE_CRITICAL);
 
 	upm_asn_list_free(&present);
 	upm_asn_list_free(&baseline);
