@@ -624,4 +624,108 @@ upm_status upm_diff_prefix(upm_result *r, const char *prefix,
 /* Number of tracked prefixes whose upstreams differ from their expectation. */
 size_t upm_result_prefix_changes(const upm_result *r);
 
+/* ------------------------------------------------------- baseline policy */
+
+/* A tracked prefix and the upstreams it should have (ExpectPrefix,
+ * --expect-prefix).  The caller owns asns. */
+typedef struct {
+	char prefix[64];
+	upm_asn_list asns;
+} upm_prefix_expect;
+
+/* A baseline learned by a long-running front end and kept in its memory
+ * between reads; the caller owns it (upm_asn_list_init/free on set). */
+typedef struct {
+	upm_asn_list set;
+	int learned;              /* set holds the baseline */
+} upm_baseline_memory;
+
+/* Where a target's baseline comes from.  Borrowed for the call.  The
+ * policy: a state file is read when it exists (its target must be the
+ * result's); when it does not, or on accept, it is written with the
+ * expected set if given, else with the upstreams present now.  Without a
+ * state file: the expected set; else the set learned on the first call
+ * into memory; else no baseline at all. */
+typedef struct {
+	const upm_asn_list *expect;  /* NULL: none given */
+	const char *state_file;      /* NULL: none */
+	int accept;                  /* replace the state file's baseline */
+	upm_baseline_memory *memory; /* NULL: nothing learned in memory */
+	const upm_prefix_expect *prefixes; /* per-prefix expectations */
+	size_t n_prefixes;
+} upm_baseline_opts;
+
+/* How upm_baseline_apply came by the baseline. */
+typedef enum {
+	UPM_BASELINE_NONE = 0,    /* no baseline: nothing compared */
+	UPM_BASELINE_EXPECTED,    /* the expected set */
+	UPM_BASELINE_STORED,      /* read from the state file */
+	UPM_BASELINE_LEARNED,     /* the present set, now in the state file */
+	UPM_BASELINE_ACCEPTED,    /* the present set replaced the state file's */
+	UPM_BASELINE_SEEDED,      /* the expected set, now in the state file */
+	UPM_BASELINE_LEARNED_MEMORY,   /* the present set, now in memory */
+	UPM_BASELINE_REMEMBERED   /* learned in memory by an earlier call */
+} upm_baseline_origin;
+
+/* Resolves the baseline of r by the policy above, then compares: upm_diff
+ * (with no baseline when there is none) and upm_diff_prefix for every
+ * per-prefix expectation.  baseline (initialised by the caller, who owns
+ * it) receives the set compared with; *origin (may be NULL) how it was
+ * come by.  Errors: UPM_ERR_STATE (a state file of another target, or
+ * corrupt), UPM_ERR_IO, UPM_ERR_NOMEM, UPM_ERR_ARG (a prefix not tracked
+ * by the query). */
+upm_status upm_baseline_apply(const upm_baseline_opts *o, upm_result *r,
+    upm_asn_list *baseline, upm_baseline_origin *origin, upm_error *err);
+
+/* Change texts.  Every one appends to out and returns its status.
+ * "AS1, AS2", each followed by " verb" when verb is non-NULL and by
+ * " (39.0%)" when shares (may be NULL) has the AS with a share above 0 (the
+ * largest).  *first says whether nothing precedes in the list (no ", "
+ * then) and is cleared; it may be NULL for a list of its own. */
+upm_status upm_text_asns(upm_buf *out, const upm_asn_list *l,
+    const char *verb, const upm_result *shares, int *first);
+/* "AS20485 appeared (39.0%), AS3356 disappeared" (shares may be NULL). */
+upm_status upm_text_changes(upm_buf *out, const upm_asn_list *appeared,
+    const upm_asn_list *disappeared, const upm_result *shares);
+/* A baseline: "AS4837, AS20485", or "no upstream" when empty. */
+upm_status upm_text_baseline(upm_buf *out, const upm_asn_list *l);
+/* "learned baseline: AS4837; " / "accepted new baseline: no upstream; "
+ * for a baseline just written to a state file (LEARNED, ACCEPTED); nothing
+ * for any other origin. */
+upm_status upm_text_baseline_note(upm_buf *out, upm_baseline_origin origin,
+    const upm_asn_list *baseline);
+
+/* ---------------------------------------------------------- target rules */
+
+/* The rules between a target's settings, each one bit; a front end
+ * applies those its options can break, in this order. */
+typedef enum {
+	UPM_RULE_TARGET_MISSING   = 1u << 0, /* neither an AS nor a country */
+	UPM_RULE_TARGET_BOTH      = 1u << 1, /* an AS and a country */
+	UPM_RULE_EXPECT_AND_STATE = 1u << 2, /* expected set and state file */
+	UPM_RULE_ACCEPT_NO_STATE  = 1u << 3, /* accept without a state file */
+	UPM_RULE_EXPECT_EMPTY     = 1u << 4, /* an expected set of no AS */
+	UPM_RULE_PREFIX_SOURCE    = 1u << 5, /* prefixes without a looking glass */
+	UPM_RULE_AT_SOURCE        = 1u << 6, /* a past time, not bgp-state alone */
+	UPM_RULE_AT_TIME          = 1u << 7, /* a past time that does not parse */
+	UPM_RULE_ALICE_URL        = 1u << 8, /* alice-lg without its base URL */
+	UPM_RULE_NEIGHBOURS_ALONE = 1u << 9  /* asn-neighbours with anything
+	                                      * that needs paths */
+} upm_target_rule;
+
+#define UPM_RULES_WHAT (UPM_RULE_TARGET_MISSING | UPM_RULE_TARGET_BOTH)
+#define UPM_RULES_ALL 0x3ffu
+
+/* Whether the query asks a looking glass (a source read per prefix). */
+int upm_query_has_prefix_source(const upm_query_opts *q);
+
+/* Applies the rules in mask to q and b (b may be NULL: no baseline
+ * settings); b->state_file stands for any state store.  UPM_OK, or
+ * UPM_ERR_ARG with err saying why in the check's words ("--prefix goes
+ * with -s ...") and *broken (may be NULL) the rule that failed (0 on
+ * UPM_OK). */
+upm_status upm_target_check(const upm_query_opts *q,
+    const upm_baseline_opts *b, unsigned mask, upm_target_rule *broken,
+    upm_error *err);
+
 #endif

@@ -511,32 +511,17 @@ present_text(const struct hist_step *s, upm_buf *out)
 	return st;
 }
 
-static upm_status
-asns_text(const upm_asn_list *l, const char *verb, int *first, upm_buf *out)
-{
-	upm_status st = UPM_OK;
-	size_t i;
-
-	for (i = 0; i < l->n && st == UPM_OK; i++) {
-		st = upm_buf_printf(out, "%sAS%lu %s", *first ? "" : ", ",
-		    (unsigned long)l->v[i], verb);
-		*first = 0;
-	}
-	return st;
-}
-
 /* "2017-10-01T09:08:00Z AS20485 appeared; 2 upstreams: ..." */
 static upm_status
 change_line(const struct hist_step *s, upm_buf *out)
 {
 	char when[40];
-	int first = 1;
 	upm_status st;
 
 	iso_utc(s->time, when, sizeof(when));
 	if ((st = upm_buf_printf(out, "%s ", when)) != UPM_OK ||
-	    (st = asns_text(&s->appeared, "appeared", &first, out)) != UPM_OK ||
-	    (st = asns_text(&s->disappeared, "disappeared", &first, out)))
+	    (st = upm_text_changes(out, &s->appeared, &s->disappeared,
+	    NULL)) != UPM_OK)
 		return st;
 	if ((st = upm_buf_printf(out, "; ")) != UPM_OK ||
 	    (st = present_text(s, out)) != UPM_OK)

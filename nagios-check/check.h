@@ -1,0 +1,109 @@
+/*
+ * check.h - what the parts of check_upstreams share: the configuration the
+ * options fill, one target's outcome, and the entry points of each part
+ * (options.c, judge.c, targets.c, walk.c).
+ *
+ * Local to check_upstreams (ck_ prefix), not library API.
+ */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "upstreams.h"
+
+#define PROGNAME "check_upstreams"
+#define DEFAULT_TIMEOUT 30
+#define MAX_PREFIXES 64
+/* Several targets: at most this many per run, and this many requests in
+ * flight by default and at most (RIPEstat allows 8 per client address). */
+#define MAX_TARGETS 4096
+#define DEFAULT_PARALLEL 4
+#define MAX_PARALLEL 8
+
+#define DEFAULT_GRAPHITE_PREFIX "history"
+
+enum format { FMT_NAGIOS, FMT_TEXT, FMT_JSON, FMT_GRAPHITE };
+
+struct config {
+	upm_query_opts q;
+	upm_fetch_opts fetch;
+	upm_asn_list expect;
+	int have_expect;
+	const char *state_file;
+	int accept;
+	upm_range warn, crit;
+	int have_warn, have_crit;
+	long timeout;
+	int verbose;
+	enum format format;
+	char *prefix_store;             /* the --prefix arguments, split in place */
+	const char *prefixes[MAX_PREFIXES];
+	/* History mode: --from/--until/--step. */
+	const char *from, *until, *step;
+	int64_t from_t, until_t, step_s;
+	size_t n_steps;
+	const char *graphite_prefix;
+	const char *name;               /* Graphite target name; default AS<n> */
+	/* Countries, several sources, per-prefix expectations. */
+	char country[3];
+	upm_asn_list extra_asns;
+	char *extra_prefix_store;       /* --extra-prefix arguments, split */
+	const char *extra_prefixes[MAX_PREFIXES];
+	upm_source sources[UPM_MAX_SOURCES];
+	upm_prefix_expect expect_prefix[MAX_PREFIXES]; /* --expect-prefix P=ASN,... */
+	const char *expect_prefix_ptr[MAX_PREFIXES];
+	size_t n_expect_prefix;
+	/* Several targets: the -a ASNs in the order given, no duplicates. */
+	uint32_t *asns;
+	size_t n_asns;
+	const char *state_dir;          /* one state file per target there */
+	char *state_dir_file;           /* one target with --state-dir */
+	long parallel;
+};
+
+/* What the run found out about one target, for the output. */
+struct outcome {
+	upm_state state;
+	upm_buf message;
+	upm_result *result;
+	upm_buf reason;     /* why not OK, short, for a multi-target summary */
+};
+
+/* options.c */
+void ck_config_init(struct config *c);
+void ck_config_free(struct config *c);
+/* 0: go on; 1: done (help/version printed); -1: error in err. */
+int ck_parse_args(int argc, char **argv, struct config *c, upm_error *err);
+void ck_print_usage(FILE *f);
+/* -vvv: the configuration the check runs with, on stderr. */
+void ck_print_effective_config(const struct config *c);
+
+/* judge.c: one target */
+void ck_outcome_init(struct outcome *o);
+void ck_outcome_free(struct outcome *o);
+/* The fetch settings for the run's time budget, and -vv/-vvv. */
+void ck_prepare_fetch(struct config *c);
+upm_status ck_make_state_dir(const struct config *c, upm_error *err);
+/* o becomes UNKNOWN for err. */
+void ck_unknown(struct outcome *o, const upm_error *err);
+/* After the query: baseline, comparison and judgement into o. */
+void ck_assess(const struct config *c, const char *state_file,
+    struct outcome *o);
+/* The report of one target's outcome, for the renderers (borrows). */
+void ck_make_report(const struct config *c, const char *target,
+    const struct outcome *o, upm_report *rep);
+/* Prints out (freed) when st is UPM_OK and returns state; else UNKNOWN. */
+int ck_print_output(upm_buf *out, upm_status st, int state);
+/* The whole single-target check; returns the exit code. */
+int ck_check_one(struct config *c);
+
+/* targets.c: several targets; returns the exit code. */
+int ck_check_targets(struct config *c);
+
+/* walk.c: --from/--until/--step; returns the exit code. */
+int ck_run_history(struct config *c);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * judge.c - one target of check_upstreams: query, baseline, judgement and
+ * output.  The baseline policy itself is the library's
+ * (upm_baseline_apply).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+
+static upm_state
+worse(upm_state a, upm_state b)
+{
+	return b > a ? b : a;
+}
+
+/* State and message from a result with a baseline applied; o->reason gets
+ * the why of a state other than OK, short: "AS20485 appeared (39.0%)",
+ * with the largest share as the summary gives it. */
+static void
+judge(const struct config *c, const char *state_file, struct outcome *o,
+    const upm_buf *note)
+{
+	const upm_result *r = o->result;
+	double n = (double)r->n_present;
+	size_t prefix_changes = upm_result_prefix_changes(r);
+
+	o->state = UPM_STATE_OK;
+	if (r->appeared.n > 0 || r->disappeared.n > 0 || prefix_changes > 0)
+		o->state = UPM_STATE_CRITICAL;
+	if (note->len > 0)
+		upm_buf_append(&o->message, note->data, note->len);
+	upm_render_summary(r, &o->message);
+	upm_text_changes(&o->reason, &r->appeared, &r->disappeared, r);
+	if (prefix_changes > 0)
+		upm_buf_printf(&o->reason, "%s%zu prefix%s changed",
+		    o->reason.len ? ", " : "", prefix_changes,
+		    prefix_changes == 1 ? "" : "es");
+	if (r->disagree[0] != '\0')
+		upm_buf_printf(&o->message, "; %s", r->disagree);
+	if (c->have_crit && upm_range_alert(&c->crit, n)) {
+		o->state = worse(o->state, UPM_STATE_CRITICAL);
+		upm_buf_printf(&o->message, "; %zu upstreams outside critical "
+		    "range %s", r->n_present, c->crit.text);
+		upm_buf_printf(&o->reason, "%s%zu upstreams outside critical "
+		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		    c->crit.text);
+	} else if (c->have_warn && upm_range_alert(&c->warn, n)) {
+		o->state = worse(o->state, UPM_STATE_WARNING);
+		upm_buf_printf(&o->message, "; %zu upstreams outside warning "
+		    "range %s", r->n_present, c->warn.text);
+		upm_buf_printf(&o->reason, "%s%zu upstreams outside warning "
+		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		    c->warn.text);
+	}
+	if (r->baselined && o->state == UPM_STATE_CRITICAL &&
+	    (r->appeared.n > 0 || r->disappeared.n > 0) && state_file)
+		upm_buf_printf(&o->message, " (accept with --accept)");
+}
+
+void
+ck_unknown(struct outcome *o, const upm_error *err)
+{
+	o->state = UPM_STATE_UNKNOWN;
+	upm_buf_free(&o->message);
+	upm_buf_printf(&o->message, "%s: %s", upm_status_name(err->code),
+	    err->text);
+	/* Short: "HTTP 404", else the kind of failure ("network error"). */
+	upm_buf_free(&o->reason);
+	if (err->code == UPM_ERR_HTTP && strncmp(err->text, "HTTP ", 5) == 0)
+		upm_buf_printf(&o->reason, "HTTP %.*s", (int)strcspn(err->text +
+		    5, " :;,"), err->text + 5);
+	else
+		upm_buf_printf(&o->reason, "%s", upm_status_name(err->code));
+}
+
+static void
+trace_to_stderr(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "fetching %s\n", msg);
+}
+
+/* The state directory is made on first use (0700: baselines are the
+ * operator's business); an existing one is left as it is. */
+upm_status
+ck_make_state_dir(const struct config *c, upm_error *err)
+{
+	if (c->state_dir == NULL || mkdir(c->state_dir, 0700) == 0 ||
+	    errno == EEXIST)
+		return UPM_OK;
+	return upm_fail(err, UPM_ERR_IO, "cannot create the state directory "
+	    "%s: %s", c->state_dir, strerror(errno));
+}
+
+/* After the query: the baseline (learned, compared or accepted), the
+ * comparison and the judgement. */
+void
+ck_assess(const struct config *c, const char *state_file, struct outcome *o)
+{
+	upm_baseline_opts b;
+	upm_baseline_origin origin;
+	upm_asn_list baseline;
+	upm_buf note;
+	upm_error err;
+
+	memset(&err, 0, sizeof(err));
+	memset(&b, 0, sizeof(b));
+	b.expect = c->have_expect ? &c->expect : NULL;
+	b.state_file = state_file;
+	b.accept = c->accept;
+	b.prefixes = c->expect_prefix;
+	b.n_prefixes = c->n_expect_prefix;
+	upm_asn_list_init(&baseline);
+	upm_buf_init(&note);
+	if (upm_baseline_apply(&b, o->result, &baseline, &origin, &err) !=
+	    UPM_OK)
+		ck_unknown(o, &err);
+	else {
+		(void)upm_text_baseline_note(&note, origin, &baseline);
+		judge(c, state_file, o, &note);
+	}
+	upm_asn_list_free(&baseline);
+	upm_buf_free(&note);
+}
+
+/* Leave the last half second of the budget to report, not to wait. */
+void
+ck_prepare_fetch(struct config *c)
+{
+	c->fetch.timeout_ms = c->timeout * 1000 - 500;
+	if (c->verbose >= 2)
+		c->q.trace = trace_to_stderr;
+	if (c->verbose >= 3)
+		ck_print_effective_config(c);
+}
+
+/* The whole check, from configuration to outcome. */
+static void
+run_check(struct config *c, struct outcome *o)
+{
+	upm_fetcher *f = NULL;
+	upm_error err;
+
+	memset(&err, 0, sizeof(err));
+	ck_prepare_fetch(c);
+	if (ck_make_state_dir(c, &err) != UPM_OK ||
+	    upm_global_init(&err) != UPM_OK ||
+	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
+	    upm_query(f, &c->q, &o->result, &err) != UPM_OK)
+		ck_unknown(o, &err);
+	else
+		ck_assess(c, c->state_file, o);
+	upm_fetcher_free(f);
+}
+
+/* The report of one target's outcome, for the renderers. */
+void
+ck_make_report(const struct config *c, const char *target,
+    const struct outcome *o, upm_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->state = o->state;
+	rep->message = o->message.data ? o->message.data : "";
+	rep->result = o->state == UPM_STATE_UNKNOWN ? NULL : o->result;
+	rep->warn = c->have_warn ? &c->warn : NULL;
+	rep->crit = c->have_crit ? &c->crit : NULL;
+	rep->target = target;
+	rep->source = upm_source_name_any(c->q.source);
+}
+
+/* Prints what st says was rendered into out (freed) and gives state as
+ * the exit status; output that could not be made is UNKNOWN instead. */
+int
+ck_print_output(upm_buf *out, upm_status st, int state)
+{
+	if (st != UPM_OK) {
+		upm_buf_free(out);
+		printf("UPSTREAMS UNKNOWN - cannot format the output: %s\n",
+		    upm_status_name(st));
+		return UPM_STATE_UNKNOWN;
+	}
+	fputs(out->data ? out->data : "", stdout);
+	upm_buf_free(out);
+	return state;
+}
+
+static upm_status
+render(const struct config *c, const upm_report *rep, upm_buf *out)
+{
+	if (c->format == FMT_JSON)
+		return upm_render_json(rep, out);
+	if (c->format == FMT_TEXT)
+		return upm_render_text(rep, out);
+	return upm_render_nagios(rep, out);
+}
+
+static int
+emit(const struct config *c, const struct outcome *o)
+{
+	upm_report rep;
+	upm_buf out;
+	char target[32];
+	upm_status st;
+
+	if (c->q.country != NULL)
+		(void)snprintf(target, sizeof(target), "%s", c->q.country);
+	else
+		(void)snprintf(target, sizeof(target), "AS%lu",
+		    (unsigned long)c->q.asn);
+	ck_make_report(c, target, o, &rep);
+	upm_buf_init(&out);
+	st = render(c, &rep, &out);
+	return ck_print_output(&out, st, (int)o->state);
+}
+
+void
+ck_outcome_init(struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	upm_buf_init(&o->message);
+	upm_buf_init(&o->reason);
+}
+
+void
+ck_outcome_free(struct outcome *o)
+{
+	upm_result_free(o->result);
+	o->result = NULL;
+	upm_buf_free(&o->message);
+	upm_buf_free(&o->reason);
+}
+
+int
+ck_check_one(struct config *c)
+{
+	struct outcome o;
+	int rc;
+
+	ck_outcome_init(&o);
+	run_check(c, &o);
+	rc = emit(c, &o);
+	ck_outcome_free(&o);
+	return rc;
+}

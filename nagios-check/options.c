@@ -1,0 +1,688 @@
+/*
+ * options.c - check_upstreams' command line: the options, their help, and
+ * the rules between them (those of the target itself are the library's,
+ * upm_target_check).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "history.h"
+
+enum {
+	OPT_STATE_FILE = 256, OPT_ACCEPT, OPT_RIPESTAT_URL, OPT_SOURCEAPP,
+	OPT_MIN_PEERS, OPT_MIN_SHARE, OPT_AT, OPT_MAX_SIZE, OPT_CA_FILE,
+	OPT_VISIBILITY, OPT_RETRIES, OPT_FROM, OPT_UNTIL, OPT_STEP,
+	OPT_GRAPHITE_PREFIX, OPT_NAME, OPT_COUNTRY, OPT_EXTRA_ASN,
+	OPT_EXTRA_PREFIX, OPT_NLNOG_URL, OPT_ALICE_URL, OPT_EXPECT_PREFIX,
+	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL
+};
+
+static const struct option longopts[] = {
+	{ "asn", required_argument, NULL, 'a' },
+	{ "prefix", required_argument, NULL, 'p' },
+	{ "expect", required_argument, NULL, 'e' },
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+	{ "accept", no_argument, NULL, OPT_ACCEPT },
+	{ "source", required_argument, NULL, 's' },
+	{ "ripestat-url", required_argument, NULL, OPT_RIPESTAT_URL },
+	{ "sourceapp", required_argument, NULL, OPT_SOURCEAPP },
+	{ "min-peers", required_argument, NULL, OPT_MIN_PEERS },
+	{ "min-share", required_argument, NULL, OPT_MIN_SHARE },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "visibility", no_argument, NULL, OPT_VISIBILITY },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "graphite-prefix", required_argument, NULL, OPT_GRAPHITE_PREFIX },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "country", required_argument, NULL, OPT_COUNTRY },
+	{ "extra-asn", required_argument, NULL, OPT_EXTRA_ASN },
+	{ "extra-prefix", required_argument, NULL, OPT_EXTRA_PREFIX },
+	{ "nlnog-url", required_argument, NULL, OPT_NLNOG_URL },
+	{ "alice-url", required_argument, NULL, OPT_ALICE_URL },
+	{ "expect-prefix", required_argument, NULL, OPT_EXPECT_PREFIX },
+	{ "max-asns", required_argument, NULL, OPT_MAX_ASNS },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+ck_print_usage(FILE *f)
+{
+	fprintf(f, "Usage: %s {-a ASN | --country CC}\n"
+	    "       [-e ASN,... | --state-file FILE [--accept]]\n"
+	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
+	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
+	    "       %s -a ASN,ASN... [--state-dir DIR [--accept]] "
+	    "[--parallel N]\n"
+	    "       [-s SOURCE] [-w RANGE] [-c RANGE] [-t SECONDS] "
+	    "[-f nagios|text|json]\n"
+	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
+	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
+	    "[--name N]\n", PROGNAME, PROGNAME, PROGNAME);
+}
+
+static void
+print_help(void)
+{
+	printf("%s %s - the upstream providers of an AS and their share of\n"
+	    "the paths, from public BGP data (RIPEstat).\n\n", PROGNAME,
+	    UPM_VERSION);
+	ck_print_usage(stdout);
+	printf("\nOptions:\n"
+" -h, --help             Print this help and exit\n"
+" -V, --version          Print the version and exit\n"
+" -a, --asn ASN[,ASN...] Target AS (131279 or AS131279); several (a comma\n"
+"                        list, or -a again) are checked in one run\n"
+" -e, --expect ASN,...   The upstreams the target should have (the baseline;\n"
+"                        one target only)\n"
+"     --state-file FILE  Keep a learned baseline in FILE: learned on the first\n"
+"                        run, compared on later runs (one target only)\n"
+"     --state-dir DIR    Like --state-file, one file per target: DIR/AS<n>.state\n"
+"     --accept           Replace the baseline in --state-file (or --state-dir)\n"
+"                        with the upstreams present now (after a change was\n"
+"                        checked and is wanted)\n"
+"     --parallel N       Several targets: at most N requests at a time\n"
+"                        (default %d, at most %d: RIPEstat's limit per address)\n"
+" -s, --source SRC,...   ripestat-bgp-state (default), ripestat-looking-glass,\n"
+"                        ripestat-asn-neighbours, nlnog-lg, alice-lg; a comma\n"
+"                        list asks several and reports each beside the total\n"
+" -p, --prefix P,...     Prefixes for the looking glasses (default: the\n"
+"                        target's announced prefixes, at most %d)\n"
+"     --country CC       Target a country (KP): its ASNs from RIPEstat's\n"
+"                        country-resource-list form the origin set; upstreams\n"
+"                        are the first ASes outside it (international)\n"
+"     --extra-asn ASN,...\n"
+"                        Add ASes to the origin set\n"
+"     --extra-prefix P,...\n"
+"                        Prefixes used by the target but registered\n"
+"                        elsewhere: their originating AS counts as upstream\n"
+"     --max-asns N       Country: most ASNs asked per run (default 1000)\n"
+"     --cache-dir DIR    Keep responses there and answer from it while they\n"
+"                        are fresh (shared by checks and the plugin); the\n"
+"                        country's ASN list is kept a day\n"
+"     --nlnog-url URL    NLNOG RING looking glass (default\n"
+"                        https://lg.ring.nlnog.net)\n"
+"     --alice-url URL    Alice-LG looking glass base URL (for alice-lg)\n"
+"     --expect-prefix P=ASN,...\n"
+"                        The upstreams one prefix should have\n"
+"                        (repeatable); a change on it is CRITICAL\n"
+"     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
+"                        file:// URLs read a recorded replay\n"
+"     --sourceapp ID     RIPEstat sourceapp parameter (default upstreams)\n"
+"     --min-peers N      Vantage points an upstream needs to be present\n"
+"                        (default 2)\n"
+"     --min-share PCT    Path share an upstream needs to be present (default 1)\n"
+"     --at TIME          Ask for a past instant (YYYY-MM-DDTHH:MM:SS UTC or Unix\n"
+"                        seconds; ripestat-bgp-state only)\n"
+"     --visibility       Also ask routing-status for the target's visibility\n"
+" -w, --warning RANGE    WARNING when the number of present upstreams is outside\n"
+"                        RANGE ([@]start:end, Monitoring Plugins syntax)\n"
+" -c, --critical RANGE   CRITICAL likewise (-c 2: is CRITICAL below two)\n"
+" -t, --timeout SECONDS  Give up (UNKNOWN) after this long (default %d)\n"
+"     --retries N        Retries of a failed request within the timeout\n"
+"                        (default 3)\n"
+"     --max-size BYTES   Largest response accepted (default 64 MiB)\n"
+"     --ca-file FILE     CA bundle for TLS verification\n"
+" -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
+"                        state in every format\n"
+" -v, --verbose          -v: the status line and one line per upstream (the\n"
+"                        default output already carries them); -vv: also\n"
+"                        each request on stderr; -vvv: also the effective\n"
+"                        configuration on stderr\n"
+"     --extra-opts[=[SECTION][@FILE]]\n"
+"                        Read options from SECTION (default check_upstreams)\n"
+"                        of an INI file (Monitoring Plugins extra-opts)\n"
+"\nHistory (ripestat-bgp-state): walk a time range and report change points\n"
+"     --from TIME        First instant (as --at)\n"
+"     --until TIME       Last instant (included when on a step)\n"
+"     --step DURATION    Time between steps: seconds, or 30s, 15m, 1h, 2d; at\n"
+"                        most %d steps.  One request per step, one at a time;\n"
+"                        -t applies to each.  Progress on stderr at a terminal.\n"
+" -f graphite            Graphite plaintext lines for every step and upstream:\n"
+"                        <prefix>.upstreams-<name>.percent-AS<n> <value> <epoch>\n"
+"     --graphite-prefix P Metric path prefix (default %s)\n"
+"     --name NAME        Target name in the metric path (default AS<n>)\n"
+"A change point is the first step whose present set differs from the step\n"
+"before.  A step without any route (an outage) counts as an empty set.\n"
+"Exit code: 0 no change point, 2 at least one, 3 on an error.\n"
+"\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
+"appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
+"when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n"
+"Several targets: the worst state wins, CRITICAL > WARNING > UNKNOWN > OK; a\n"
+"target that could not be read is UNKNOWN, never CRITICAL.\n",
+	    DEFAULT_PARALLEL, MAX_PARALLEL, MAX_PREFIXES, DEFAULT_TIMEOUT,
+	    HISTORY_MAX_STEPS, DEFAULT_GRAPHITE_PREFIX);
+}
+
+/* Strict integer argument in [min, max]. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Splits a list of prefixes ("a,b" or "a b") into *store, the copy that
+ * out[] points into, each one checked, and points the query's list
+ * (*q_list, *q_n) at them.  what names the list and option the option in
+ * error texts.  0, or -1 with err filled. */
+static int
+parse_prefix_list(const char *arg, char **store, const char **out,
+    const char *const **q_list, size_t *q_n, const char *what,
+    const char *option, upm_error *err)
+{
+	char *tok, *save = NULL;
+	size_t n = 0;
+
+	free(*store);
+	if ((*store = strdup(arg)) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	for (tok = strtok_r(*store, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (upm_prefix_check(tok, err) != UPM_OK)
+			return -1;
+		if (n == MAX_PREFIXES)
+			return upm_fail(err, UPM_ERR_ARG,
+			    "more than %d %s", MAX_PREFIXES, what), -1;
+		out[n++] = tok;
+	}
+	if (n == 0)
+		return upm_fail(err, UPM_ERR_ARG, "%s needs a prefix", option), -1;
+	*q_list = out;
+	*q_n = n;
+	return 0;
+}
+
+static int
+parse_prefixes(struct config *c, const char *arg, upm_error *err)
+{
+	return parse_prefix_list(arg, &c->prefix_store, c->prefixes,
+	    &c->q.prefixes, &c->q.n_prefixes, "prefixes", "--prefix", err);
+}
+
+/* One more target, unless it is already one. */
+static int
+add_target(struct config *c, uint32_t asn, upm_error *err)
+{
+	uint32_t *v;
+
+	for (size_t i = 0; i < c->n_asns; i++)
+		if (c->asns[i] == asn)
+			return 0;
+	if (c->n_asns == MAX_TARGETS)
+		return upm_fail(err, UPM_ERR_ARG, "more than %d targets",
+		    MAX_TARGETS), -1;
+	if ((v = realloc(c->asns, (c->n_asns + 1) * sizeof(*v))) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	c->asns = v;
+	c->asns[c->n_asns++] = asn;
+	return 0;
+}
+
+/* -a: one ASN or a list, appended to the targets in the order given (a
+ * repeated ASN is checked once). */
+static int
+parse_asns(struct config *c, const char *arg, upm_error *err)
+{
+	char *copy, *tok, *save = NULL;
+	uint32_t asn;
+	size_t seen = 0;
+	int rc = 0;
+
+	if ((copy = strdup(arg)) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ", ", &save), seen++)
+		rc = upm_asn_parse(tok, &asn, err) == UPM_OK ?
+		    add_target(c, asn, err) : -1;
+	free(copy);
+	if (rc == 0 && seen == 0)
+		rc = (upm_fail(err, UPM_ERR_ARG, "-a/--asn needs an AS"), -1);
+	/* The single-target path reads the query's own asn. */
+	if (rc == 0)
+		c->q.asn = c->asns[0];
+	return rc;
+}
+
+/* -s: one source keeps the plain query; several are asked side by side. */
+static int
+parse_sources(struct config *c, const char *arg, upm_error *err)
+{
+	size_t n;
+
+	if (upm_sources_parse(arg, c->sources, UPM_MAX_SOURCES, &n, err) != UPM_OK)
+		return -1;
+	c->q.source = c->sources[0];
+	c->q.sources = n > 1 ? c->sources : NULL;
+	c->q.n_sources = n > 1 ? n : 0;
+	return 0;
+}
+
+static int
+parse_extra_prefixes(struct config *c, const char *arg, upm_error *err)
+{
+	return parse_prefix_list(arg, &c->extra_prefix_store, c->extra_prefixes,
+	    &c->q.extra_prefixes, &c->q.n_extra_prefixes, "extra prefixes",
+	    "--extra-prefix", err);
+}
+
+static int
+parse_expect_prefix(struct config *c, const char *arg, upm_error *err)
+{
+	size_t n = c->n_expect_prefix;
+	upm_prefix_expect *e = &c->expect_prefix[n];
+
+	if (n == MAX_PREFIXES)
+		return upm_fail(err, UPM_ERR_ARG, "more than %d --expect-prefix",
+		    MAX_PREFIXES), -1;
+	upm_asn_list_init(&e->asns);
+	if (upm_prefix_expect_parse(arg, e->prefix, sizeof(e->prefix),
+	    &e->asns, err) != UPM_OK) {
+		upm_asn_list_free(&e->asns);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(c->expect_prefix[i].prefix, e->prefix) == 0) {
+			upm_asn_list_free(&e->asns);
+			return upm_fail(err, UPM_ERR_ARG, "--expect-prefix %s "
+			    "given twice", e->prefix), -1;
+		}
+	c->expect_prefix_ptr[n] = e->prefix;
+	c->n_expect_prefix = n + 1;
+	c->q.track_prefixes = c->expect_prefix_ptr;
+	c->q.n_track_prefixes = c->n_expect_prefix;
+	return 0;
+}
+
+static int
+parse_format(const char *s, enum format *f)
+{
+	if (strcmp(s, "nagios") == 0)
+		*f = FMT_NAGIOS;
+	else if (strcmp(s, "text") == 0)
+		*f = FMT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*f = FMT_JSON;
+	else if (strcmp(s, "graphite") == 0)
+		*f = FMT_GRAPHITE;
+	else
+		return -1;
+	return 0;
+}
+
+static const char *
+longopts_name(int opt)
+{
+	const struct option *o;
+
+	for (o = longopts; o->name != NULL; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
+/* One option; -1 with err filled on a bad value. */
+static int
+parse_option(struct config *c, int opt, const char *arg, upm_error *err)
+{
+	long l;
+	double d;
+
+	switch (opt) {
+	case 'a':
+		return parse_asns(c, arg, err);
+	case 'p':
+		return parse_prefixes(c, arg, err);
+	case 'e':
+		c->have_expect = 1;
+		return upm_asn_list_parse(&c->expect, arg, err) == UPM_OK ? 0 : -1;
+	case OPT_STATE_FILE:
+		c->state_file = arg;
+		return 0;
+	case OPT_STATE_DIR:
+		c->state_dir = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_PARALLEL:
+		if (parse_long(arg, 1, MAX_PARALLEL, &c->parallel) != 0)
+			break;
+		return 0;
+	case OPT_ACCEPT:
+		c->accept = 1;
+		return 0;
+	case 's':
+		return parse_sources(c, arg, err);
+	case OPT_COUNTRY:
+		return upm_country_check(arg, c->country, err) == UPM_OK ?
+		    (c->q.country = c->country, 0) : -1;
+	case OPT_EXTRA_ASN:
+		if (upm_asn_list_parse(&c->extra_asns, arg, err) != UPM_OK)
+			return -1;
+		c->q.extra_asns = c->extra_asns.v;
+		c->q.n_extra_asns = c->extra_asns.n;
+		return 0;
+	case OPT_EXTRA_PREFIX:
+		return parse_extra_prefixes(c, arg, err);
+	case OPT_NLNOG_URL:
+		c->q.nlnog_url = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_ALICE_URL:
+		c->q.alice_url = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_EXPECT_PREFIX:
+		return parse_expect_prefix(c, arg, err);
+	case OPT_MAX_ASNS:
+		if (parse_long(arg, 1, 100000, &l) != 0)
+			break;
+		c->q.max_asns = (size_t)l;
+		return 0;
+	case OPT_CACHE_DIR:
+		/* Shared with other checks and the plugin; freshness by
+		 * data call (the country list a day). */
+		c->fetch.cache_dir = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_RIPESTAT_URL:
+		c->q.ripestat_url = arg;
+		c->fetch.allow_file = strncmp(arg, "file://", 7) == 0;
+		return 0;
+	case OPT_SOURCEAPP:
+		c->q.sourceapp = arg;
+		return arg[0] != '\0' ? 0 : -1;
+	case OPT_MIN_PEERS:
+		if (parse_long(arg, 0, 100000, &l) != 0)
+			break;
+		c->q.params.min_peers = (size_t)l;
+		return 0;
+	case OPT_MIN_SHARE:
+		if (parse_double(arg, 0.0, 100.0, &d) != 0)
+			break;
+		c->q.params.min_share = d;
+		return 0;
+	case OPT_AT:
+		c->q.at = arg;
+		return 0;
+	case OPT_MAX_SIZE:
+		if (parse_long(arg, 1024, 1L << 40, &l) != 0)
+			break;
+		c->fetch.max_bytes = (size_t)l;
+		return 0;
+	case OPT_CA_FILE:
+		c->fetch.ca_file = arg;
+		return 0;
+	case OPT_VISIBILITY:
+		c->q.visibility = 1;
+		return 0;
+	case OPT_RETRIES:
+		if (parse_long(arg, 0, 10, &l) != 0)
+			break;
+		c->fetch.max_retries = (int)l;
+		return 0;
+	case 'w':
+		c->have_warn = 1;
+		return upm_range_parse(arg, &c->warn, err) == UPM_OK ? 0 : -1;
+	case 'c':
+		c->have_crit = 1;
+		return upm_range_parse(arg, &c->crit, err) == UPM_OK ? 0 : -1;
+	case 't':
+		if (parse_long(arg, 1, 3600, &c->timeout) != 0)
+			break;
+		return 0;
+	case 'f':
+		if (parse_format(arg, &c->format) != 0)
+			break;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	case OPT_FROM:
+		c->from = arg;
+		return upm_time_parse(arg, &c->from_t, err) == UPM_OK ? 0 : -1;
+	case OPT_UNTIL:
+		c->until = arg;
+		return upm_time_parse(arg, &c->until_t, err) == UPM_OK ? 0 : -1;
+	case OPT_STEP:
+		c->step = arg;
+		return history_duration_parse(arg, &c->step_s, err) == UPM_OK ?
+		    0 : -1;
+	case OPT_GRAPHITE_PREFIX:
+		if (!history_name_ok(arg, 1))
+			break;
+		c->graphite_prefix = arg;
+		return 0;
+	case OPT_NAME:
+		if (!history_name_ok(arg, 0))
+			break;
+		c->name = arg;
+		return 0;
+	}
+	return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s' for --%s",
+	    arg ? arg : "", longopts_name(opt)), -1;
+}
+
+/* The history mode's rules: all of --from/--until/--step or none, and
+ * nothing that only makes sense for one instant. */
+static int
+check_history_config(struct config *c, upm_error *err)
+{
+	int any = c->from || c->until || c->step;
+
+	if (!any) {
+		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
+			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "
+			    "--graphite-prefix and --name go with --from/--until/"
+			    "--step"), -1;
+		return 0;
+	}
+	if (!c->from || !c->until || !c->step)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "history needs all of --from, --until and --step"), -1;
+	if (c->q.source != UPM_SRC_BGP_STATE || c->q.n_sources > 0)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "history goes with -s ripestat-bgp-state"), -1;
+	if (c->q.country || c->q.n_extra_asns || c->q.n_extra_prefixes ||
+	    c->n_expect_prefix)
+		return upm_fail(err, UPM_ERR_ARG, "history goes with one AS: "
+		    "not with --country, --extra-* or --expect-prefix"), -1;
+	if (c->q.at || c->have_expect || c->state_file || c->have_warn ||
+	    c->have_crit)
+		return upm_fail(err, UPM_ERR_ARG, "--at, --expect, --state-file, "
+		    "-w and -c do not go with --from/--until/--step"), -1;
+	return history_count_steps(c->from_t, c->until_t, c->step_s,
+	    HISTORY_MAX_STEPS, &c->n_steps, err) == UPM_OK ? 0 : -1;
+}
+
+/* --state-dir, and what several targets leave out: a baseline given by
+ * hand and the modes that belong to one target (kept simple). */
+static int
+check_targets_config(struct config *c, upm_error *err)
+{
+	upm_buf path;
+
+	if (c->state_dir != NULL && c->state_file != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --state-file or --state-dir, not both"), -1;
+	if (c->state_dir != NULL && c->have_expect)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --expect or --state-dir, not both"), -1;
+	if (c->n_asns > 1) {
+		if (c->have_expect)
+			return upm_fail(err, UPM_ERR_ARG, "--expect is the "
+			    "baseline of one target: with several targets use "
+			    "--state-dir"), -1;
+		if (c->state_file != NULL)
+			return upm_fail(err, UPM_ERR_ARG, "--state-file holds "
+			    "the baseline of one target: with several targets "
+			    "use --state-dir"), -1;
+		if (c->from || c->until || c->step)
+			return upm_fail(err, UPM_ERR_ARG, "history (--from/"
+			    "--until/--step) goes with one target"), -1;
+		if (c->q.n_sources > 0 || c->q.n_prefixes > 0 ||
+		    c->q.n_extra_asns > 0 || c->q.n_extra_prefixes > 0 ||
+		    c->n_expect_prefix > 0)
+			return upm_fail(err, UPM_ERR_ARG, "several sources, "
+			    "--prefix, --extra-asn, --extra-prefix and "
+			    "--expect-prefix go with one target"), -1;
+		return 0;
+	}
+	if (c->state_dir == NULL)
+		return 0;
+	/* One target: --state-dir is --state-file with the name made up. */
+	upm_buf_init(&path);
+	if (c->q.country != NULL)
+		upm_buf_printf(&path, "%s/%s.state", c->state_dir, c->q.country);
+	else
+		upm_buf_printf(&path, "%s/AS%lu.state", c->state_dir,
+		    (unsigned long)c->q.asn);
+	if (path.data == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	c->state_dir_file = upm_buf_steal(&path);
+	c->state_file = c->state_dir_file;
+	return 0;
+}
+
+/* Cross-option rules, after all options are read: what the target is, the
+ * check's own (several targets, --state-dir), then the target's other
+ * rules and the history mode's. */
+static int
+check_config(struct config *c, upm_error *err)
+{
+	upm_baseline_opts b;
+
+	memset(&b, 0, sizeof(b));
+	if (upm_target_check(&c->q, NULL, UPM_RULES_WHAT, NULL, err) != UPM_OK)
+		return -1;
+	if (check_targets_config(c, err) != 0)
+		return -1;
+	b.expect = c->have_expect ? &c->expect : NULL;
+	/* Several targets keep their state files under --state-dir. */
+	b.state_file = c->state_file != NULL ? c->state_file : c->state_dir;
+	b.accept = c->accept;
+	if (upm_target_check(&c->q, &b, UPM_RULE_EXPECT_AND_STATE |
+	    UPM_RULE_ACCEPT_NO_STATE | UPM_RULE_EXPECT_EMPTY |
+	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_AT_SOURCE | UPM_RULE_AT_TIME,
+	    NULL, err) != UPM_OK)
+		return -1;
+	return check_history_config(c, err);
+}
+
+int
+ck_parse_args(int argc, char **argv, struct config *c, upm_error *err)
+{
+	int opt, idx;
+	char label[64];
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "a:p:e:s:w:c:t:f:vhV", longopts,
+	    &idx)) != -1) {
+		if (opt == 'h') {
+			print_help();
+			return 1;
+		}
+		if (opt == 'V') {
+			printf("%s %s\n", PROGNAME, UPM_VERSION);
+			return 1;
+		}
+		if (opt == '?' || opt == ':') {
+			if (optopt != 0)
+				(void)snprintf(label, sizeof(label), "-%c", optopt);
+			else
+				(void)snprintf(label, sizeof(label), "%s",
+				    argv[optind - 1]);
+			return upm_fail(err, UPM_ERR_ARG, "unknown option or "
+			    "missing value: %s", label), -1;
+		}
+		if (parse_option(c, opt, optarg, err) != 0)
+			return -1;
+	}
+	if (optind < argc)
+		return upm_fail(err, UPM_ERR_ARG, "unexpected argument '%.60s'",
+		    argv[optind]), -1;
+	return check_config(c, err);
+}
+
+
+/* -vvv, the Monitoring Plugins' "lots of detail for problem diagnosis":
+ * the configuration the check actually runs with. */
+void
+ck_print_effective_config(const struct config *c)
+{
+	fprintf(stderr, "config: source %s, ripestat-url %s, sourceapp %s\n",
+	    upm_source_name(c->q.source), c->q.ripestat_url != NULL ?
+	    c->q.ripestat_url : "https://stat.ripe.net", c->q.sourceapp != NULL ?
+	    c->q.sourceapp : "upstreams");
+	fprintf(stderr, "config: min-peers %zu, min-share %g, warning %s, "
+	    "critical %s\n", c->q.params.min_peers, c->q.params.min_share,
+	    c->have_warn ? c->warn.text : "(none)",
+	    c->have_crit ? c->crit.text : "(none)");
+	fprintf(stderr, "config: baseline %s%s, timeout %ld s, retries %d, "
+	    "max-size %zu, cache %s\n", c->have_expect ? "--expect" :
+	    c->state_file != NULL ? "--state-file " : c->state_dir != NULL ?
+	    "--state-dir " : "none", c->state_file != NULL ? c->state_file :
+	    c->state_dir != NULL ? c->state_dir : "", c->timeout,
+	    c->fetch.max_retries, c->fetch.max_bytes != 0 ? c->fetch.max_bytes :
+	    (size_t)64 << 20, c->fetch.cache_dir != NULL ?
+	    c->fetch.cache_dir : "(none)");
+}
+
+void
+ck_config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	upm_query_opts_init(&c->q);
+	upm_fetch_opts_init(&c->fetch);
+	upm_asn_list_init(&c->expect);
+	upm_asn_list_init(&c->extra_asns);
+	c->timeout = DEFAULT_TIMEOUT;
+	c->format = FMT_NAGIOS;
+}
+
+void
+ck_config_free(struct config *c)
+{
+	upm_asn_list_free(&c->expect);
+	free(c->prefix_store);
+	upm_asn_list_free(&c->extra_asns);
+	free(c->extra_prefix_store);
+	for (size_t i = 0; i < c->n_expect_prefix; i++)
+		upm_asn_list_free(&c->expect_prefix[i].asns);
+	free(c->asns);
+	free(c->state_dir_file);
+}
