@@ -53,7 +53,6 @@
  * for checks running on the same host. */
 #define DEFAULT_MAX_IN_FLIGHT 4
 #define MAX_IN_FLIGHT 8
-#define PREFIX_TEXT 64
 
 /* ------------------------------------------------------------ limiter */
 
@@ -189,12 +188,6 @@ struct defaults {
 	struct limiter *limiter;
 };
 
-/* ExpectPrefix: the upstreams one prefix should have. */
-struct prefix_expect {
-	char prefix[PREFIX_TEXT];
-	upm_asn_list asns;
-};
-
 /* One <Target> block: its settings and what its reads remember. */
 struct target {
 	char name[TARGET_NAME_MAX + 1];
@@ -217,7 +210,7 @@ struct target {
 	size_t n_extra_prefixes;
 	upm_asn_list extra_asns;
 	size_t max_asns;
-	struct prefix_expect expect_prefixes[MAX_PREFIXES];
+	upm_prefix_expect expect_prefixes[MAX_PREFIXES]; /* ExpectPrefix */
 	const char *track[MAX_PREFIXES];  /* the prefixes of expect_prefixes */
 	size_t n_expect_prefixes;
 	upm_asn_list expect;
@@ -232,8 +225,7 @@ struct target {
 	/* state of the reads, under lock */
 	pthread_mutex_t lock;
 	upm_fetcher *fetcher;          /* made by the first read, after init */
-	upm_asn_list learned;          /* baseline learned in memory */
-	int have_learned;
+	upm_baseline_memory learned;   /* baseline learned in memory */
 	int changed;                   /* last notification was a FAILURE */
 	char *notified;                /* the change last notified */
 	c_complain_t complaint;
@@ -267,7 +259,7 @@ target_new(const char *name, const struct defaults *d)
 	upm_params_init(&t->params);
 	upm_asn_list_init(&t->expect);
 	upm_asn_list_init(&t->extra_asns);
-	upm_asn_list_init(&t->learned);
+	upm_asn_list_init(&t->learned.set);
 	C_COMPLAIN_INIT(&t->complaint);
 	C_COMPLAIN_INIT(&t->disagreement);
 	t->timeout_ms = d->timeout_ms;
@@ -319,7 +311,7 @@ target_free(void *arg)
 		upm_asn_list_free(&t->expect_prefixes[i].asns);
 	upm_asn_list_free(&t->expect);
 	upm_asn_list_free(&t->extra_asns);
-	upm_asn_list_free(&t->learned);
+	upm_asn_list_free(&t->learned.set);
 	limiter_unref(t->limiter);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -459,7 +451,7 @@ static int
 config_expect_prefix(struct target *t, const oconfig_item_t *ci,
     upm_error *err)
 {
-	struct prefix_expect *e;
+	upm_prefix_expect *e;
 	const char *first;
 	size_t i;
 
@@ -715,46 +707,75 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 	return 1;
 }
 
-static int
-has_source(const struct target *t, upm_source s)
-{
-	size_t i;
+static void trace_debug(void *ctx, const char *msg);
 
-	if (t->n_sources == 0)
-		return t->source == s;
-	for (i = 0; i < t->n_sources; i++)
-		if (t->sources[i] == s)
-			return 1;
-	return 0;
+/* The query of a target; borrows from t. */
+static void
+query_opts(const struct target *t, upm_query_opts *q)
+{
+	upm_query_opts_init(q);
+	q->asn = t->asn;
+	q->country = t->country[0] != '\0' ? t->country : NULL;
+	q->source = t->source;
+	if (t->n_sources > 1) {
+		q->sources = t->sources;
+		q->n_sources = t->n_sources;
+	}
+	q->ripestat_url = t->ripestat_url;
+	q->sourceapp = t->sourceapp;
+	q->nlnog_url = t->nlnog_url;
+	q->alice_url = t->alice_url;
+	q->prefixes = (const char *const *)t->prefixes;
+	q->n_prefixes = t->n_prefixes;
+	q->extra_asns = t->extra_asns.v;
+	q->n_extra_asns = t->extra_asns.n;
+	q->extra_prefixes = (const char *const *)t->extra_prefixes;
+	q->n_extra_prefixes = t->n_extra_prefixes;
+	q->track_prefixes = t->track;
+	q->n_track_prefixes = t->n_expect_prefixes;
+	q->max_asns = t->max_asns;
+	q->visibility = t->visibility;
+	q->params = t->params;
+	q->trace = trace_debug;
+	q->trace_ctx = (void *)t;
 }
 
-/* Rules between keys, once the whole block is read; the same as the
- * check's, so that a block is refused here rather than failing every
- * read. */
+/* Rules between keys, once the whole block is read: the library's target
+ * rules (the check's, so that a block is refused here rather than failing
+ * every read), said in the configuration's words.  Expect and StateFile
+ * go together: the state file is seeded from Expect. */
 static int
 config_target_check(const struct target *t, upm_error *err)
 {
-	if (t->asn == 0 && t->country[0] == '\0')
+	upm_query_opts q;
+	upm_target_rule broken;
+
+	query_opts(t, &q);
+	if (upm_target_check(&q, NULL, UPM_RULES_WHAT |
+	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_ALICE_URL |
+	    UPM_RULE_NEIGHBOURS_ALONE, &broken, err) == UPM_OK)
+		return 0;
+	switch (broken) {
+	case UPM_RULE_TARGET_MISSING:
 		return upm_fail(err, UPM_ERR_ARG, "no ASN given (give ASN or "
 		    "Country)"), -1;
-	if (t->asn != 0 && t->country[0] != '\0')
+	case UPM_RULE_TARGET_BOTH:
 		return upm_fail(err, UPM_ERR_ARG, "ASN and Country given: use "
 		    "one of them"), -1;
-	if (t->n_prefixes > 0 && !has_source(t, UPM_SRC_LOOKING_GLASS) &&
-	    !has_source(t, UPM_SRC_NLNOG_LG) && !has_source(t, UPM_SRC_ALICE_LG))
+	case UPM_RULE_PREFIX_SOURCE:
 		return upm_fail(err, UPM_ERR_ARG, "Prefix goes with Source "
 		    "\"ripestat-looking-glass\", \"nlnog-lg\" or \"alice-lg\""),
 		    -1;
-	if (has_source(t, UPM_SRC_ALICE_LG) && t->alice_url == NULL)
+	case UPM_RULE_ALICE_URL:
 		return upm_fail(err, UPM_ERR_ARG, "Source \"alice-lg\" needs "
 		    "AliceURL, the looking glass's base URL"), -1;
-	if (has_source(t, UPM_SRC_ASN_NEIGHBOURS) && (t->n_sources > 1 ||
-	    t->country[0] != '\0' || t->extra_asns.n > 0 ||
-	    t->n_extra_prefixes > 0 || t->n_expect_prefixes > 0))
+	case UPM_RULE_NEIGHBOURS_ALONE:
 		return upm_fail(err, UPM_ERR_ARG, "ripestat-asn-neighbours gives "
 		    "no paths: it goes with one ASN and no other Source, "
 		    "ExtraASN, ExtraPrefix or ExpectPrefix"), -1;
-	return 0;
+	default:
+		return -1;   /* err says why in the library's words */
+	}
 }
 
 /* A <Target "name"> block into a new target; NULL (warnings logged) when
@@ -1040,120 +1061,57 @@ query(struct target *t, upm_result **out, upm_error *err)
 {
 	upm_query_opts q;
 
-	upm_query_opts_init(&q);
-	q.asn = t->asn;
-	q.country = t->country[0] != '\0' ? t->country : NULL;
-	q.source = t->source;
-	if (t->n_sources > 1) {
-		q.sources = t->sources;
-		q.n_sources = t->n_sources;
-	}
-	q.ripestat_url = t->ripestat_url;
-	q.sourceapp = t->sourceapp;
-	q.nlnog_url = t->nlnog_url;
-	q.alice_url = t->alice_url;
-	q.prefixes = (const char *const *)t->prefixes;
-	q.n_prefixes = t->n_prefixes;
-	q.extra_asns = t->extra_asns.v;
-	q.n_extra_asns = t->extra_asns.n;
-	q.extra_prefixes = (const char *const *)t->extra_prefixes;
-	q.n_extra_prefixes = t->n_extra_prefixes;
-	q.track_prefixes = t->track;
-	q.n_track_prefixes = t->n_expect_prefixes;
-	q.max_asns = t->max_asns;
-	q.visibility = t->visibility;
-	q.params = t->params;
-	q.trace = trace_debug;
-	q.trace_ctx = t;
+	query_opts(t, &q);
 	return upm_query(t->fetcher, &q, out, err);
 }
 
-static upm_status
-copy_list(const upm_asn_list *from, upm_asn_list *to, upm_error *err)
-{
-	size_t i;
-
-	upm_asn_list_free(to);
-	for (i = 0; i < from->n; i++)
-		if (upm_asn_list_add(to, from->v[i]) != UPM_OK)
-			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	return UPM_OK;
-}
-
+/* A baseline as the logs and notifications give it, cut as ever at 255
+ * characters. */
 static void
 format_list(const upm_asn_list *l, char *buf, size_t len)
 {
-	size_t i, used = 0;
-	int n;
+	upm_buf b;
 
-	buf[0] = '\0';
-	if (l->n == 0)
-		(void)snprintf(buf, len, "no upstream");
-	for (i = 0; i < l->n && used < len; i++) {
-		n = snprintf(buf + used, len - used, "%sAS%lu", i ? ", " : "",
-		    (unsigned long)l->v[i]);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
+	upm_buf_init(&b);
+	(void)upm_text_baseline(&b, l);
+	(void)snprintf(buf, len, "%s", b.data != NULL ? b.data : "");
+	upm_buf_free(&b);
 }
 
-/* State file: compared with when it exists; when it does not, seeded from
- * Expect if given, else learned from this read, and written.  Read on every
- * read, so that replacing or deleting the file (e.g. with check_upstreams
- * --accept) takes effect without touching collectd.conf. */
+/* The baseline for this read by the library's policy: the state file
+ * (seeded from Expect when both are given; read on every read, so that
+ * replacing or deleting it, e.g. with check_upstreams --accept, takes
+ * effect without touching collectd.conf), else Expect, else what the
+ * first good read saw (kept in memory for the daemon's life); then the
+ * comparison with it and with every ExpectPrefix. */
 static upm_status
-baseline_from_file(struct target *t, const upm_result *r, upm_asn_list *out,
+apply_baseline(struct target *t, upm_result *r, upm_asn_list *base,
     upm_error *err)
 {
-	char target[64], text[256];
-	int missing = 0;
-	upm_status st;
-
-	st = upm_state_read(t->state_file, out, target, sizeof(target),
-	    &missing, err);
-	if (st == UPM_OK && strcmp(target, r->target) != 0)
-		return upm_fail(err, UPM_ERR_STATE, "state file %s holds the "
-		    "baseline of %s, not %s", t->state_file, target, r->target);
-	if (st == UPM_OK || !missing)
-		return st;
-	upm_asn_list_free(out);
-	st = t->have_expect ? copy_list(&t->expect, out, err) :
-	    upm_result_present(r, out, err);
-	if (st != UPM_OK)
-		return st;
-	if ((st = upm_state_write(t->state_file, out, r->target, err)) != UPM_OK)
-		return st;
-	format_list(out, text, sizeof(text));
-	INFO("upstreams plugin: target %s: %s baseline %s into %s", t->name,
-	    t->have_expect ? "wrote the expected" : "learned", text,
-	    t->state_file);
-	return UPM_OK;
-}
-
-/* The baseline for this read: the state file (seeded from Expect when
- * both are given), else Expect, else what the first good read saw (kept in
- * memory for the daemon's life). */
-static upm_status
-resolve_baseline(struct target *t, const upm_result *r, upm_asn_list *out,
-    upm_error *err)
-{
+	upm_baseline_opts b;
+	upm_baseline_origin origin;
 	char text[256];
 	upm_status st;
 
-	if (t->state_file != NULL)
-		return baseline_from_file(t, r, out, err);
-	if (t->have_expect)
-		return copy_list(&t->expect, out, err);
-	if (!t->have_learned) {
-		if ((st = upm_result_present(r, &t->learned, err)) != UPM_OK)
-			return st;
-		t->have_learned = 1;
-		format_list(&t->learned, text, sizeof(text));
+	memset(&b, 0, sizeof(b));
+	b.expect = t->have_expect ? &t->expect : NULL;
+	b.state_file = t->state_file;
+	b.memory = &t->learned;
+	b.prefixes = t->expect_prefixes;
+	b.n_prefixes = t->n_expect_prefixes;
+	if ((st = upm_baseline_apply(&b, r, base, &origin, err)) != UPM_OK)
+		return st;
+	if (origin == UPM_BASELINE_SEEDED || origin == UPM_BASELINE_LEARNED) {
+		format_list(base, text, sizeof(text));
+		INFO("upstreams plugin: target %s: %s baseline %s into %s",
+		    t->name, origin == UPM_BASELINE_SEEDED ?
+		    "wrote the expected" : "learned", text, t->state_file);
+	} else if (origin == UPM_BASELINE_LEARNED_MEMORY) {
+		format_list(base, text, sizeof(text));
 		INFO("upstreams plugin: target %s: learned baseline %s",
 		    t->name, text);
 	}
-	return copy_list(&t->learned, out, err);
+	return UPM_OK;
 }
 
 static void
@@ -1338,19 +1296,6 @@ notify_change(struct target *t, const upm_result *r, const upm_asn_list *base)
 	upm_buf_free(&msg);
 }
 
-/* The per-prefix expectations against the result. */
-static upm_status
-diff_prefixes(const struct target *t, upm_result *r, upm_error *err)
-{
-	upm_status st = UPM_OK;
-	size_t i;
-
-	for (i = 0; st == UPM_OK && i < t->n_expect_prefixes; i++)
-		st = upm_diff_prefix(r, t->expect_prefixes[i].prefix,
-		    &t->expect_prefixes[i].asns, err);
-	return st;
-}
-
 /* Sources that disagree are in the values, each under its own name; the
  * log says so once, and again only after they agreed in between. */
 static void
@@ -1377,10 +1322,8 @@ read_target(struct target *t)
 	memset(&err, 0, sizeof(err));
 	upm_asn_list_init(&base);
 	if ((st = ensure_fetcher(t, &err)) == UPM_OK &&
-	    (st = query(t, &r, &err)) == UPM_OK &&
-	    (st = resolve_baseline(t, r, &base, &err)) == UPM_OK &&
-	    (st = upm_diff(r, &base, &err)) == UPM_OK)
-		st = diff_prefixes(t, r, &err);
+	    (st = query(t, &r, &err)) == UPM_OK)
+		st = apply_baseline(t, r, &base, &err);
 	if (st != UPM_OK) {
 		c_complain_once(LOG_ERR, &t->complaint,
 		    "upstreams plugin: target %s: %s: %s", t->name,
