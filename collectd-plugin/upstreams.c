@@ -61,7 +61,7 @@
  * block points to.  Reference-counted: the configuration holds one
  * reference while it registers targets, every target one more; the last
  * release frees it. */
-struct limiter {
+struct up_limiter {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;       /* signalled when a slot is released */
 	unsigned max;               /* MaxInFlight */
@@ -70,10 +70,10 @@ struct limiter {
 	unsigned refs;
 };
 
-static struct limiter *
-limiter_new(unsigned max)
+static struct up_limiter *
+up_limiter_new(unsigned max)
 {
-	struct limiter *l = calloc(1, sizeof(*l));
+	struct up_limiter *l = calloc(1, sizeof(*l));
 	pthread_condattr_t attr;
 	int ok;
 
@@ -102,8 +102,8 @@ limiter_new(unsigned max)
 	return l;
 }
 
-static struct limiter *
-limiter_ref(struct limiter *l)
+static struct up_limiter *
+up_limiter_ref(struct up_limiter *l)
 {
 	pthread_mutex_lock(&l->lock);
 	l->refs++;
@@ -112,7 +112,7 @@ limiter_ref(struct limiter *l)
 }
 
 static void
-limiter_unref(struct limiter *l)
+up_limiter_unref(struct up_limiter *l)
 {
 	unsigned left;
 
@@ -131,7 +131,7 @@ limiter_unref(struct limiter *l)
 /* Takes a slot, waiting at most timeout_ms for one; 0 when taken, -1
  * when none came free in time. */
 static int
-limiter_acquire(struct limiter *l, long timeout_ms)
+up_limiter_acquire(struct up_limiter *l, long timeout_ms)
 {
 	struct timespec until;
 	int rc = 0;
@@ -161,7 +161,7 @@ limiter_acquire(struct limiter *l, long timeout_ms)
 }
 
 static void
-limiter_release(struct limiter *l)
+up_limiter_release(struct up_limiter *l)
 {
 	pthread_mutex_lock(&l->lock);
 	if (l->in_use > 0)
@@ -174,7 +174,7 @@ limiter_release(struct limiter *l)
 
 /* Settings of the <Plugin upstreams> block that every target inherits;
  * owned (freed at the end of the configuration). */
-struct defaults {
+struct up_defaults {
 	char *ripestat_url;
 	char *sourceapp;
 	char *ca_file;
@@ -185,11 +185,11 @@ struct defaults {
 	size_t max_bytes;
 	int retries;
 	unsigned max_in_flight;     /* plugin level only */
-	struct limiter *limiter;
+	struct up_limiter *limiter;
 };
 
 /* One <Target> block: its settings and what its reads remember. */
-struct target {
+struct up_target {
 	char name[TARGET_NAME_MAX + 1];
 	/* settings, fixed after the configuration */
 	uint32_t asn;
@@ -221,7 +221,7 @@ struct target {
 	int retries;
 	bool visibility;
 	cdtime_t interval;
-	struct limiter *limiter;       /* shared, reference-counted */
+	struct up_limiter *limiter;       /* shared, reference-counted */
 	/* state of the reads, under lock */
 	pthread_mutex_t lock;
 	upm_fetcher *fetcher;          /* made by the first read, after init */
@@ -233,7 +233,7 @@ struct target {
 };
 
 static char *
-dup_or_null(const char *s, int *failed)
+up_dup_or_null(const char *s, int *failed)
 {
 	char *d;
 
@@ -244,12 +244,12 @@ dup_or_null(const char *s, int *failed)
 	return d;
 }
 
-static void target_free(void *arg);
+static void up_target_free(void *arg);
 
-static struct target *
-target_new(const char *name, const struct defaults *d)
+static struct up_target *
+up_target_new(const char *name, const struct up_defaults *d)
 {
-	struct target *t = calloc(1, sizeof(*t));
+	struct up_target *t = calloc(1, sizeof(*t));
 	int failed = 0;
 
 	if (t == NULL)
@@ -270,15 +270,15 @@ target_new(const char *name, const struct defaults *d)
 		return NULL;
 	}
 	if (d->limiter != NULL)
-		t->limiter = limiter_ref(d->limiter);
-	t->ripestat_url = dup_or_null(d->ripestat_url, &failed);
-	t->sourceapp = dup_or_null(d->sourceapp, &failed);
-	t->ca_file = dup_or_null(d->ca_file, &failed);
-	t->nlnog_url = dup_or_null(d->nlnog_url, &failed);
-	t->alice_url = dup_or_null(d->alice_url, &failed);
-	t->cache_dir = dup_or_null(d->cache_dir, &failed);
+		t->limiter = up_limiter_ref(d->limiter);
+	t->ripestat_url = up_dup_or_null(d->ripestat_url, &failed);
+	t->sourceapp = up_dup_or_null(d->sourceapp, &failed);
+	t->ca_file = up_dup_or_null(d->ca_file, &failed);
+	t->nlnog_url = up_dup_or_null(d->nlnog_url, &failed);
+	t->alice_url = up_dup_or_null(d->alice_url, &failed);
+	t->cache_dir = up_dup_or_null(d->cache_dir, &failed);
 	if (failed) {
-		target_free(t);
+		up_target_free(t);
 		return NULL;
 	}
 	return t;
@@ -287,9 +287,9 @@ target_new(const char *name, const struct defaults *d)
 /* The user_data_t free function: collectd calls it when the read callback
  * goes away (at shutdown); the configuration calls it for a broken block. */
 static void
-target_free(void *arg)
+up_target_free(void *arg)
 {
-	struct target *t = arg;
+	struct up_target *t = arg;
 	size_t i;
 
 	if (t == NULL)
@@ -312,7 +312,7 @@ target_free(void *arg)
 	upm_asn_list_free(&t->expect);
 	upm_asn_list_free(&t->extra_asns);
 	upm_asn_list_free(&t->learned.set);
-	limiter_unref(t->limiter);
+	up_limiter_unref(t->limiter);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -322,7 +322,7 @@ target_free(void *arg)
 /* The name becomes a Graphite path element and a file name part: keep it
  * to letters, digits, '_' and '-'. */
 static int
-valid_target_name(const char *s)
+up_valid_target_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -334,7 +334,7 @@ valid_target_name(const char *s)
 
 /* Exactly one number in [min, max] with no fraction. */
 static int
-get_integer(const oconfig_item_t *ci, double min, double max, double *out)
+up_get_integer(const oconfig_item_t *ci, double min, double max, double *out)
 {
 	double v;
 
@@ -349,7 +349,7 @@ get_integer(const oconfig_item_t *ci, double min, double max, double *out)
 
 /* Exactly one number in [min, max]. */
 static int
-get_number(const oconfig_item_t *ci, double min, double max, double *out)
+up_get_number(const oconfig_item_t *ci, double min, double max, double *out)
 {
 	double v;
 
@@ -364,7 +364,7 @@ get_number(const oconfig_item_t *ci, double min, double max, double *out)
 
 /* One ASN from a number (131279) or a string ("AS131279"). */
 static int
-value_asn(const oconfig_value_t *v, uint32_t *out, upm_error *err)
+up_value_asn(const oconfig_value_t *v, uint32_t *out, upm_error *err)
 {
 	char buf[32];
 
@@ -385,7 +385,7 @@ value_asn(const oconfig_value_t *v, uint32_t *out, upm_error *err)
 
 /* ASNs from values[first..]: numbers or strings ("4837,20485"). */
 static int
-add_asns(upm_asn_list *l, const oconfig_item_t *ci, int first, upm_error *err)
+up_add_asns(upm_asn_list *l, const oconfig_item_t *ci, int first, upm_error *err)
 {
 	uint32_t asn;
 	int i;
@@ -400,7 +400,7 @@ add_asns(upm_asn_list *l, const oconfig_item_t *ci, int first, upm_error *err)
 				return -1;
 			continue;
 		}
-		if (value_asn(v, &asn, err) != 0)
+		if (up_value_asn(v, &asn, err) != 0)
 			return -1;
 		if (upm_asn_list_add(l, asn) != UPM_OK)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
@@ -410,9 +410,9 @@ add_asns(upm_asn_list *l, const oconfig_item_t *ci, int first, upm_error *err)
 
 /* Expect: any number of ASNs per line, on one or several lines. */
 static int
-config_expect(struct target *t, const oconfig_item_t *ci, upm_error *err)
+up_config_expect(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 {
-	if (add_asns(&t->expect, ci, 0, err) != 0)
+	if (up_add_asns(&t->expect, ci, 0, err) != 0)
 		return -1;
 	t->have_expect = 1;
 	return 0;
@@ -420,7 +420,7 @@ config_expect(struct target *t, const oconfig_item_t *ci, upm_error *err)
 
 /* Prefix, ExtraPrefix: prefixes, several per line and/or several lines. */
 static int
-add_prefixes(char **prefixes, size_t *n, const oconfig_item_t *ci,
+up_add_prefixes(char **prefixes, size_t *n, const oconfig_item_t *ci,
     upm_error *err)
 {
 	int i;
@@ -448,7 +448,7 @@ add_prefixes(char **prefixes, size_t *n, const oconfig_item_t *ci,
 /* ExpectPrefix "175.45.176.0/24" 4837 20485, or in the check's form
  * "175.45.176.0/24=4837,20485"; one prefix per line, each prefix once. */
 static int
-config_expect_prefix(struct target *t, const oconfig_item_t *ci,
+up_config_expect_prefix(struct up_target *t, const oconfig_item_t *ci,
     upm_error *err)
 {
 	upm_prefix_expect *e;
@@ -476,7 +476,7 @@ config_expect_prefix(struct target *t, const oconfig_item_t *ci,
 			goto fail;
 		}
 		(void)snprintf(e->prefix, sizeof(e->prefix), "%s", first);
-		if (add_asns(&e->asns, ci, 1, err) != 0)
+		if (up_add_asns(&e->asns, ci, 1, err) != 0)
 			goto fail;
 	}
 	if (e->asns.n == 0) {
@@ -499,7 +499,7 @@ fail:
 
 /* Source: one or several per line and/or several lines, each once. */
 static int
-config_source(struct target *t, const oconfig_item_t *ci, upm_error *err)
+up_config_source(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 {
 	size_t k;
 	int i, src;
@@ -526,7 +526,7 @@ config_source(struct target *t, const oconfig_item_t *ci, upm_error *err)
 }
 
 static int
-config_country(struct target *t, const oconfig_item_t *ci, upm_error *err)
+up_config_country(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 {
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
 		return upm_fail(err, UPM_ERR_ARG, "needs a country code, e.g. "
@@ -538,7 +538,7 @@ config_country(struct target *t, const oconfig_item_t *ci, upm_error *err)
 /* The URLs a fetcher is allowed to use: anything else (ftp://, a typo)
  * would pass here and then fail every read. */
 static int
-url_scheme_ok(const char *url)
+up_url_scheme_ok(const char *url)
 {
 	return strncasecmp(url, "http://", 7) == 0 ||
 	    strncasecmp(url, "https://", 8) == 0 ||
@@ -546,7 +546,7 @@ url_scheme_ok(const char *url)
 }
 
 /* Where the keys both the plugin block and a target block accept go. */
-struct common_dst {
+struct up_common_dst {
 	char **ripestat_url, **sourceapp, **ca_file, **nlnog_url, **alice_url;
 	long *timeout_ms;
 	size_t *max_bytes;
@@ -554,11 +554,11 @@ struct common_dst {
 };
 
 /* A key both the plugin block and a target block accept. */
-enum common_key { CK_NONE, CK_OK, CK_BAD };
+enum up_common_key { CK_NONE, CK_OK, CK_BAD };
 
 /* The string keys: RipestatURL, SourceApp, CAFile, NlnogURL, AliceURL. */
-static enum common_key
-config_common_string(const oconfig_item_t *ci, const struct common_dst *d,
+static enum up_common_key
+up_config_common_string(const oconfig_item_t *ci, const struct up_common_dst *d,
     upm_error *err)
 {
 	char **dst;
@@ -579,85 +579,85 @@ config_common_string(const oconfig_item_t *ci, const struct common_dst *d,
 	if (cf_util_get_string(ci, dst) != 0 || (*dst)[0] == '\0')
 		return upm_fail(err, UPM_ERR_ARG, "needs one non-empty string"),
 		    CK_BAD;
-	if (url && !url_scheme_ok(*dst))
+	if (url && !up_url_scheme_ok(*dst))
 		return upm_fail(err, UPM_ERR_ARG, "'%.80s' is not an http://, "
 		    "https:// or file:// URL", *dst), CK_BAD;
 	return CK_OK;
 }
 
-static enum common_key
-config_common_key(const oconfig_item_t *ci, const struct common_dst *d,
+static enum up_common_key
+up_config_common_key(const oconfig_item_t *ci, const struct up_common_dst *d,
     upm_error *err)
 {
 	double v;
 
 	if (strcasecmp(ci->key, "Timeout") == 0) {
-		if (get_number(ci, 1, 3600, &v) != 0)
+		if (up_get_number(ci, 1, 3600, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a number of seconds 1..3600"), CK_BAD;
 		*d->timeout_ms = (long)(v * 1000);
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "MaxSize") == 0) {
-		if (get_integer(ci, 1024, 1099511627776.0, &v) != 0)
+		if (up_get_integer(ci, 1024, 1099511627776.0, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a number of bytes, at least 1024"), CK_BAD;
 		*d->max_bytes = (size_t)v;
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "Retries") == 0) {
-		if (get_integer(ci, 0, 10, &v) != 0)
+		if (up_get_integer(ci, 0, 10, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a whole number 0..10"), CK_BAD;
 		*d->retries = (int)v;
 		return CK_OK;
 	}
-	return config_common_string(ci, d, err);
+	return up_config_common_string(ci, d, err);
 }
 
 /* The keys of what a target is: ASN or Country and what widens its
  * origin set.  0 done, -1 bad value, 1 not one of them. */
 static int
-config_target_what(struct target *t, const oconfig_item_t *ci, upm_error *err)
+up_config_target_what(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 {
 	double v;
 
 	if (strcasecmp(ci->key, "ASN") == 0) {
 		if (ci->values_num != 1)
 			return upm_fail(err, UPM_ERR_ARG, "needs one AS number"), -1;
-		return value_asn(&ci->values[0], &t->asn, err);
+		return up_value_asn(&ci->values[0], &t->asn, err);
 	}
 	if (strcasecmp(ci->key, "Country") == 0)
-		return config_country(t, ci, err);
+		return up_config_country(t, ci, err);
 	if (strcasecmp(ci->key, "ExtraASN") == 0)
-		return add_asns(&t->extra_asns, ci, 0, err);
+		return up_add_asns(&t->extra_asns, ci, 0, err);
 	if (strcasecmp(ci->key, "ExtraPrefix") == 0)
-		return add_prefixes(t->extra_prefixes, &t->n_extra_prefixes, ci,
+		return up_add_prefixes(t->extra_prefixes, &t->n_extra_prefixes, ci,
 		    err);
 	if (strcasecmp(ci->key, "MaxASNs") == 0) {
-		if (get_integer(ci, 1, 100000, &v) != 0)
+		if (up_get_integer(ci, 1, 100000, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a whole number 1..100000"), -1;
 		t->max_asns = (size_t)v;
 		return 0;
 	}
 	if (strcasecmp(ci->key, "ExpectPrefix") == 0)
-		return config_expect_prefix(t, ci, err);
+		return up_config_expect_prefix(t, ci, err);
 	return 1;
 }
 
 /* One key of a <Target> block: 0 done, -1 bad value (err says why), 1 an
  * unknown key. */
 static int
-config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
+up_config_target_key(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 {
-	const struct common_dst dst = { &t->ripestat_url, &t->sourceapp,
+	const struct up_common_dst dst = { &t->ripestat_url, &t->sourceapp,
 	    &t->ca_file, &t->nlnog_url, &t->alice_url, &t->timeout_ms,
 	    &t->max_bytes, &t->retries };
 	double v;
 	int rc;
 
-	switch (config_common_key(ci, &dst, err)) {
+	switch (up_config_common_key(ci, &dst, err)) {
 	case CK_OK:
 		return 0;
 	case CK_BAD:
@@ -665,10 +665,10 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 	case CK_NONE:
 		break;
 	}
-	if ((rc = config_target_what(t, ci, err)) <= 0)
+	if ((rc = up_config_target_what(t, ci, err)) <= 0)
 		return rc;
 	if (strcasecmp(ci->key, "Source") == 0)
-		return config_source(t, ci, err);
+		return up_config_source(t, ci, err);
 	if (strcasecmp(ci->key, "Interval") == 0) {
 		if (cf_util_get_cdtime(ci, &t->interval) != 0 || t->interval == 0)
 			return upm_fail(err, UPM_ERR_ARG,
@@ -676,7 +676,7 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 		return 0;
 	}
 	if (strcasecmp(ci->key, "Expect") == 0)
-		return config_expect(t, ci, err);
+		return up_config_expect(t, ci, err);
 	if (strcasecmp(ci->key, "StateFile") == 0) {
 		if (cf_util_get_string(ci, &t->state_file) != 0 ||
 		    t->state_file[0] == '\0')
@@ -684,21 +684,21 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 		return 0;
 	}
 	if (strcasecmp(ci->key, "MinPeers") == 0) {
-		if (get_integer(ci, 0, 100000, &v) != 0)
+		if (up_get_integer(ci, 0, 100000, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a whole number 0..100000"), -1;
 		t->params.min_peers = (size_t)v;
 		return 0;
 	}
 	if (strcasecmp(ci->key, "MinShare") == 0) {
-		if (get_number(ci, 0, 100, &v) != 0)
+		if (up_get_number(ci, 0, 100, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,
 			    "needs a percentage 0..100"), -1;
 		t->params.min_share = v;
 		return 0;
 	}
 	if (strcasecmp(ci->key, "Prefix") == 0)
-		return add_prefixes(t->prefixes, &t->n_prefixes, ci, err);
+		return up_add_prefixes(t->prefixes, &t->n_prefixes, ci, err);
 	if (strcasecmp(ci->key, "Visibility") == 0) {
 		if (cf_util_get_boolean(ci, &t->visibility) != 0)
 			return upm_fail(err, UPM_ERR_ARG, "needs true or false"), -1;
@@ -707,11 +707,11 @@ config_target_key(struct target *t, const oconfig_item_t *ci, upm_error *err)
 	return 1;
 }
 
-static void trace_debug(void *ctx, const char *msg);
+static void up_trace_debug(void *ctx, const char *msg);
 
 /* The query of a target; borrows from t. */
 static void
-query_opts(const struct target *t, upm_query_opts *q)
+up_query_opts(const struct up_target *t, upm_query_opts *q)
 {
 	upm_query_opts_init(q);
 	q->asn = t->asn;
@@ -736,7 +736,7 @@ query_opts(const struct target *t, upm_query_opts *q)
 	q->max_asns = t->max_asns;
 	q->visibility = t->visibility;
 	q->params = t->params;
-	q->trace = trace_debug;
+	q->trace = up_trace_debug;
 	q->trace_ctx = (void *)t;
 }
 
@@ -745,12 +745,12 @@ query_opts(const struct target *t, upm_query_opts *q)
  * every read), said in the configuration's words.  Expect and StateFile
  * go together: the state file is seeded from Expect. */
 static int
-config_target_check(const struct target *t, upm_error *err)
+up_config_target_check(const struct up_target *t, upm_error *err)
 {
 	upm_query_opts q;
 	upm_target_rule broken;
 
-	query_opts(t, &q);
+	up_query_opts(t, &q);
 	if (upm_target_check(&q, NULL, UPM_RULES_WHAT |
 	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_ALICE_URL |
 	    UPM_RULE_NEIGHBOURS_ALONE, &broken, err) == UPM_OK)
@@ -780,23 +780,23 @@ config_target_check(const struct target *t, upm_error *err)
 
 /* A <Target "name"> block into a new target; NULL (warnings logged) when
  * the block is broken. */
-static struct target *
-config_target(const oconfig_item_t *ci, const struct defaults *d)
+static struct up_target *
+up_config_target(const oconfig_item_t *ci, const struct up_defaults *d)
 {
 	const char *name;
-	struct target *t;
+	struct up_target *t;
 	upm_error err;
 	int i, rc;
 
 	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
-	    !valid_target_name(ci->values[0].value.string)) {
+	    !up_valid_target_name(ci->values[0].value.string)) {
 		WARNING("upstreams plugin: <Target> needs one name of at most "
 		    "%d letters, digits, '_' or '-'; block skipped",
 		    TARGET_NAME_MAX);
 		return NULL;
 	}
 	name = ci->values[0].value.string;
-	if ((t = target_new(name, d)) == NULL) {
+	if ((t = up_target_new(name, d)) == NULL) {
 		ERROR("upstreams plugin: out of memory");
 		return NULL;
 	}
@@ -804,33 +804,33 @@ config_target(const oconfig_item_t *ci, const struct defaults *d)
 	for (i = 0; i < ci->children_num; i++) {
 		const oconfig_item_t *child = &ci->children[i];
 
-		rc = config_target_key(t, child, &err);
+		rc = up_config_target_key(t, child, &err);
 		if (rc > 0) {
 			WARNING("upstreams plugin: unknown config key '%s' in "
 			    "<Target \"%s\">; block skipped", child->key, name);
-			target_free(t);
+			up_target_free(t);
 			return NULL;
 		}
 		if (rc < 0) {
 			WARNING("upstreams plugin: invalid value for '%s' in "
 			    "<Target \"%s\">: %s; block skipped", child->key,
 			    name, err.text);
-			target_free(t);
+			up_target_free(t);
 			return NULL;
 		}
 	}
-	if (config_target_check(t, &err) != 0) {
+	if (up_config_target_check(t, &err) != 0) {
 		WARNING("upstreams plugin: <Target \"%s\">: %s; block skipped",
 		    name, err.text);
-		target_free(t);
+		up_target_free(t);
 		return NULL;
 	}
 	return t;
 }
 
 /* The keys only the plugin block has: CacheDir, MaxInFlight. */
-static enum common_key
-config_plugin_only(const oconfig_item_t *ci, struct defaults *d,
+static enum up_common_key
+up_config_plugin_only(const oconfig_item_t *ci, struct up_defaults *d,
     upm_error *err)
 {
 	double v;
@@ -843,7 +843,7 @@ config_plugin_only(const oconfig_item_t *ci, struct defaults *d,
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "MaxInFlight") == 0) {
-		if (get_integer(ci, 1, MAX_IN_FLIGHT, &v) != 0)
+		if (up_get_integer(ci, 1, MAX_IN_FLIGHT, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
 			    "1..%d (RIPEstat allows %d requests at a time)",
 			    MAX_IN_FLIGHT, MAX_IN_FLIGHT), CK_BAD;
@@ -856,12 +856,12 @@ config_plugin_only(const oconfig_item_t *ci, struct defaults *d,
 /* The plugin block's own keys.  A broken one affects every target, so it
  * fails the whole configuration. */
 static int
-config_defaults(const oconfig_item_t *ci, struct defaults *d)
+up_config_defaults(const oconfig_item_t *ci, struct up_defaults *d)
 {
-	const struct common_dst dst = { &d->ripestat_url, &d->sourceapp,
+	const struct up_common_dst dst = { &d->ripestat_url, &d->sourceapp,
 	    &d->ca_file, &d->nlnog_url, &d->alice_url, &d->timeout_ms,
 	    &d->max_bytes, &d->retries };
-	enum common_key ck;
+	enum up_common_key ck;
 	upm_error err;
 	int i;
 
@@ -871,9 +871,9 @@ config_defaults(const oconfig_item_t *ci, struct defaults *d)
 
 		if (strcasecmp(child->key, "Target") == 0)
 			continue;
-		ck = config_plugin_only(child, d, &err);
+		ck = up_config_plugin_only(child, d, &err);
 		if (ck == CK_NONE)
-			ck = config_common_key(child, &dst, &err);
+			ck = up_config_common_key(child, &dst, &err);
 		switch (ck) {
 		case CK_OK:
 			continue;
@@ -890,32 +890,32 @@ config_defaults(const oconfig_item_t *ci, struct defaults *d)
 	return 0;
 }
 
-static int upstreams_read(user_data_t *ud);
+static int up_read(user_data_t *ud);
 
 /* Hands t to collectd as its own read callback; t is freed either way. */
 static int
-register_target(struct target *t)
+up_register_target(struct up_target *t)
 {
 	char cb_name[sizeof(PLUGIN_NAME) + TARGET_NAME_MAX + 2];
-	user_data_t ud = { .data = t, .free_func = target_free };
+	user_data_t ud = { .data = t, .free_func = up_target_free };
 	int status;
 
 	(void)snprintf(cb_name, sizeof(cb_name), PLUGIN_NAME "-%s", t->name);
 	status = plugin_register_complex_read(PLUGIN_NAME, cb_name,
-	    upstreams_read, t->interval, &ud);
+	    up_read, t->interval, &ud);
 	if (status != 0) {
 		/* On failure collectd leaves the user data to us. */
 		WARNING("upstreams plugin: cannot register the read of "
 		    "<Target \"%s\"> (status %d); block skipped", t->name,
 		    status);
-		target_free(t);
+		up_target_free(t);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-name_taken(char *const *names, size_t n, const char *name)
+up_name_taken(char *const *names, size_t n, const char *name)
 {
 	size_t i;
 
@@ -928,7 +928,7 @@ name_taken(char *const *names, size_t n, const char *name)
 /* Targets of one <Plugin upstreams> block: each good one is registered,
  * each broken one skipped with a warning.  Fails only when none is usable. */
 static int
-config_targets(const oconfig_item_t *ci, const struct defaults *d)
+up_config_targets(const oconfig_item_t *ci, const struct up_defaults *d)
 {
 	char **names;
 	size_t n_names = 0, i;
@@ -941,25 +941,25 @@ config_targets(const oconfig_item_t *ci, const struct defaults *d)
 	}
 	for (k = 0; k < ci->children_num; k++) {
 		const oconfig_item_t *child = &ci->children[k];
-		struct target *t;
+		struct up_target *t;
 
 		if (strcasecmp(child->key, "Target") != 0)
 			continue;
-		if ((t = config_target(child, d)) == NULL)
+		if ((t = up_config_target(child, d)) == NULL)
 			continue;
-		if (name_taken(names, n_names, t->name)) {
+		if (up_name_taken(names, n_names, t->name)) {
 			WARNING("upstreams plugin: duplicate target name '%s'; "
 			    "second <Target \"%s\"> block skipped", t->name,
 			    t->name);
-			target_free(t);
+			up_target_free(t);
 			continue;
 		}
 		if ((names[n_names] = strdup(t->name)) == NULL) {
 			ERROR("upstreams plugin: out of memory");
-			target_free(t);
+			up_target_free(t);
 			continue;
 		}
-		if (register_target(t) != 0) {
+		if (up_register_target(t) != 0) {
 			free(names[n_names]);
 			continue;
 		}
@@ -976,7 +976,7 @@ config_targets(const oconfig_item_t *ci, const struct defaults *d)
 }
 
 static void
-defaults_free(struct defaults *d)
+up_defaults_free(struct up_defaults *d)
 {
 	free(d->ripestat_url);
 	free(d->sourceapp);
@@ -985,42 +985,42 @@ defaults_free(struct defaults *d)
 	free(d->alice_url);
 	free(d->cache_dir);
 	/* The targets hold their own references to the limiter. */
-	limiter_unref(d->limiter);
+	up_limiter_unref(d->limiter);
 }
 
 static int
-upstreams_config(oconfig_item_t *ci)
+up_config(oconfig_item_t *ci)
 {
-	struct defaults d;
+	struct up_defaults d;
 	int status = -1;
 
 	memset(&d, 0, sizeof(d));
 	d.timeout_ms = DEFAULT_TIMEOUT_MS;
 	d.retries = DEFAULT_RETRIES;
 	d.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
-	if (config_defaults(ci, &d) == 0) {
-		if ((d.limiter = limiter_new(d.max_in_flight)) == NULL)
+	if (up_config_defaults(ci, &d) == 0) {
+		if ((d.limiter = up_limiter_new(d.max_in_flight)) == NULL)
 			ERROR("upstreams plugin: out of memory");
 		else
-			status = config_targets(ci, &d);
+			status = up_config_targets(ci, &d);
 	}
-	defaults_free(&d);
+	up_defaults_free(&d);
 	return status;
 }
 
 /* -------------------------------------------------------------- read */
 
 static void
-trace_debug(void *ctx, const char *msg)
+up_trace_debug(void *ctx, const char *msg)
 {
-	const struct target *t = ctx;
+	const struct up_target *t = ctx;
 
 	plugin_log(LOG_DEBUG, "upstreams plugin: target %s: fetching %s",
 	    t->name, msg);
 }
 
 static int
-is_file_url(const char *url)
+up_is_file_url(const char *url)
 {
 	return url != NULL && strncasecmp(url, "file://", 7) == 0;
 }
@@ -1031,7 +1031,7 @@ is_file_url(const char *url)
  * whichever target (or check_upstreams with the same --cache-dir) asks
  * first. */
 static upm_status
-ensure_fetcher(struct target *t, upm_error *err)
+up_ensure_fetcher(struct up_target *t, upm_error *err)
 {
 	upm_fetch_opts o;
 
@@ -1049,26 +1049,26 @@ ensure_fetcher(struct target *t, upm_error *err)
 	o.max_retries = t->retries;
 	o.ca_file = t->ca_file;
 	o.cache_dir = t->cache_dir;
-	o.allow_file = is_file_url(t->ripestat_url) ||
-	    is_file_url(t->nlnog_url) || is_file_url(t->alice_url);
+	o.allow_file = up_is_file_url(t->ripestat_url) ||
+	    up_is_file_url(t->nlnog_url) || up_is_file_url(t->alice_url);
 	if ((t->fetcher = upm_fetcher_new(&o, err)) != NULL)
 		return UPM_OK;
 	return err->code != UPM_OK ? err->code : UPM_ERR_NOMEM;
 }
 
 static upm_status
-query(struct target *t, upm_result **out, upm_error *err)
+up_query(struct up_target *t, upm_result **out, upm_error *err)
 {
 	upm_query_opts q;
 
-	query_opts(t, &q);
+	up_query_opts(t, &q);
 	return upm_query(t->fetcher, &q, out, err);
 }
 
 /* A baseline as the logs and notifications give it, cut as ever at 255
  * characters. */
 static void
-format_list(const upm_asn_list *l, char *buf, size_t len)
+up_format_list(const upm_asn_list *l, char *buf, size_t len)
 {
 	upm_buf b;
 
@@ -1085,7 +1085,7 @@ format_list(const upm_asn_list *l, char *buf, size_t len)
  * first good read saw (kept in memory for the daemon's life); then the
  * comparison with it and with every ExpectPrefix. */
 static upm_status
-apply_baseline(struct target *t, upm_result *r, upm_asn_list *base,
+up_apply_baseline(struct up_target *t, upm_result *r, upm_asn_list *base,
     upm_error *err)
 {
 	upm_baseline_opts b;
@@ -1102,12 +1102,12 @@ apply_baseline(struct target *t, upm_result *r, upm_asn_list *base,
 	if ((st = upm_baseline_apply(&b, r, base, &origin, err)) != UPM_OK)
 		return st;
 	if (origin == UPM_BASELINE_SEEDED || origin == UPM_BASELINE_LEARNED) {
-		format_list(base, text, sizeof(text));
+		up_format_list(base, text, sizeof(text));
 		INFO("upstreams plugin: target %s: %s baseline %s into %s",
 		    t->name, origin == UPM_BASELINE_SEEDED ?
 		    "wrote the expected" : "learned", text, t->state_file);
 	} else if (origin == UPM_BASELINE_LEARNED_MEMORY) {
-		format_list(base, text, sizeof(text));
+		up_format_list(base, text, sizeof(text));
 		INFO("upstreams plugin: target %s: learned baseline %s",
 		    t->name, text);
 	}
@@ -1115,7 +1115,7 @@ apply_baseline(struct target *t, upm_result *r, upm_asn_list *base,
 }
 
 static void
-dispatch_gauge(const struct target *t, const char *type,
+up_dispatch_gauge(const struct up_target *t, const char *type,
     const char *type_instance, gauge_t value)
 {
 	value_list_t vl = VALUE_LIST_INIT;
@@ -1135,7 +1135,7 @@ dispatch_gauge(const struct target *t, const char *type,
 }
 
 static double
-percent(uint64_t part, uint64_t whole)
+up_percent(uint64_t part, uint64_t whole)
 {
 	return 100.0 * (double)part / (double)whole;
 }
@@ -1144,7 +1144,7 @@ percent(uint64_t part, uint64_t whole)
  * type instance "<source>-AS<n>" with the source's '-' made '_'
  * ("nlnog_lg-AS4837"), so that the source and the AS stay apart. */
 static void
-dispatch_sources(const struct target *t, const upm_result *r)
+up_dispatch_sources(const struct up_target *t, const upm_result *r)
 {
 	char ti[DATA_MAX_NAME_LEN], src[48];
 	size_t s, i, k;
@@ -1159,51 +1159,51 @@ dispatch_sources(const struct target *t, const upm_result *r)
 		for (i = 0; i < sr->n_upstreams; i++) {
 			(void)snprintf(ti, sizeof(ti), "%s-AS%lu", src,
 			    (unsigned long)sr->upstreams[i].asn);
-			dispatch_gauge(t, "percent", ti, sr->upstreams[i].share);
+			up_dispatch_gauge(t, "percent", ti, sr->upstreams[i].share);
 		}
 	}
 }
 
 static void
-dispatch_result(const struct target *t, const upm_result *r)
+up_dispatch_result(const struct up_target *t, const upm_result *r)
 {
 	char ti[DATA_MAX_NAME_LEN];
 	int64_t when;
 	size_t i;
 
-	dispatch_gauge(t, "count", "upstreams", (gauge_t)r->n_present);
-	dispatch_gauge(t, "count", "missing", (gauge_t)r->disappeared.n);
-	dispatch_gauge(t, "count", "unexpected", (gauge_t)r->appeared.n);
-	dispatch_gauge(t, "count", "observations", (gauge_t)r->observations);
-	dispatch_gauge(t, "count", "peers", (gauge_t)r->vantage_points);
+	up_dispatch_gauge(t, "count", "upstreams", (gauge_t)r->n_present);
+	up_dispatch_gauge(t, "count", "missing", (gauge_t)r->disappeared.n);
+	up_dispatch_gauge(t, "count", "unexpected", (gauge_t)r->appeared.n);
+	up_dispatch_gauge(t, "count", "observations", (gauge_t)r->observations);
+	up_dispatch_gauge(t, "count", "peers", (gauge_t)r->vantage_points);
 	for (i = 0; i < r->n_upstreams; i++) {
 		(void)snprintf(ti, sizeof(ti), "AS%lu",
 		    (unsigned long)r->upstreams[i].asn);
-		dispatch_gauge(t, "percent", ti, r->upstreams[i].share);
+		up_dispatch_gauge(t, "percent", ti, r->upstreams[i].share);
 	}
-	dispatch_sources(t, r);
+	up_dispatch_sources(t, r);
 	if (t->country[0] != '\0' || t->extra_asns.n > 0) {
-		dispatch_gauge(t, "count", "origins", (gauge_t)r->n_origins);
-		dispatch_gauge(t, "count", "domestic", (gauge_t)r->n_domestic);
+		up_dispatch_gauge(t, "count", "origins", (gauge_t)r->n_origins);
+		up_dispatch_gauge(t, "count", "domestic", (gauge_t)r->n_domestic);
 	}
 	if (t->n_expect_prefixes > 0)
-		dispatch_gauge(t, "count", "prefix_changes",
+		up_dispatch_gauge(t, "count", "prefix_changes",
 		    (gauge_t)upm_result_prefix_changes(r));
 	if (r->visibility.have && r->visibility.v4_total > 0)
-		dispatch_gauge(t, "percent", "visibility_v4", percent(
+		up_dispatch_gauge(t, "percent", "visibility_v4", up_percent(
 		    r->visibility.v4_seeing, r->visibility.v4_total));
 	if (r->visibility.have && r->visibility.v6_total > 0)
-		dispatch_gauge(t, "percent", "visibility_v6", percent(
+		up_dispatch_gauge(t, "percent", "visibility_v6", up_percent(
 		    r->visibility.v6_seeing, r->visibility.v6_total));
 	if (r->data_time[0] != '\0' &&
 	    upm_time_parse(r->data_time, &when, NULL) == UPM_OK) {
 		double age = CDTIME_T_TO_DOUBLE(cdtime()) - (double)when;
-		dispatch_gauge(t, "duration", "data_age", age > 0 ? age : 0);
+		up_dispatch_gauge(t, "duration", "data_age", age > 0 ? age : 0);
 	}
 }
 
 static void
-notify(const struct target *t, int severity, const char *message)
+up_notify(const struct up_target *t, int severity, const char *message)
 {
 	notification_t n;
 
@@ -1219,7 +1219,7 @@ notify(const struct target *t, int severity, const char *message)
 }
 
 static void
-append_list(upm_buf *b, const char *tag, const upm_asn_list *l)
+up_append_list(upm_buf *b, const char *tag, const upm_asn_list *l)
 {
 	size_t i;
 
@@ -1233,7 +1233,7 @@ append_list(upm_buf *b, const char *tag, const upm_asn_list *l)
  * the overall appeared/disappeared sets and every prefix's.  NULL when
  * nothing changed, or without memory. */
 static char *
-change_key(const upm_result *r)
+up_change_key(const upm_result *r)
 {
 	upm_buf b;
 	size_t i;
@@ -1242,16 +1242,16 @@ change_key(const upm_result *r)
 	    upm_result_prefix_changes(r) == 0)
 		return NULL;
 	upm_buf_init(&b);
-	append_list(&b, "+", &r->appeared);
-	append_list(&b, "-", &r->disappeared);
+	up_append_list(&b, "+", &r->appeared);
+	up_append_list(&b, "-", &r->disappeared);
 	for (i = 0; i < r->n_prefix_results; i++) {
 		const upm_prefix_result *p = &r->prefix_results[i];
 
 		if (p->appeared.n == 0 && p->disappeared.n == 0)
 			continue;
 		(void)upm_buf_printf(&b, "%s", p->prefix);
-		append_list(&b, "+", &p->appeared);
-		append_list(&b, "-", &p->disappeared);
+		up_append_list(&b, "+", &p->appeared);
+		up_append_list(&b, "-", &p->disappeared);
 	}
 	return upm_buf_steal(&b);
 }
@@ -1261,9 +1261,9 @@ change_key(const upm_result *r)
  * matches again.  Never repeated on every read: the values carry the
  * ongoing state. */
 static void
-notify_change(struct target *t, const upm_result *r, const upm_asn_list *base)
+up_notify_change(struct up_target *t, const upm_result *r, const upm_asn_list *base)
 {
-	char *key = change_key(r);
+	char *key = up_change_key(r);
 	int changed = r->appeared.n > 0 || r->disappeared.n > 0 ||
 	    upm_result_prefix_changes(r) > 0;
 	upm_buf msg;
@@ -1281,7 +1281,7 @@ notify_change(struct target *t, const upm_result *r, const upm_asn_list *base)
 	if (changed) {
 		(void)upm_render_summary(r, &msg);
 	} else {
-		format_list(base, text, sizeof(text));
+		up_format_list(base, text, sizeof(text));
 		(void)upm_buf_printf(&msg, "upstream set back to baseline: %s%s",
 		    text, t->n_expect_prefixes > 0 ?
 		    "; every prefix as expected" : "");
@@ -1291,7 +1291,7 @@ notify_change(struct target *t, const upm_result *r, const upm_asn_list *base)
 	free(t->notified);
 	t->notified = key;
 	t->changed = changed;
-	notify(t, changed ? NOTIF_FAILURE : NOTIF_OKAY,
+	up_notify(t, changed ? NOTIF_FAILURE : NOTIF_OKAY,
 	    msg.data != NULL ? msg.data : "");
 	upm_buf_free(&msg);
 }
@@ -1299,7 +1299,7 @@ notify_change(struct target *t, const upm_result *r, const upm_asn_list *base)
 /* Sources that disagree are in the values, each under its own name; the
  * log says so once, and again only after they agreed in between. */
 static void
-log_disagreement(struct target *t, const upm_result *r)
+up_log_disagreement(struct up_target *t, const upm_result *r)
 {
 	if (r->disagree[0] != '\0')
 		c_complain_once(LOG_WARNING, &t->disagreement,
@@ -1312,7 +1312,7 @@ log_disagreement(struct target *t, const upm_result *r)
 
 /* One read; 0 when values went out, -1 (logged once) when not. */
 static int
-read_target(struct target *t)
+up_read_target(struct up_target *t)
 {
 	upm_result *r = NULL;
 	upm_asn_list base;
@@ -1321,9 +1321,9 @@ read_target(struct target *t)
 
 	memset(&err, 0, sizeof(err));
 	upm_asn_list_init(&base);
-	if ((st = ensure_fetcher(t, &err)) == UPM_OK &&
-	    (st = query(t, &r, &err)) == UPM_OK)
-		st = apply_baseline(t, r, &base, &err);
+	if ((st = up_ensure_fetcher(t, &err)) == UPM_OK &&
+	    (st = up_query(t, &r, &err)) == UPM_OK)
+		st = up_apply_baseline(t, r, &base, &err);
 	if (st != UPM_OK) {
 		c_complain_once(LOG_ERR, &t->complaint,
 		    "upstreams plugin: target %s: %s: %s", t->name,
@@ -1334,9 +1334,9 @@ read_target(struct target *t)
 	}
 	c_release(LOG_INFO, &t->complaint,
 	    "upstreams plugin: target %s: reading works again", t->name);
-	dispatch_result(t, r);
-	log_disagreement(t, r);
-	notify_change(t, r, &base);
+	up_dispatch_result(t, r);
+	up_log_disagreement(t, r);
+	up_notify_change(t, r, &base);
 	upm_result_free(r);
 	upm_asn_list_free(&base);
 	return 0;
@@ -1347,15 +1347,15 @@ read_target(struct target *t)
  * Before it, a slot of the plugin-wide MaxInFlight, waited for at most
  * the target's Timeout: a read that gets none fails like a timeout. */
 static int
-upstreams_read(user_data_t *ud)
+up_read(user_data_t *ud)
 {
-	struct target *t;
+	struct up_target *t;
 	int status;
 
 	if (ud == NULL || ud->data == NULL)
 		return -1;
 	t = ud->data;
-	if (t->limiter != NULL && limiter_acquire(t->limiter,
+	if (t->limiter != NULL && up_limiter_acquire(t->limiter,
 	    t->timeout_ms) != 0) {
 		pthread_mutex_lock(&t->lock);
 		c_complain_once(LOG_ERR, &t->complaint,
@@ -1367,17 +1367,17 @@ upstreams_read(user_data_t *ud)
 		return -1;
 	}
 	pthread_mutex_lock(&t->lock);
-	status = read_target(t);
+	status = up_read_target(t);
 	pthread_mutex_unlock(&t->lock);
 	if (t->limiter != NULL)
-		limiter_release(t->limiter);
+		up_limiter_release(t->limiter);
 	return status;
 }
 
 /* ---------------------------------------------------- init, shutdown */
 
 static int
-upstreams_init(void)
+up_init(void)
 {
 	upm_error err;
 
@@ -1390,7 +1390,7 @@ upstreams_init(void)
 }
 
 static int
-upstreams_shutdown(void)
+up_shutdown(void)
 {
 	upm_global_cleanup();
 	return 0;
@@ -1399,7 +1399,7 @@ upstreams_shutdown(void)
 void
 module_register(void)
 {
-	plugin_register_complex_config(PLUGIN_NAME, upstreams_config);
-	plugin_register_init(PLUGIN_NAME, upstreams_init);
-	plugin_register_shutdown(PLUGIN_NAME, upstreams_shutdown);
+	plugin_register_complex_config(PLUGIN_NAME, up_config);
+	plugin_register_init(PLUGIN_NAME, up_init);
+	plugin_register_shutdown(PLUGIN_NAME, up_shutdown);
 }

@@ -78,8 +78,6 @@ void ck_config_free(struct config *c);
 /* 0: go on; 1: done (help/version printed); -1: error in err. */
 int ck_parse_args(int argc, char **argv, struct config *c, upm_error *err);
 void ck_print_usage(FILE *f);
-/* -vvv: the configuration the check runs with, on stderr. */
-void ck_print_effective_config(const struct config *c);
 
 /* judge.c: one target */
 void ck_outcome_init(struct outcome *o);
@@ -95,15 +93,24 @@ void ck_assess(const struct config *c, const char *state_file,
 /* The report of one target's outcome, for the renderers (borrows). */
 void ck_make_report(const struct config *c, const char *target,
     const struct outcome *o, upm_report *rep);
+/* -vvv: the configuration the check runs with, on stderr. */
+void ck_print_effective_config(const struct config *c);
 /* Prints out (freed) when st is UPM_OK and returns state; else UNKNOWN. */
 int ck_print_output(upm_buf *out, upm_status st, int state);
 /* The whole single-target check; returns the exit code. */
 int ck_check_one(struct config *c);
 
-/* targets.c: several targets; returns the exit code. */
+/* targets.c: several targets.  The rules of several targets and of
+ * --state-dir (which makes c->state_file for one target): 0, or -1 with
+ * err filled. */
+int ck_targets_config_check(struct config *c, upm_error *err);
+/* The whole run; returns the exit code. */
 int ck_check_targets(struct config *c);
 
-/* walk.c: --from/--until/--step; returns the exit code. */
+/* walk.c: --from/--until/--step.  All of them or none, and nothing that
+ * belongs to one instant; counts the steps.  0, or -1 with err filled. */
+int ck_history_config_check(struct config *c, upm_error *err);
+/* The walk and its report; returns the exit code. */
 int ck_run_history(struct config *c);
 
 #endif

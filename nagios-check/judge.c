@@ -84,6 +84,29 @@ trace_to_stderr(void *ctx, const char *msg)
 	fprintf(stderr, "fetching %s\n", msg);
 }
 
+/* -vvv, the Monitoring Plugins' "lots of detail for problem diagnosis":
+ * the configuration the check actually runs with. */
+void
+ck_print_effective_config(const struct config *c)
+{
+	fprintf(stderr, "config: source %s, ripestat-url %s, sourceapp %s\n",
+	    upm_source_name(c->q.source), c->q.ripestat_url != NULL ?
+	    c->q.ripestat_url : "https://stat.ripe.net", c->q.sourceapp != NULL ?
+	    c->q.sourceapp : "upstreams");
+	fprintf(stderr, "config: min-peers %zu, min-share %g, warning %s, "
+	    "critical %s\n", c->q.params.min_peers, c->q.params.min_share,
+	    c->have_warn ? c->warn.text : "(none)",
+	    c->have_crit ? c->crit.text : "(none)");
+	fprintf(stderr, "config: baseline %s%s, timeout %ld s, retries %d, "
+	    "max-size %zu, cache %s\n", c->have_expect ? "--expect" :
+	    c->state_file != NULL ? "--state-file " : c->state_dir != NULL ?
+	    "--state-dir " : "none", c->state_file != NULL ? c->state_file :
+	    c->state_dir != NULL ? c->state_dir : "", c->timeout,
+	    c->fetch.max_retries, c->fetch.max_bytes != 0 ? c->fetch.max_bytes :
+	    (size_t)64 << 20, c->fetch.cache_dir != NULL ?
+	    c->fetch.cache_dir : "(none)");
+}
+
 /* The state directory is made on first use (0700: baselines are the
  * operator's business); an existing one is left as it is. */
 upm_status

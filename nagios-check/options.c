@@ -497,87 +497,6 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 	    arg ? arg : "", longopts_name(opt)), -1;
 }
 
-/* The history mode's rules: all of --from/--until/--step or none, and
- * nothing that only makes sense for one instant. */
-static int
-check_history_config(struct config *c, upm_error *err)
-{
-	int any = c->from || c->until || c->step;
-
-	if (!any) {
-		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
-			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "
-			    "--graphite-prefix and --name go with --from/--until/"
-			    "--step"), -1;
-		return 0;
-	}
-	if (!c->from || !c->until || !c->step)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "history needs all of --from, --until and --step"), -1;
-	if (c->q.source != UPM_SRC_BGP_STATE || c->q.n_sources > 0)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "history goes with -s ripestat-bgp-state"), -1;
-	if (c->q.country || c->q.n_extra_asns || c->q.n_extra_prefixes ||
-	    c->n_expect_prefix)
-		return upm_fail(err, UPM_ERR_ARG, "history goes with one AS: "
-		    "not with --country, --extra-* or --expect-prefix"), -1;
-	if (c->q.at || c->have_expect || c->state_file || c->have_warn ||
-	    c->have_crit)
-		return upm_fail(err, UPM_ERR_ARG, "--at, --expect, --state-file, "
-		    "-w and -c do not go with --from/--until/--step"), -1;
-	return history_count_steps(c->from_t, c->until_t, c->step_s,
-	    HISTORY_MAX_STEPS, &c->n_steps, err) == UPM_OK ? 0 : -1;
-}
-
-/* --state-dir, and what several targets leave out: a baseline given by
- * hand and the modes that belong to one target (kept simple). */
-static int
-check_targets_config(struct config *c, upm_error *err)
-{
-	upm_buf path;
-
-	if (c->state_dir != NULL && c->state_file != NULL)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "use either --state-file or --state-dir, not both"), -1;
-	if (c->state_dir != NULL && c->have_expect)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "use either --expect or --state-dir, not both"), -1;
-	if (c->n_asns > 1) {
-		if (c->have_expect)
-			return upm_fail(err, UPM_ERR_ARG, "--expect is the "
-			    "baseline of one target: with several targets use "
-			    "--state-dir"), -1;
-		if (c->state_file != NULL)
-			return upm_fail(err, UPM_ERR_ARG, "--state-file holds "
-			    "the baseline of one target: with several targets "
-			    "use --state-dir"), -1;
-		if (c->from || c->until || c->step)
-			return upm_fail(err, UPM_ERR_ARG, "history (--from/"
-			    "--until/--step) goes with one target"), -1;
-		if (c->q.n_sources > 0 || c->q.n_prefixes > 0 ||
-		    c->q.n_extra_asns > 0 || c->q.n_extra_prefixes > 0 ||
-		    c->n_expect_prefix > 0)
-			return upm_fail(err, UPM_ERR_ARG, "several sources, "
-			    "--prefix, --extra-asn, --extra-prefix and "
-			    "--expect-prefix go with one target"), -1;
-		return 0;
-	}
-	if (c->state_dir == NULL)
-		return 0;
-	/* One target: --state-dir is --state-file with the name made up. */
-	upm_buf_init(&path);
-	if (c->q.country != NULL)
-		upm_buf_printf(&path, "%s/%s.state", c->state_dir, c->q.country);
-	else
-		upm_buf_printf(&path, "%s/AS%lu.state", c->state_dir,
-		    (unsigned long)c->q.asn);
-	if (path.data == NULL)
-		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
-	c->state_dir_file = upm_buf_steal(&path);
-	c->state_file = c->state_dir_file;
-	return 0;
-}
-
 /* Cross-option rules, after all options are read: what the target is, the
  * check's own (several targets, --state-dir), then the target's other
  * rules and the history mode's. */
@@ -589,7 +508,7 @@ check_config(struct config *c, upm_error *err)
 	memset(&b, 0, sizeof(b));
 	if (upm_target_check(&c->q, NULL, UPM_RULES_WHAT, NULL, err) != UPM_OK)
 		return -1;
-	if (check_targets_config(c, err) != 0)
+	if (ck_targets_config_check(c, err) != 0)
 		return -1;
 	b.expect = c->have_expect ? &c->expect : NULL;
 	/* Several targets keep their state files under --state-dir. */
@@ -600,7 +519,7 @@ check_config(struct config *c, upm_error *err)
 	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_AT_SOURCE | UPM_RULE_AT_TIME,
 	    NULL, err) != UPM_OK)
 		return -1;
-	return check_history_config(c, err);
+	return ck_history_config_check(c, err);
 }
 
 int
@@ -638,29 +557,6 @@ ck_parse_args(int argc, char **argv, struct config *c, upm_error *err)
 	return check_config(c, err);
 }
 
-
-/* -vvv, the Monitoring Plugins' "lots of detail for problem diagnosis":
- * the configuration the check actually runs with. */
-void
-ck_print_effective_config(const struct config *c)
-{
-	fprintf(stderr, "config: source %s, ripestat-url %s, sourceapp %s\n",
-	    upm_source_name(c->q.source), c->q.ripestat_url != NULL ?
-	    c->q.ripestat_url : "https://stat.ripe.net", c->q.sourceapp != NULL ?
-	    c->q.sourceapp : "upstreams");
-	fprintf(stderr, "config: min-peers %zu, min-share %g, warning %s, "
-	    "critical %s\n", c->q.params.min_peers, c->q.params.min_share,
-	    c->have_warn ? c->warn.text : "(none)",
-	    c->have_crit ? c->crit.text : "(none)");
-	fprintf(stderr, "config: baseline %s%s, timeout %ld s, retries %d, "
-	    "max-size %zu, cache %s\n", c->have_expect ? "--expect" :
-	    c->state_file != NULL ? "--state-file " : c->state_dir != NULL ?
-	    "--state-dir " : "none", c->state_file != NULL ? c->state_file :
-	    c->state_dir != NULL ? c->state_dir : "", c->timeout,
-	    c->fetch.max_retries, c->fetch.max_bytes != 0 ? c->fetch.max_bytes :
-	    (size_t)64 << 20, c->fetch.cache_dir != NULL ?
-	    c->fetch.cache_dir : "(none)");
-}
 
 void
 ck_config_init(struct config *c)

@@ -28,6 +28,55 @@ struct target {
 	struct outcome o;
 };
 
+/* --state-dir, and what several targets leave out: a baseline given by
+ * hand and the modes that belong to one target (kept simple). */
+int
+ck_targets_config_check(struct config *c, upm_error *err)
+{
+	upm_buf path;
+
+	if (c->state_dir != NULL && c->state_file != NULL)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --state-file or --state-dir, not both"), -1;
+	if (c->state_dir != NULL && c->have_expect)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "use either --expect or --state-dir, not both"), -1;
+	if (c->n_asns > 1) {
+		if (c->have_expect)
+			return upm_fail(err, UPM_ERR_ARG, "--expect is the "
+			    "baseline of one target: with several targets use "
+			    "--state-dir"), -1;
+		if (c->state_file != NULL)
+			return upm_fail(err, UPM_ERR_ARG, "--state-file holds "
+			    "the baseline of one target: with several targets "
+			    "use --state-dir"), -1;
+		if (c->from || c->until || c->step)
+			return upm_fail(err, UPM_ERR_ARG, "history (--from/"
+			    "--until/--step) goes with one target"), -1;
+		if (c->q.n_sources > 0 || c->q.n_prefixes > 0 ||
+		    c->q.n_extra_asns > 0 || c->q.n_extra_prefixes > 0 ||
+		    c->n_expect_prefix > 0)
+			return upm_fail(err, UPM_ERR_ARG, "several sources, "
+			    "--prefix, --extra-asn, --extra-prefix and "
+			    "--expect-prefix go with one target"), -1;
+		return 0;
+	}
+	if (c->state_dir == NULL)
+		return 0;
+	/* One target: --state-dir is --state-file with the name made up. */
+	upm_buf_init(&path);
+	if (c->q.country != NULL)
+		upm_buf_printf(&path, "%s/%s.state", c->state_dir, c->q.country);
+	else
+		upm_buf_printf(&path, "%s/AS%lu.state", c->state_dir,
+		    (unsigned long)c->q.asn);
+	if (path.data == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	c->state_dir_file = upm_buf_steal(&path);
+	c->state_file = c->state_dir_file;
+	return 0;
+}
+
 static int
 state_rank(upm_state s)
 {

@@ -12,6 +12,38 @@
 #include "check.h"
 #include "history.h"
 
+/* The history mode's rules: all of --from/--until/--step or none, and
+ * nothing that only makes sense for one instant. */
+int
+ck_history_config_check(struct config *c, upm_error *err)
+{
+	int any = c->from || c->until || c->step;
+
+	if (!any) {
+		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
+			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "
+			    "--graphite-prefix and --name go with --from/--until/"
+			    "--step"), -1;
+		return 0;
+	}
+	if (!c->from || !c->until || !c->step)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "history needs all of --from, --until and --step"), -1;
+	if (c->q.source != UPM_SRC_BGP_STATE || c->q.n_sources > 0)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "history goes with -s ripestat-bgp-state"), -1;
+	if (c->q.country || c->q.n_extra_asns || c->q.n_extra_prefixes ||
+	    c->n_expect_prefix)
+		return upm_fail(err, UPM_ERR_ARG, "history goes with one AS: "
+		    "not with --country, --extra-* or --expect-prefix"), -1;
+	if (c->q.at || c->have_expect || c->state_file || c->have_warn ||
+	    c->have_crit)
+		return upm_fail(err, UPM_ERR_ARG, "--at, --expect, --state-file, "
+		    "-w and -c do not go with --from/--until/--step"), -1;
+	return history_count_steps(c->from_t, c->until_t, c->step_s,
+	    HISTORY_MAX_STEPS, &c->n_steps, err) == UPM_OK ? 0 : -1;
+}
+
 /* A history that could not be completed: UNKNOWN, in the format asked for
  * (Graphite output gets nothing on stdout, the reason on stderr). */
 static int

@@ -194,7 +194,7 @@ command_read(const char *name)
 		return;
 	}
 	ud = r->ud;
-	report(r->callback(&ud), ((const struct target *)ud.data)->name);
+	report(r->callback(&ud), ((const struct up_target *)ud.data)->name);
 }
 
 /* Every target reads from url from now on. */
@@ -205,7 +205,7 @@ command_url(const char *url)
 	char *copy;
 
 	for (i = 0; i < stub.n_reads; i++) {
-		struct target *t = stub.reads[i].ud.data;
+		struct up_target *t = stub.reads[i].ud.data;
 
 		if ((copy = strdup(url)) == NULL) {
 			printf("error=out of memory\n");

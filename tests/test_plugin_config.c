@@ -172,7 +172,7 @@ configure(const char *text)
 	return rc;
 }
 
-static struct target *
+static struct up_target *
 target_of(const char *read_name)
 {
 	const struct stub_read *r = stub_find_read(read_name);
@@ -187,16 +187,16 @@ test_register(void)
 {
 	module_register();
 	IS_STR(stub.config_name, "upstreams", "complex config registered as 'upstreams'");
-	OK(stub.config_cb == upstreams_config, "config callback");
-	OK(stub.init_cb == upstreams_init, "init callback");
-	OK(stub.shutdown_cb == upstreams_shutdown, "shutdown callback");
+	OK(stub.config_cb == up_config, "config callback");
+	OK(stub.init_cb == up_init, "init callback");
+	OK(stub.shutdown_cb == up_shutdown, "shutdown callback");
 }
 
 static void
 test_good_config(void)
 {
 	const struct stub_read *r;
-	struct target *t;
+	struct up_target *t;
 	int rc;
 
 	stub_clear_records();
@@ -235,8 +235,8 @@ test_good_config(void)
 	if (r != NULL) {
 		IS_STR(r->group, "upstreams", "read group is the plugin name");
 		OK(r->interval == TIME_T_TO_CDTIME_T(300), "Interval 300 -> 300 s");
-		OK(r->callback == upstreams_read, "read callback");
-		OK(r->ud.free_func == target_free, "free function set");
+		OK(r->callback == up_read, "read callback");
+		OK(r->ud.free_func == up_target_free, "free function set");
 	}
 	r = stub_find_read("upstreams-uni_AS-1205");
 	OK(r != NULL, "read named upstreams-uni_AS-1205");
@@ -708,7 +708,7 @@ test_reads(void)
 static void
 test_new_keys(void)
 {
-	struct target *kp, *lg;
+	struct up_target *kp, *lg;
 	int rc;
 
 	stub_clear_records();
@@ -886,7 +886,7 @@ test_new_plugin_keys_broken(void)
 /* ------------------------------------------------ the limiter itself */
 
 struct hold_arg {
-	struct limiter *l;
+	struct up_limiter *l;
 	int rounds;
 	int taken;               /* acquisitions that succeeded */
 	pthread_mutex_t *lock;   /* guards *inside and *max_inside */
@@ -919,7 +919,7 @@ hold_slots(void *arg)
 	int i;
 
 	for (i = 0; i < a->rounds; i++) {
-		if (limiter_acquire(a->l, 5000) != 0)
+		if (up_limiter_acquire(a->l, 5000) != 0)
 			continue;
 		a->taken++;
 		pthread_mutex_lock(a->lock);
@@ -930,14 +930,14 @@ hold_slots(void *arg)
 		pthread_mutex_lock(a->lock);
 		--*a->inside;
 		pthread_mutex_unlock(a->lock);
-		limiter_release(a->l);
+		up_limiter_release(a->l);
 	}
 	return NULL;
 }
 
 /* Two threads against a limiter of max; returns the most inside at once. */
 static int
-two_threads(struct limiter *l, int rounds, long hold_ms, int *taken)
+two_threads(struct up_limiter *l, int rounds, long hold_ms, int *taken)
 {
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	int inside = 0, max_inside = 0;
@@ -968,14 +968,14 @@ static void *
 release_later(void *arg)
 {
 	sleep_ms(150);
-	limiter_release(arg);
+	up_limiter_release(arg);
 	return NULL;
 }
 
 static void
 test_limiter(void)
 {
-	struct limiter *l = limiter_new(1);
+	struct up_limiter *l = up_limiter_new(1);
 	pthread_t th;
 	double t0, waited;
 	int taken;
@@ -988,16 +988,16 @@ test_limiter(void)
 	IS_INT(l->peak, 1, "its own count agrees");
 	IS_INT(l->in_use, 0, "all slots back");
 
-	IS_INT(limiter_acquire(l, 1000), 0, "a free slot is taken at once");
+	IS_INT(up_limiter_acquire(l, 1000), 0, "a free slot is taken at once");
 	t0 = now_s();
-	IS_INT(limiter_acquire(l, 300), -1, "no slot within 300 ms: -1");
+	IS_INT(up_limiter_acquire(l, 300), -1, "no slot within 300 ms: -1");
 	waited = now_s() - t0;
 	OK(waited >= 0.29 && waited < 3.0,
 	    "waited about the timeout (%.3f s), not less, not forever", waited);
-	IS_INT(limiter_acquire(l, 0), -1, "timeout 0: no wait at all");
+	IS_INT(up_limiter_acquire(l, 0), -1, "timeout 0: no wait at all");
 	if (pthread_create(&th, NULL, release_later, l) == 0) {
 		t0 = now_s();
-		IS_INT(limiter_acquire(l, 5000), 0,
+		IS_INT(up_limiter_acquire(l, 5000), 0,
 		    "a slot released meanwhile wakes the waiter");
 		waited = now_s() - t0;
 		OK(waited >= 0.1 && waited < 3.0,
@@ -1005,22 +1005,22 @@ test_limiter(void)
 		pthread_join(th, NULL);
 	} else
 		OK(0, "thread");
-	limiter_release(l);
+	up_limiter_release(l);
 	IS_INT(l->in_use, 0, "released");
-	limiter_unref(l);
+	up_limiter_unref(l);
 
-	l = limiter_new(2);
+	l = up_limiter_new(2);
 	if (!OK(l != NULL, "limiter of 2"))
 		return;
 	/* Long holds so that the two threads meet inside. */
 	IS_INT(two_threads(l, 5, 150, &taken), 2,
 	    "MaxInFlight 2: both threads inside at once");
 	IS_INT(l->peak, 2, "its own count says 2");
-	(void)limiter_ref(l);
+	(void)up_limiter_ref(l);
 	IS_INT(l->refs, 2, "a second reference");
-	limiter_unref(l);
+	up_limiter_unref(l);
 	IS_INT(l->refs, 1, "dropped again");
-	limiter_unref(l);   /* freed: valgrind / ASan tell if not */
+	up_limiter_unref(l);   /* freed: valgrind / ASan tell if not */
 }
 
 /* ---------------------------------- reads: limits, country, prefixes */
@@ -1156,7 +1156,7 @@ test_reads_limited(void)
 {
 	struct reader_arg a[2] = { { "upstreams-dprk1", 6, 0 },
 	    { "upstreams-dprk2", 6, 0 } };
-	struct limiter *l;
+	struct up_limiter *l;
 	pthread_t th[2];
 	int i, started = 0;
 
@@ -1176,7 +1176,7 @@ test_reads_limited(void)
 	    "the probe saw both targets fetch");
 
 	l = target_of("upstreams-dprk1")->limiter;
-	IS_INT(limiter_acquire(l, 0), 0, "the test takes the only slot");
+	IS_INT(up_limiter_acquire(l, 0), 0, "the test takes the only slot");
 	stub_clear_records();
 	IS_INT(read_now("upstreams-dprk2"), -1, "no slot within Timeout: -1");
 	IS_INT(read_now("upstreams-dprk2"), -1, "and again");
@@ -1184,7 +1184,7 @@ test_reads_limited(void)
 	    "no free read slot within 1000 ms (MaxInFlight 1)"), 1,
 	    "logged once, like a timeout");
 	IS_INT(stub.n_values, 0, "nothing dispatched");
-	limiter_release(l);
+	up_limiter_release(l);
 	IS_INT(read_now("upstreams-dprk2"), 0, "slot free: the read works");
 	IS_INT(stub_logged(LOG_INFO, "target dprk2: reading works again"), 1,
 	    "recovery logged");
