@@ -43,6 +43,8 @@ INSTALL_LIST = \
 	644:man/check_upstreams.1:$(MANDIR)/man1/check_upstreams.1 \
 	644:man/collectd-upstreams.5:$(MANDIR)/man5/collectd-upstreams.5 \
 	644:nagios-check/upstreams.cfg:$(EXAMPLESDIR)/nagios-upstreams.cfg \
+	644:nagios-check/upstreams-service.cfg:$(EXAMPLESDIR)/nagios-upstreams-service.cfg \
+	644:examples/graphite/storage-schemas.conf:$(EXAMPLESDIR)/graphite-storage-schemas.conf \
 	644:nagios-check/upstreams.conf:$(EXAMPLESDIR)/icinga2-upstreams.conf \
 	644:nagios-check/icinga2-example.conf:$(EXAMPLESDIR)/icinga2-example.conf \
 	$(if $(UPM_COLLECTD_EXAMPLE),644:$(UPM_COLLECTD_EXAMPLE):$(EXAMPLESDIR)/collectd.conf.example)

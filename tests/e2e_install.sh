@@ -25,6 +25,8 @@ want=$(printf '%s\n' \
     /usr/local/lib/nagios/plugins/check_upstreams \
     /usr/local/share/doc/upstreams/examples/icinga2-example.conf \
     /usr/local/share/doc/upstreams/examples/icinga2-upstreams.conf \
+    /usr/local/share/doc/upstreams/examples/graphite-storage-schemas.conf \
+    /usr/local/share/doc/upstreams/examples/nagios-upstreams-service.cfg \
     /usr/local/share/doc/upstreams/examples/nagios-upstreams.cfg \
     /usr/local/share/man/man1/check_upstreams.1 \
     /usr/local/share/man/man5/collectd-upstreams.5 \
@@ -57,8 +59,10 @@ ok $? "make install with every directory set"
 listing "$d" >"$work/custom.list"
 want="/opt/bin/check_upstreams
 /opt/cd/plugins/upstreams.so
+/opt/examples/graphite-storage-schemas.conf
 /opt/examples/icinga2-example.conf
 /opt/examples/icinga2-upstreams.conf
+/opt/examples/nagios-upstreams-service.cfg
 /opt/examples/nagios-upstreams.cfg
 ${collectd_example:+/opt/examples/collectd.conf.example
 }/opt/man/man1/check_upstreams.1

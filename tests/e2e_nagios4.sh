@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Debian's Nagios 4 runs check_upstreams from the shipped command and service
-# definitions (nagios-check/upstreams.cfg) against the loopback replay: OK,
+# Debian's Nagios 4 runs check_upstreams from the shipped command definitions
+# (nagios-check/upstreams.cfg) and service template
+# (nagios-check/upstreams-service.cfg) against the loopback replay: OK,
 # then, once the replay adds an upstream, a HARD CRITICAL with the perfdata
 # in status.dat.  Nagios runs from a private configuration in a temporary
 # directory, one-second intervals, and is stopped on exit.
@@ -87,6 +88,7 @@ EOF
 cat >"$work/etc/nagios.cfg" <<EOF
 log_file=$work/var/nagios.log
 cfg_file=$REPO/nagios-check/upstreams.cfg
+cfg_file=$REPO/nagios-check/upstreams-service.cfg
 cfg_file=$work/etc/test.cfg
 resource_file=$work/etc/resource.cfg
 object_cache_file=$work/var/objects.cache
@@ -125,7 +127,7 @@ illegal_macro_output_chars=\`~\$&|'"<>
 EOF
 
 out=$("$NAGIOS" -v "$work/etc/nagios.cfg" 2>&1)
-ok $? "nagios4 -v accepts the configuration with upstreams.cfg" ||
+ok $? "nagios4 -v accepts the configuration with upstreams.cfg and upstreams-service.cfg" ||
 	grep -E 'Error|Warning' <<<"$out" | sed 's/^/# /'
 
 "$NAGIOS" "$work/etc/nagios.cfg" >"$work/var/stdout" 2>&1 &
