@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* ------------------------------------------------------- integer id sets */
 
@@ -359,7 +359,6 @@ upm_compute *
 upm_compute_new(const upm_asn_list *origins, upm_error *err)
 {
 	upm_compute *c;
-	size_t i;
 
 	if (origins == NULL || origins->n == 0) {
 		upm_fail(err, UPM_ERR_ARG, "empty origin set");
@@ -368,9 +367,8 @@ upm_compute_new(const upm_asn_list *origins, upm_error *err)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto nomem;
 	upm_asn_list_init(&c->origins);
-	for (i = 0; i < origins->n; i++)
-		if (upm_asn_list_add(&c->origins, origins->v[i]) != UPM_OK)
-			goto nomem;
+	if (upm_asn_list_merge(&c->origins, origins) != UPM_OK)
+		goto nomem;
 	return c;
 nomem:
 	upm_compute_free(c);
@@ -1043,22 +1041,12 @@ upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err)
 /* ------------------------------------------------------ per-prefix diff */
 
 static upm_status
-copy_asns(const upm_asn_list *from, upm_asn_list *to)
-{
-	size_t i;
-
-	for (i = 0; from != NULL && i < from->n; i++)
-		if (upm_asn_list_add(to, from->v[i]) != UPM_OK)
-			return UPM_ERR_NOMEM;
-	return UPM_OK;
-}
-
-static upm_status
 prefix_classify(upm_prefix_result *pr, const upm_asn_list *expected)
 {
 	size_t i;
 
-	if (copy_asns(expected, &pr->expected) != UPM_OK)
+	if (expected != NULL &&
+	    upm_asn_list_merge(&pr->expected, expected) != UPM_OK)
 		return UPM_ERR_NOMEM;
 	for (i = 0; i < pr->n_upstreams; i++) {
 		upm_upstream *u = &pr->upstreams[i];

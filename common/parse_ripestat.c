@@ -20,124 +20,9 @@
 
 #include <jansson.h>
 
-#include "json_util.h"
-#include "upstreams.h"
-
-/* ------------------------------------------------------------ messages */
-
-/* "<path>: expected <want>, got <what>" where path is printf-formatted.
- * The path names the JSON field so a report points at the culprit; a
- * wrong integer is quoted too (a count or an AS number out of range). */
-static upm_status
-shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static upm_status
-shape(upm_error *err, const json_t *got, const char *want, const char *fmt, ...)
-{
-	char path[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	/* A cut path still names the field's start; good enough for a message. */
-	(void)vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (json_is_integer(got))
-		return upm_fail(err, UPM_ERR_SHAPE,
-		    "%s: expected %s, got integer %lld", path, want,
-		    (long long)json_integer_value(got));
-	return upm_json_shape(err, got, want, path);
-}
+#include "upm_private.h"
 
 /* ------------------------------------------------------------ envelope */
-
-/* Text of the first well-formed [level, text] pair; malformed ones are
- * skipped, since messages are advisory and must never fail a parse. */
-static void
-first_message(const json_t *root, upm_meta *meta)
-{
-	const json_t *msgs = json_object_get(root, "messages");
-	const json_t *m, *text;
-	size_t i;
-
-	json_array_foreach(msgs, i, m) {
-		text = json_array_get(m, 1);
-		if (json_is_string(text)) {
-			upm_copy_text(meta->messages, sizeof(meta->messages),
-			    json_string_value(text));
-			return;
-		}
-	}
-}
-
-static upm_status
-check_status(const json_t *root, const upm_meta *meta, upm_error *err)
-{
-	const json_t *status = json_object_get(root, "status");
-	char text[48];
-
-	if (!json_is_string(status))
-		return shape(err, status, "string", "status");
-	if (strcmp(json_string_value(status), "ok") == 0)
-		return UPM_OK;
-	upm_copy_text(text, sizeof(text), json_string_value(status));
-	if (meta->messages[0] != '\0')
-		return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%s': %.300s",
-		    text, meta->messages);
-	return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%s'", text);
-}
-
-/* Only "supported..." data calls are trusted; "maintenance..." is the
- * announced form of the empty-data maintenance answer. */
-static upm_status
-check_call_status(const json_t *root, upm_error *err)
-{
-	const json_t *dcs = json_object_get(root, "data_call_status");
-	char text[200];
-
-	if (!json_is_string(dcs))
-		return shape(err, dcs, "string", "data_call_status");
-	upm_copy_text(text, sizeof(text), json_string_value(dcs));
-	if (strncmp(text, "supported", 9) == 0)
-		return UPM_OK;
-	if (strncmp(text, "maintenance", 11) == 0)
-		return upm_fail(err, UPM_ERR_MAINTENANCE,
-		    "RIPEstat data call in maintenance: data_call_status '%s'", text);
-	return upm_fail(err, UPM_ERR_STATUS,
-	    "RIPEstat data call not supported: data_call_status '%s'", text);
-}
-
-static upm_status
-check_data(const json_t *data, upm_error *err)
-{
-	if (data != NULL && !json_is_object(data))
-		return shape(err, data, "object", "data");
-	if (data == NULL || json_object_size(data) == 0)
-		return upm_fail(err, UPM_ERR_MAINTENANCE,
-		    "RIPEstat answered without data (maintenance?)");
-	return UPM_OK;
-}
-
-/* Checks the envelope of doc (the whole document, or with
- * UPM_PARSE_DATA_ONLY the "data" object itself); *data is then its "data"
- * object (borrowed).  The whole-buffer and the push parser share it. */
-static upm_status
-check_envelope(json_t *doc, int flags, upm_meta *meta, json_t **data,
-    upm_error *err)
-{
-	upm_status st;
-
-	if (flags & UPM_PARSE_DATA_ONLY) {
-		*data = doc;
-		return check_data(doc, err);
-	}
-	first_message(doc, meta);
-	if ((st = check_status(doc, meta, err)) != UPM_OK ||
-	    (st = check_call_status(doc, err)) != UPM_OK)
-		return st;
-	*data = json_object_get(doc, "data");
-	return check_data(*data, err);
-}
 
 /* Parses buf and checks the envelope.  On UPM_OK *root is the document
  * (caller json_decref()s it) and *data its "data" object (borrowed). */
@@ -150,12 +35,13 @@ open_response(const char *buf, size_t len, int flags, upm_meta *meta,
 	*data = NULL;
 	if ((st = upm_json_open(buf, len, root, err)) != UPM_OK)
 		return st;
-	if ((st = check_envelope(*root, flags, meta, data, err)) != UPM_OK) {
+	if ((st = upm_ripestat_envelope(*root, flags, meta, data, err)) != UPM_OK) {
 		json_decref(*root);
 		*root = *data = NULL;
 	}
 	return st;
 }
+
 
 /* ---------------------------------------------------------------- meta */
 
@@ -170,7 +56,7 @@ meta_time(const json_t *data, const char *const *keys, upm_meta *meta,
 		if ((v = json_object_get(data, *keys)) == NULL)
 			continue;
 		if (!json_is_string(v))
-			return shape(err, v, "string", "data.%s", *keys);
+			return upm_json_shapef(err, v, "string", "data.%s", *keys);
 		upm_copy_text(meta->data_time, sizeof(meta->data_time),
 		    json_string_value(v));
 		return UPM_OK;
@@ -192,7 +78,7 @@ meta_resource(const json_t *v, const char *path, upm_meta *meta,
 		(void)snprintf(meta->resource, sizeof(meta->resource), "%lld",
 		    (long long)json_integer_value(v));
 	else
-		return shape(err, v, "string or integer", "%s", path);
+		return upm_json_shapef(err, v, "string or integer", "%s", path);
 	return UPM_OK;
 }
 
@@ -216,8 +102,7 @@ struct obs_run {
 	void *ctx;
 	upm_meta *meta;
 	upm_error *err;
-	uint32_t *path;        /* the one path buffer, grown as needed */
-	size_t path_cap;
+	upm_aspath path;       /* the one path builder, reused */
 	upm_observation obs;
 	char peer[128];
 };
@@ -225,16 +110,8 @@ struct obs_run {
 static upm_status
 path_push(struct obs_run *r, uint32_t asn)
 {
-	if (r->obs.path_len == r->path_cap) {
-		size_t cap = r->path_cap ? r->path_cap * 2 : 32;
-		uint32_t *p = realloc(r->path, cap * sizeof(*p));
-
-		if (p == NULL)
-			return upm_fail(r->err, UPM_ERR_NOMEM, "out of memory");
-		r->path = p;
-		r->path_cap = cap;
-	}
-	r->path[r->obs.path_len++] = asn;
+	if (upm_aspath_push(&r->path, asn) != UPM_OK)
+		return upm_fail(r->err, UPM_ERR_NOMEM, "out of memory");
 	return UPM_OK;
 }
 
@@ -243,9 +120,7 @@ obs_start(struct obs_run *r, const char *prefix, const char *peer)
 {
 	r->obs.prefix = prefix;
 	r->obs.peer = peer;
-	r->obs.path = NULL;
-	r->obs.path_len = 0;
-	r->obs.unusable = 0;
+	upm_aspath_reset(&r->path);
 }
 
 /* The receiver answered nonzero: the parse ends here. */
@@ -260,58 +135,20 @@ stopped(const upm_meta *meta, upm_error *err)
 static upm_status
 obs_deliver(struct obs_run *r)
 {
-	if (r->obs.path_len == 0)
-		r->obs.unusable = 1;
-	if (r->obs.unusable)
-		r->obs.path_len = 0;
-	r->obs.path = r->obs.path_len ? r->path : NULL;
+	upm_aspath_observation(&r->path, r->obs.prefix, r->obs.peer, &r->obs);
 	r->meta->records++;
 	if (r->sink != NULL && r->sink(r->ctx, &r->obs) != 0)
 		return stopped(r->meta, r->err);
 	return UPM_OK;
 }
 
-/* One AS number of a textual path: plain decimal digits, 1..4294967295. */
-static int
-asn_token(const char *s, size_t n, uint32_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 10)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v == 0 || v > UINT32_MAX)
-		return 0;
-	*out = (uint32_t)v;
-	return 1;
-}
-
-/* "34549 1853 1205" into the path buffer; an AS_SET ("{1,2}") or any
- * other junk token makes the observation unusable (never guessed at). */
+/* "34549 1853 1205"; junk makes the observation unusable. */
 static upm_status
 path_from_text(struct obs_run *r, const char *s)
 {
-	uint32_t asn;
-	size_t n;
-
-	for (;;) {
-		s += strspn(s, " \t");
-		if (*s == '\0')
-			return UPM_OK;
-		n = strcspn(s, " \t");
-		if (!asn_token(s, n, &asn)) {
-			r->obs.unusable = 1;
-			return UPM_OK;
-		}
-		if (path_push(r, asn) != UPM_OK)
-			return UPM_ERR_NOMEM;
-		s += n;
-	}
+	if (upm_aspath_text(&r->path, s) != UPM_OK)
+		return upm_fail(r->err, UPM_ERR_NOMEM, "out of memory");
+	return UPM_OK;
 }
 
 /* A bgp-state path: integers only; a nested array is an AS_SET. */
@@ -325,7 +162,7 @@ path_from_array(struct obs_run *r, const json_t *arr)
 	json_array_foreach(arr, i, v) {
 		asn = json_is_integer(v) ? json_integer_value(v) : 0;
 		if (asn < 1 || asn > (json_int_t)UINT32_MAX) {
-			r->obs.unusable = 1;
+			r->path.unusable = 1;
 			return UPM_OK;
 		}
 		if (path_push(r, (uint32_t)asn) != UPM_OK)
@@ -388,7 +225,7 @@ each_element(const json_t *data, const char *key, element_fn fn, void *arg,
 	size_t i;
 
 	if (!json_is_array(list))
-		return shape(err, list, "array", "data.%s", key);
+		return upm_json_shapef(err, list, "array", "data.%s", key);
 	json_array_foreach(list, i, e)
 		if ((st = fn(arg, e, i)) != UPM_OK)
 			return st;
@@ -429,16 +266,16 @@ bgp_state_route(void *arg, const json_t *e, size_t i)
 	upm_status st;
 
 	if (!json_is_object(e))
-		return shape(r->err, e, "object", "data.bgp_state[%zu]", i);
+		return upm_json_shapef(r->err, e, "object", "data.bgp_state[%zu]", i);
 	src = json_object_get(e, "source_id");
 	path = json_object_get(e, "path");
 	prefix = json_object_get(e, "target_prefix");
 	if (!json_is_string(src))
-		return shape(r->err, src, "string", "data.bgp_state[%zu].source_id", i);
+		return upm_json_shapef(r->err, src, "string", "data.bgp_state[%zu].source_id", i);
 	if (!json_is_array(path))
-		return shape(r->err, path, "array", "data.bgp_state[%zu].path", i);
+		return upm_json_shapef(r->err, path, "array", "data.bgp_state[%zu].path", i);
 	if (!json_is_string(prefix))
-		return shape(r->err, prefix, "string",
+		return upm_json_shapef(r->err, prefix, "string",
 		    "data.bgp_state[%zu].target_prefix", i);
 	obs_start(r, json_string_value(prefix), json_string_value(src));
 	if ((st = path_from_array(r, path)) != UPM_OK)
@@ -465,7 +302,7 @@ upm_parse_bgp_state(const char *buf, size_t len, int flags, upm_obs_sink sink,
 	obs_run_init(&r, sink, ctx, NULL, err);
 	st = parse_document(buf, len, flags, bgp_state_times, meta,
 	    bgp_state_body, &r, err);
-	free(r.path);
+	upm_aspath_free(&r.path);
 	return st;
 }
 
@@ -497,17 +334,17 @@ lg_route(struct obs_run *r, const char *rrc, const char *prefix,
 	upm_status st;
 
 	if (!json_is_object(e))
-		return shape(r->err, e, "object", "%s[%zu]", list, j);
+		return upm_json_shapef(r->err, e, "object", "%s[%zu]", list, j);
 	path = json_object_get(e, "as_path");
 	addr = json_object_get(e, peer_key);
 	if (!json_is_string(path))
-		return shape(r->err, path, "string", "%s[%zu].as_path", list, j);
+		return upm_json_shapef(r->err, path, "string", "%s[%zu].as_path", list, j);
 	if (!json_is_string(addr))
-		return shape(r->err, addr, "string", "%s[%zu].%s", list, j, peer_key);
+		return upm_json_shapef(r->err, addr, "string", "%s[%zu].%s", list, j, peer_key);
 	if (prefix == NULL) {
 		pfx = json_object_get(e, "prefix");
 		if (!json_is_string(pfx))
-			return shape(r->err, pfx, "string", "%s[%zu].prefix",
+			return upm_json_shapef(r->err, pfx, "string", "%s[%zu].prefix",
 			    list, j);
 		prefix = json_string_value(pfx);
 	}
@@ -529,7 +366,7 @@ lg_routes(struct obs_run *r, const char *rrc, const char *prefix,
 	size_t j;
 
 	if (!json_is_array(routes))
-		return shape(r->err, routes, "array", "%s", list);
+		return upm_json_shapef(r->err, routes, "array", "%s", list);
 	json_array_foreach(routes, j, e)
 		if ((st = lg_route(r, rrc, prefix, e, list, j, peer_key)))
 			return st;
@@ -547,10 +384,10 @@ lg_collector(void *arg, const json_t *c, size_t i)
 	char list[64];
 
 	if (!json_is_object(c))
-		return shape(r->err, c, "object", "data.rrcs[%zu]", i);
+		return upm_json_shapef(r->err, c, "object", "data.rrcs[%zu]", i);
 	name = json_object_get(c, "rrc");
 	if (!json_is_string(name))
-		return shape(r->err, name, "string", "data.rrcs[%zu].rrc", i);
+		return upm_json_shapef(r->err, name, "string", "data.rrcs[%zu].rrc", i);
 	/* At most 37 characters: never cut. */
 	(void)snprintf(list, sizeof(list), "data.rrcs[%zu].peers", i);
 	return lg_routes(r, json_string_value(name), NULL,
@@ -568,12 +405,12 @@ lg_collector_2017(struct obs_run *r, const char *name, const json_t *c,
 
 	upm_copy_text(shown, sizeof(shown), name);
 	if (!json_is_object(c))
-		return shape(r->err, c, "object", "data.rrcs.%s", shown);
+		return upm_json_shapef(r->err, c, "object", "data.rrcs.%s", shown);
 	pfx = json_object_get(c, "prefix");
 	if (pfx == NULL)
 		pfx = json_object_get(data, "resource");
 	if (!json_is_string(pfx))
-		return shape(r->err, pfx, "string", "data.rrcs.%s.prefix", shown);
+		return upm_json_shapef(r->err, pfx, "string", "data.rrcs.%s.prefix", shown);
 	/* The shown name is at most 40 bytes: 58 in all, never cut. */
 	(void)snprintf(list, sizeof(list), "data.rrcs.%s.entries", shown);
 	return lg_routes(r, name, json_string_value(pfx),
@@ -622,7 +459,7 @@ lg_body(void *arg, const json_t *data, upm_meta *meta, upm_error *err)
 		return each_element(data, "rrcs", lg_collector, r, err);
 	if (json_is_object(rrcs))
 		return lg_2017(r, rrcs, data);
-	return shape(err, rrcs, "array or object", "data.rrcs");
+	return upm_json_shapef(err, rrcs, "array or object", "data.rrcs");
 }
 
 upm_status
@@ -634,7 +471,7 @@ upm_parse_looking_glass(const char *buf, size_t len, int flags,
 
 	obs_run_init(&r, sink, ctx, NULL, err);
 	st = parse_document(buf, len, flags, lg_times, meta, lg_body, &r, err);
-	free(r.path);
+	upm_aspath_free(&r.path);
 	return st;
 }
 
@@ -673,20 +510,20 @@ neighbour(const json_t *e, size_t i, upm_neighbour *n, upm_error *err)
 	size_t k;
 
 	if (!json_is_object(e))
-		return shape(err, e, "object", "data.neighbours[%zu]", i);
+		return upm_json_shapef(err, e, "object", "data.neighbours[%zu]", i);
 	asn = json_object_get(e, "asn");
 	if (!count_value(asn, &a) || a < 1 || a > UINT32_MAX)
-		return shape(err, asn, "AS number 1..4294967295",
+		return upm_json_shapef(err, asn, "AS number 1..4294967295",
 		    "data.neighbours[%zu].asn", i);
 	n->asn = (uint32_t)a;
 	type = json_object_get(e, "type");
 	if (!json_is_string(type) || !neigh_type(json_string_value(type), &n->type))
-		return shape(err, type, "\"left\", \"right\" or \"uncertain\"",
+		return upm_json_shapef(err, type, "\"left\", \"right\" or \"uncertain\"",
 		    "data.neighbours[%zu].type", i);
 	for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		v = json_object_get(e, counts[k]);
 		if (!count_value(v, dst[k]))
-			return shape(err, v, "non-negative integer",
+			return upm_json_shapef(err, v, "non-negative integer",
 			    "data.neighbours[%zu].%s", i, counts[k]);
 	}
 	return UPM_OK;
@@ -734,14 +571,14 @@ visibility_family(const json_t *vis, const char *fam, uint64_t *seeing,
 	if (f == NULL)
 		return UPM_OK;
 	if (!json_is_object(f))
-		return shape(err, f, "object", "data.visibility.%s", fam);
+		return upm_json_shapef(err, f, "object", "data.visibility.%s", fam);
 	s = json_object_get(f, "ris_peers_seeing");
 	t = json_object_get(f, "total_ris_peers");
 	if (!count_value(s, seeing))
-		return shape(err, s, "non-negative integer",
+		return upm_json_shapef(err, s, "non-negative integer",
 		    "data.visibility.%s.ris_peers_seeing", fam);
 	if (!count_value(t, total))
-		return shape(err, t, "non-negative integer",
+		return upm_json_shapef(err, t, "non-negative integer",
 		    "data.visibility.%s.total_ris_peers", fam);
 	return UPM_OK;
 }
@@ -758,7 +595,7 @@ routing_status_body(void *arg, const json_t *data, upm_meta *meta,
 	if (jv == NULL)
 		return UPM_OK;
 	if (!json_is_object(jv))
-		return shape(err, jv, "object", "data.visibility");
+		return upm_json_shapef(err, jv, "object", "data.visibility");
 	if ((st = visibility_family(jv, "v4", &v->v4_seeing, &v->v4_total, err)) ||
 	    (st = visibility_family(jv, "v6", &v->v6_seeing, &v->v6_total, err)))
 		return st;
@@ -794,10 +631,10 @@ announced_prefix(const json_t *e, size_t i, const char **out, upm_error *err)
 	const json_t *p;
 
 	if (!json_is_object(e))
-		return shape(err, e, "object", "data.prefixes[%zu]", i);
+		return upm_json_shapef(err, e, "object", "data.prefixes[%zu]", i);
 	p = json_object_get(e, "prefix");
 	if (!json_is_string(p) || upm_prefix_check(json_string_value(p), NULL))
-		return shape(err, p, "IP prefix string", "data.prefixes[%zu].prefix",
+		return upm_json_shapef(err, p, "IP prefix string", "data.prefixes[%zu].prefix",
 		    i);
 	*out = json_string_value(p);
 	return UPM_OK;
@@ -948,7 +785,7 @@ upm_parser_free(upm_parser *p)
 	upm_buf_free(&p->cap);
 	upm_buf_free(&p->whole);
 	free(p->key_text);
-	free(p->run.path);
+	upm_aspath_free(&p->run.path);
 	json_decref(p->root);
 	json_decref(p->pending);
 	free(p);
@@ -1521,8 +1358,8 @@ fast_path(struct fast *f, struct obs_run *r, upm_status *st)
 		if (!fast_uint(f, &v))
 			return 0;
 		if (v < 1 || v > UINT32_MAX)
-			r->obs.unusable = 1;
-		else if (!r->obs.unusable &&
+			r->path.unusable = 1;
+		else if (!r->path.unusable &&
 		    (*st = path_push(r, (uint32_t)v)) != UPM_OK)
 			return 0;
 	} while (fast_take(f, ','));
@@ -1598,8 +1435,7 @@ fast_route(upm_parser *p, const char *s, size_t n, size_t *used,
 	int path = 0;
 
 	r->err = p->err;
-	r->obs.path_len = 0;
-	r->obs.unusable = 0;
+	upm_aspath_reset(&r->path);
 	*st = UPM_OK;
 	do {
 		if (!fast_member(&f, r, keys, &n_keys, &src, &pfx, &path, st))
@@ -1730,7 +1566,7 @@ finish_bgp_state(upm_parser *p, const json_t *data, upm_error *err)
 		return st;
 	routes = json_object_get(data, "bgp_state");
 	if (!json_is_array(routes))
-		return shape(err, routes, "array", "data.bgp_state");
+		return upm_json_shapef(err, routes, "array", "data.bgp_state");
 	return UPM_OK;
 }
 
@@ -1746,7 +1582,7 @@ finish_looking_glass(upm_parser *p, const json_t *data, upm_error *err)
 		return st;
 	rrcs = json_object_get(data, "rrcs");
 	if (!json_is_array(rrcs) && !json_is_object(rrcs))
-		return shape(err, rrcs, "array or object", "data.rrcs");
+		return upm_json_shapef(err, rrcs, "array or object", "data.rrcs");
 	p->run.err = err;
 	json_object_foreach(p->pending, name, c)
 		if ((st = lg_collector_2017(&p->run, name, c, data)) != UPM_OK)
@@ -1775,7 +1611,7 @@ upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err)
 		return fail_parser(p, upm_fail(err, UPM_ERR_JSON,
 		    "invalid JSON at byte %llu: premature end of input",
 		    (unsigned long long)p->offset));
-	st = check_envelope(p->root, p->flags, &p->meta, &data, err);
+	st = upm_ripestat_envelope(p->root, p->flags, &p->meta, &data, err);
 	if (st == UPM_OK)
 		st = p->call == UPM_CALL_BGP_STATE ?
 		    finish_bgp_state(p, data, err) :

@@ -10,7 +10,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 static upm_status
 parse_file(const char *path, int flags, upm_asn_list *l, upm_meta *meta,

@@ -10,7 +10,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 #define PUB "tests/fixtures/public/"
 #define OWN "tests/fixtures/parse/"

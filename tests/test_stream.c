@@ -13,7 +13,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* An order-free digest of what a sink saw. */
 struct digest {
