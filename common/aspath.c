@@ -100,14 +100,3 @@ upm_aspath_json_hop(upm_aspath *p, const json_t *tok)
 	}
 	return upm_aspath_push(p, asn);
 }
-
-void
-upm_aspath_observation(const upm_aspath *p, const char *prefix,
-    const char *session, upm_observation *obs)
-{
-	obs->prefix = prefix;
-	obs->peer = session;
-	obs->unusable = p->unusable || p->n == 0;
-	obs->path = obs->unusable ? NULL : p->v;
-	obs->path_len = obs->unusable ? 0 : p->n;
-}

@@ -157,8 +157,16 @@ upm_status upm_aspath_json_hop(upm_aspath *p, const json_t *tok);
 
 /* The observation of prefix seen by session with the builder's path
  * (unusable: no path).  Borrows everything. */
-void upm_aspath_observation(const upm_aspath *p, const char *prefix,
-    const char *session, upm_observation *obs);
+static inline void
+upm_aspath_observation(const upm_aspath *p, const char *prefix,
+    const char *session, upm_observation *obs)
+{
+	obs->prefix = prefix;
+	obs->peer = session;
+	obs->unusable = p->unusable || p->n == 0;
+	obs->path = obs->unusable ? NULL : p->v;
+	obs->path_len = obs->unusable ? 0 : p->n;
+}
 
 void upm_aspath_free(upm_aspath *p);
 
@@ -227,6 +235,62 @@ upm_status upm_parse_alice_lg(const char *buf, size_t len, upm_obs_sink sink,
  * fraction, "Z" or an offset) as UTC "2023-01-01T10:00:00"; "" when it
  * is none of these. */
 void upm_lg_time(const char *s, char *out, size_t len);
+
+/* What the whole-buffer parsers and the push parser share to read
+ * RIPEstat records (common/parse_ripestat.c). */
+
+/* Everything an observation parser reuses from one record to the next. */
+typedef struct {
+	upm_obs_sink sink;
+	void *ctx;
+	upm_meta *meta;
+	upm_error *err;
+	upm_aspath path;       /* the one path builder, reused */
+	upm_observation obs;
+	char peer[128];        /* the session's name being built */
+} upm_obs_builder;
+
+void upm_obs_builder_init(upm_obs_builder *r, upm_obs_sink sink, void *ctx,
+    upm_meta *meta, upm_error *err);
+
+/* UPM_ERR_ABORTED: the receiver answered non-zero. */
+upm_status upm_obs_stopped(const upm_meta *meta, upm_error *err);
+
+static inline upm_status
+upm_obs_path_push(upm_obs_builder *r, uint32_t asn)
+{
+	if (upm_aspath_push(&r->path, asn) != UPM_OK)
+		return upm_fail(r->err, UPM_ERR_NOMEM, "out of memory");
+	return UPM_OK;
+}
+
+/* Hands the finished observation over; an unusable one has no path.
+ * Inline: once per record on the bgp-state fast path. */
+static inline upm_status
+upm_obs_deliver(upm_obs_builder *r)
+{
+	upm_aspath_observation(&r->path, r->obs.prefix, r->obs.peer, &r->obs);
+	r->meta->records++;
+	if (r->sink != NULL && r->sink(r->ctx, &r->obs) != 0)
+		return upm_obs_stopped(r->meta, r->err);
+	return UPM_OK;
+}
+
+/* data_time from the first of time_keys present, data.resource. */
+upm_status upm_ripestat_read_meta(const json_t *data,
+    const char *const *time_keys, upm_meta *meta, upm_error *err);
+extern const char *const upm_ripestat_bgp_state_times[];
+extern const char *const upm_ripestat_lg_times[];
+/* Without data.resource, the one in data.parameters is the resource. */
+upm_status upm_ripestat_lg_resource(const json_t *data, upm_meta *meta,
+    upm_error *err);
+/* Element i of data.bgp_state (arg an upm_obs_builder). */
+upm_status upm_ripestat_bgp_state_route(void *arg, const json_t *e, size_t i);
+/* Collector i of the current looking-glass's data.rrcs array (arg an
+ * upm_obs_builder); one of the 2017 API's data.rrcs object, named name. */
+upm_status upm_ripestat_lg_collector(void *arg, const json_t *c, size_t i);
+upm_status upm_ripestat_lg_collector_2017(upm_obs_builder *r,
+    const char *name, const json_t *c, const json_t *data);
 
 /* ====================================================== the push parser */
 
