@@ -251,7 +251,7 @@ struct upm_compute {
 	size_t n_tracked;
 	long *track_of;        /* prefix id -> tracked index, -1: none */
 	size_t n_track_of;
-	intern_table peer_names;
+	intern_table session_names;
 	intern_table prefix_names;
 	upstream_acc *ups;
 	size_t n_ups, ups_cap;
@@ -391,7 +391,7 @@ upm_compute_free(upm_compute *c)
 	free(c->ups_slot);
 	counter_free(&c->domestic);
 	tracked_free(c);
-	intern_free(&c->peer_names);
+	intern_free(&c->session_names);
 	intern_free(&c->prefix_names);
 	upm_asn_list_free(&c->origins);
 	free(c);
@@ -521,7 +521,7 @@ tracked_index(upm_compute *c, uint32_t id, const char *prefix)
 }
 
 static int
-tracked_add(tracked_prefix *t, uint32_t asn, uint32_t peer)
+tracked_add(tracked_prefix *t, uint32_t asn, uint32_t session)
 {
 	prefix_upstream *u = NULL;
 	size_t i;
@@ -542,7 +542,7 @@ tracked_add(tracked_prefix *t, uint32_t asn, uint32_t peer)
 		memset(u, 0, sizeof(*u));
 		u->asn = asn;
 	}
-	if (id_set_add(&u->peers, peer) != 0)
+	if (id_set_add(&u->peers, session) != 0)
 		return -1;
 	u->observations++;
 	t->with_upstream++;
@@ -579,7 +579,7 @@ int
 upm_compute_add(void *compute, const upm_observation *obs)
 {
 	upm_compute *c = compute;
-	uint32_t peer, prefix;
+	uint32_t session, prefix;
 	upstream_acc *u;
 	long i;
 
@@ -589,7 +589,7 @@ upm_compute_add(void *compute, const upm_observation *obs)
 	c->observations++;
 	/* A missing name counts as the empty name: one unknown vantage point
 	 * or prefix, rather than none. */
-	if (intern(&c->peer_names, obs->peer ? obs->peer : "", &peer) != 0 ||
+	if (intern(&c->session_names, obs->session ? obs->session : "", &session) != 0 ||
 	    intern(&c->prefix_names, obs->prefix ? obs->prefix : "", &prefix) != 0)
 		return poison(c);
 	if (obs->unusable || obs->path_len == 0 || obs->path == NULL) {
@@ -610,13 +610,13 @@ upm_compute_add(void *compute, const upm_observation *obs)
 		return 0;
 	}
 	if ((u = upstream_get(c, obs->path[i])) == NULL ||
-	    id_set_add(&u->peers, peer) != 0 ||
+	    id_set_add(&u->peers, session) != 0 ||
 	    id_set_add(&u->prefixes, prefix) != 0)
 		return poison(c);
 	if (c->n_tracked > 0) {
 		long t = tracked_index(c, prefix, obs->prefix ? obs->prefix : "");
 		if (t == -2 || (t >= 0 &&
-		    tracked_add(&c->tracked[t], obs->path[i], peer) != 0))
+		    tracked_add(&c->tracked[t], obs->path[i], session) != 0))
 			return poison(c);
 	}
 	u->regular = 1;
@@ -855,7 +855,7 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 	r->direct = c->direct;
 	r->unusable = c->unusable;
 	r->other_origin = c->other_origin;
-	r->vantage_points = c->peer_names.n;
+	r->vantage_points = c->session_names.n;
 	r->prefixes = c->prefix_names.n;
 	r->n_origins = c->origins.n;
 	if (fill_domestic(c, r) != 0 || fill_prefixes(c, p, r) != 0) {

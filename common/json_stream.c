@@ -77,7 +77,7 @@ struct upm_parser {
 	upm_obs_builder run;
 	upm_meta meta;
 	upm_error *err;          /* the caller's, during feed/finish */
-	char fast_peer[256];     /* the fast path's copies of the names */
+	char fast_session[256];     /* the fast path's copies of the names */
 	char fast_prefix[256];
 };
 
@@ -784,12 +784,12 @@ fast_route(upm_parser *p, const char *s, size_t n, size_t *used,
 			return *st != UPM_OK;   /* out of memory: an answer too */
 	} while (fast_take(&f, ','));
 	if (!fast_take(&f, '}') || src.s == NULL || pfx.s == NULL || !path ||
-	    !fast_copy(p->fast_peer, sizeof(p->fast_peer), &src) ||
+	    !fast_copy(p->fast_session, sizeof(p->fast_session), &src) ||
 	    !fast_copy(p->fast_prefix, sizeof(p->fast_prefix), &pfx))
 		return 0;
 	*used = (size_t)(f.s - s);
 	r->obs.prefix = p->fast_prefix;
-	r->obs.peer = p->fast_peer;
+	r->obs.session = p->fast_session;
 	*st = upm_obs_deliver(r);
 	return 1;
 }

@@ -104,10 +104,10 @@ upm_obs_stopped(const upm_meta *meta, upm_error *err)
 }
 
 static void
-obs_start(upm_obs_builder *r, const char *prefix, const char *peer)
+obs_start(upm_obs_builder *r, const char *prefix, const char *session)
 {
 	r->obs.prefix = prefix;
-	r->obs.peer = peer;
+	r->obs.session = session;
 	upm_aspath_reset(&r->path);
 }
 
@@ -277,20 +277,20 @@ upm_parse_bgp_state(const char *buf, size_t len, int flags, upm_obs_sink sink,
 
 /* -------------------------------------------------------- looking-glass */
 
-/* Vantage point id "<collector in lower case>/<peer address>". */
+/* The session: "<collector in lower case>/<peer address>". */
 static upm_status
-lg_peer_id(upm_obs_builder *r, const char *rrc, const char *addr,
+lg_session(upm_obs_builder *r, const char *rrc, const char *addr,
     const char *list, size_t j)
 {
 	size_t i;
 	int n;
 
-	n = snprintf(r->peer, sizeof(r->peer), "%s/%s", rrc, addr);
-	if (n < 0 || (size_t)n >= sizeof(r->peer))
+	n = snprintf(r->session, sizeof(r->session), "%s/%s", rrc, addr);
+	if (n < 0 || (size_t)n >= sizeof(r->session))
 		return upm_fail(r->err, UPM_ERR_SHAPE,
 		    "%s[%zu]: collector and peer name too long", list, j);
-	for (i = 0; r->peer[i] != '/'; i++)
-		r->peer[i] = (char)tolower((unsigned char)r->peer[i]);
+	for (i = 0; r->session[i] != '/'; i++)
+		r->session[i] = (char)tolower((unsigned char)r->session[i]);
 	return UPM_OK;
 }
 
@@ -317,9 +317,9 @@ lg_route(upm_obs_builder *r, const char *rrc, const char *prefix,
 			    list, j);
 		prefix = json_string_value(pfx);
 	}
-	if ((st = lg_peer_id(r, rrc, json_string_value(addr), list, j)))
+	if ((st = lg_session(r, rrc, json_string_value(addr), list, j)))
 		return st;
-	obs_start(r, prefix, r->peer);
+	obs_start(r, prefix, r->session);
 	if ((st = path_from_text(r, json_string_value(path))) != UPM_OK)
 		return st;
 	return upm_obs_deliver(r);

@@ -230,7 +230,7 @@ on_event(void *ctx, const upm_event *ev)
 	if (ev->kind != UPM_EV_ANNOUNCE)
 		return 0;
 	obs.prefix = ev->prefix;
-	obs.peer = ev->session;
+	obs.session = ev->session;
 	obs.path = ev->path;
 	obs.path_len = ev->path_len;
 	obs.unusable = ev->unusable;

@@ -16,7 +16,7 @@ upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
 		return 0;
 	ev.kind = UPM_EV_ANNOUNCE;
 	ev.time = 0;
-	ev.session = obs->peer;
+	ev.session = obs->session;
 	ev.peer_asn = obs->path_len > 0 ? obs->path[0] : 0;
 	ev.prefix = obs->prefix;
 	ev.path = obs->path;

@@ -37,7 +37,7 @@ alice_neighbour(const json_t *route)
 
 /* "alice/<route server>/<neighbour address or id>". */
 static upm_status
-alice_peer(const json_t *route, const char *where, char *peer, size_t len,
+alice_session(const json_t *route, const char *where, char *session, size_t len,
     upm_error *err)
 {
 	const json_t *rs = json_object_get(route, "routeserver");
@@ -64,7 +64,7 @@ alice_peer(const json_t *route, const char *where, char *peer, size_t len,
 		nid = json_object_get(route, "neighbor_id");
 	if (nid == NULL || !json_is_string(nid))
 		nid = json_object_get(route, "neighbour_id");
-	(void)snprintf(peer, len, "alice/%.40s/%.48s",
+	(void)snprintf(session, len, "alice/%.40s/%.48s",
 	    json_is_string(rsid) ? json_string_value(rsid) : "rs",
 	    json_is_string(nid) ? json_string_value(nid) : "");
 	return UPM_OK;
@@ -75,7 +75,7 @@ alice_route(const json_t *route, size_t idx, upm_aspath *p,
     upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err)
 {
 	const json_t *net, *bgp, *aspath, *hop;
-	char where[64], path[96], peer[104];
+	char where[64], path[96], session[104];
 	upm_status st;
 	size_t i;
 
@@ -97,13 +97,13 @@ alice_route(const json_t *route, size_t idx, upm_aspath *p,
 		(void)snprintf(path, sizeof(path), "%s.bgp.as_path", where);
 		return upm_json_shape(err, aspath, "array", path);
 	}
-	if ((st = alice_peer(route, where, peer, sizeof(peer), err)) != UPM_OK)
+	if ((st = alice_session(route, where, session, sizeof(session), err)) != UPM_OK)
 		return st;
 	upm_aspath_reset(p);
 	json_array_foreach(aspath, i, hop)
 		if (upm_aspath_json_hop(p, hop) != UPM_OK)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	return emit(p, json_string_value(net), peer, sink, ctx, meta, err);
+	return emit(p, json_string_value(net), session, sink, ctx, meta, err);
 }
 
 /* "imported": {"routes": [...], "pagination": {...}} (an array of routes

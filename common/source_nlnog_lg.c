@@ -45,7 +45,7 @@ nlnog_route(const json_t *route, const char *prefix, size_t idx,
     upm_error *err)
 {
 	const json_t *aspath, *ip, *hop;
-	char where[160], peer[96];
+	char where[160], session[96];
 	size_t i;
 
 	(void)snprintf(where, sizeof(where), "routes[\"%.64s\"][%zu]", prefix, idx);
@@ -65,13 +65,13 @@ nlnog_route(const json_t *route, const char *prefix, size_t idx,
 		    prefix, idx);
 		return upm_json_shape(err, ip, "string", where);
 	}
-	(void)snprintf(peer, sizeof(peer), "nlnog/%.80s",
+	(void)snprintf(session, sizeof(session), "nlnog/%.80s",
 	    ip != NULL ? json_string_value(ip) : "");
 	upm_aspath_reset(p);
 	json_array_foreach(aspath, i, hop)
 		if (nlnog_hop(p, hop) != UPM_OK)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	return emit(p, prefix, peer, sink, ctx, meta, err);
+	return emit(p, prefix, session, sink, ctx, meta, err);
 }
 
 static upm_status

@@ -2,6 +2,7 @@
  * sources.c - the one table of sources: the only place that names them
  * all.  upm_source is an index into it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,26 @@ upm_source_name(upm_source s)
 	return (size_t)s < UPM_MAX_SOURCES ? table[s]->name : "unknown";
 }
 
+/* Names the sources there are, from the table. */
+static upm_status
+unknown_source(const char *name, upm_error *err)
+{
+	char known[UPM_ERROR_TEXT / 2];
+	size_t used = 0;
+	int n;
+
+	known[0] = '\0';
+	for (size_t i = 0; i < UPM_MAX_SOURCES; i++) {
+		n = snprintf(known + used, sizeof(known) - used, "%s%s",
+		    i ? ", " : "", table[i]->name);
+		if (n < 0 || (size_t)n >= sizeof(known) - used)
+			break;  /* a cut list still helps */
+		used += (size_t)n;
+	}
+	return upm_fail(err, UPM_ERR_ARG, "unknown source '%.40s' (%s)", name,
+	    known);
+}
+
 upm_status
 upm_sources_parse(const char *list, upm_source *out, size_t max, size_t *n,
     upm_error *err)
@@ -51,9 +72,7 @@ upm_sources_parse(const char *list, upm_source *out, size_t max, size_t *n,
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL && st == UPM_OK;
 	    tok = strtok_r(NULL, ", ", &save)) {
 		if ((src = upm_source_parse(tok)) < 0)
-			st = upm_fail(err, UPM_ERR_ARG, "unknown source '%.40s' "
-			    "(ripestat-bgp-state, ripestat-looking-glass, "
-			    "ripestat-asn-neighbours, nlnog-lg, alice-lg)", tok);
+			st = unknown_source(tok, err);
 		for (size_t i = 0; st == UPM_OK && i < *n; i++)
 			if (out[i] == (upm_source)src)
 				st = upm_fail(err, UPM_ERR_ARG,

@@ -69,7 +69,7 @@ long upm_cache_freshness(const char *url, long max_age_s);
  * during the sink call; copy what you keep. */
 typedef struct {
 	const char *prefix;   /* "175.45.176.0/24" */
-	const char *peer;     /* the session, "rrc00/2.56.11.1" */
+	const char *session;  /* "rrc00/2.56.11.1": collector + peer address */
 	const uint32_t *path; /* AS path, vantage point first, origin last */
 	size_t path_len;      /* 0 when unusable */
 	int unusable;         /* path had an AS_SET or a non-integer token */
@@ -162,7 +162,7 @@ upm_aspath_observation(const upm_aspath *p, const char *prefix,
     const char *session, upm_observation *obs)
 {
 	obs->prefix = prefix;
-	obs->peer = session;
+	obs->session = session;
 	obs->unusable = p->unusable || p->n == 0;
 	obs->path = obs->unusable ? NULL : p->v;
 	obs->path_len = obs->unusable ? 0 : p->n;
@@ -247,7 +247,7 @@ typedef struct {
 	upm_error *err;
 	upm_aspath path;       /* the one path builder, reused */
 	upm_observation obs;
-	char peer[128];        /* the session's name being built */
+	char session[128];     /* the session's name being built */
 } upm_obs_builder;
 
 void upm_obs_builder_init(upm_obs_builder *r, upm_obs_sink sink, void *ctx,
@@ -269,7 +269,8 @@ upm_obs_path_push(upm_obs_builder *r, uint32_t asn)
 static inline upm_status
 upm_obs_deliver(upm_obs_builder *r)
 {
-	upm_aspath_observation(&r->path, r->obs.prefix, r->obs.peer, &r->obs);
+	upm_aspath_observation(&r->path, r->obs.prefix, r->obs.session,
+	    &r->obs);
 	r->meta->records++;
 	if (r->sink != NULL && r->sink(r->ctx, &r->obs) != 0)
 		return upm_obs_stopped(r->meta, r->err);

@@ -29,7 +29,7 @@ sink(void *ctx, const upm_observation *o)
 	size_t i = s->n, used = 0;
 
 	if (i < 8) {
-		(void)snprintf(s->peers[i], sizeof(s->peers[i]), "%s", o->peer);
+		(void)snprintf(s->peers[i], sizeof(s->peers[i]), "%s", o->session);
 		(void)snprintf(s->prefixes[i], sizeof(s->prefixes[i]), "%s",
 		    o->prefix);
 		s->paths[i][0] = '\0';
