@@ -19,7 +19,7 @@
  * call); every other value, and each element of the big one, is cut out
  * by bracket counting and given whole to jansson, which checks it fully
  * (UTF-8, escapes, NUL, numbers, duplicate keys) and whose per-record code
- * above then runs unchanged.  So memory holds one element plus the small
+ * in parse_ripestat.c then runs unchanged.  So memory holds one element plus the small
  * envelope fields ("skeleton"), never the whole document.  (Plain
  * bgp_state elements are read faster in place: see fast_route below.)
  */

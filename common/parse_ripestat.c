@@ -1,10 +1,11 @@
 /*
  * parse_ripestat.c - RIPEstat Data API responses into records.
  *
- * Every parser checks the response envelope first (valid JSON, status "ok",
- * a supported data call, a non-empty "data" object), then walks its part of
- * "data" and hands one record at a time to the caller's sink.  Observations
- * are built in one reused buffer: nothing here keeps more than one record.
+ * Every parser checks the response envelope first (ripestat.c), then walks
+ * its part of "data" and hands one record at a time to the caller's sink.
+ * Observations are built in one reused AS-path builder: nothing here keeps
+ * more than one record.  The push parser (json_stream.c) reads the records
+ * with the same per-record functions.
  *
  * Two generations of the API are understood: the 2017 one (bgp-state with
  * query_time, looking-glass with collectors as object keys and entries[])
