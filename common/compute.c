@@ -2,12 +2,12 @@
  * compute.c - from observations to upstreams and their shares, and the
  * comparison of the present set with a baseline.  Pure: no I/O, no clock.
  *
- * Memory grows with the number of distinct values (peers, prefixes,
- * upstreams, upstream/peer pairs), never with the number of observations:
- * a bgp-state answer for a large network holds millions of routes but only
- * a few thousand distinct prefixes and a few hundred peers.  Strings are
- * therefore interned once (one table for peers, one for prefixes) and the
- * per-upstream sets hold small integer ids.
+ * Memory grows with the number of distinct values (sessions, prefixes,
+ * upstreams, upstream/session pairs), never with the number of
+ * observations: a bgp-state answer for a large network holds millions of
+ * routes but only a few thousand distinct prefixes and a few hundred
+ * sessions.  Strings are therefore interned once (one table for sessions,
+ * one for prefixes) and the per-upstream sets hold small integer ids.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,7 +217,7 @@ typedef struct {
 	uint64_t uncertain_weight;
 	int regular;           /* seen in a path or as a left neighbour */
 	int uncertain;         /* seen as an "uncertain" neighbour */
-	id_set peers;
+	id_set sessions;      /* distinct sessions that saw it */
 	id_set prefixes;
 } upstream_acc;
 
@@ -233,7 +233,7 @@ typedef struct {
 typedef struct {
 	uint32_t asn;
 	uint64_t observations;
-	id_set peers;
+	id_set sessions;
 } prefix_upstream;
 
 /* A prefix whose upstreams are kept apart (per-prefix expectations). */
@@ -347,7 +347,7 @@ tracked_free(upm_compute *c)
 
 	for (i = 0; i < c->n_tracked; i++) {
 		for (k = 0; k < c->tracked[i].n; k++)
-			id_set_free(&c->tracked[i].ups[k].peers);
+			id_set_free(&c->tracked[i].ups[k].sessions);
 		free(c->tracked[i].ups);
 		free(c->tracked[i].prefix);
 	}
@@ -384,7 +384,7 @@ upm_compute_free(upm_compute *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->n_ups; i++) {
-		id_set_free(&c->ups[i].peers);
+		id_set_free(&c->ups[i].sessions);
 		id_set_free(&c->ups[i].prefixes);
 	}
 	free(c->ups);
@@ -542,7 +542,7 @@ tracked_add(tracked_prefix *t, uint32_t asn, uint32_t session)
 		memset(u, 0, sizeof(*u));
 		u->asn = asn;
 	}
-	if (id_set_add(&u->peers, session) != 0)
+	if (id_set_add(&u->sessions, session) != 0)
 		return -1;
 	u->observations++;
 	t->with_upstream++;
@@ -610,7 +610,7 @@ upm_compute_add(void *compute, const upm_observation *obs)
 		return 0;
 	}
 	if ((u = upstream_get(c, obs->path[i])) == NULL ||
-	    id_set_add(&u->peers, session) != 0 ||
+	    id_set_add(&u->sessions, session) != 0 ||
 	    id_set_add(&u->prefixes, prefix) != 0)
 		return poison(c);
 	if (c->n_tracked > 0) {
@@ -718,7 +718,7 @@ fill_upstream(const upstream_acc *u, const upm_compute *c, const upm_params *p,
 	out->uncertain = u->uncertain && !u->regular;
 	out->observations = out->uncertain ? u->uncertain_weight : u->observations;
 	out->peers = out->uncertain ? to_size(u->uncertain_weight) :
-	    u->peers.n + to_size(u->neigh_peers);
+	    u->sessions.n + to_size(u->neigh_peers);
 	out->prefixes = u->prefixes.n;
 	out->share = percent(out->observations, c->with_upstream);
 	out->present = !out->uncertain && out->peers >= p->min_peers &&
@@ -789,7 +789,7 @@ fill_prefix(const tracked_prefix *t, const upm_params *p, upm_prefix_result *o)
 		upm_upstream *u = &o->upstreams[k];
 		u->asn = t->ups[k].asn;
 		u->observations = t->ups[k].observations;
-		u->peers = t->ups[k].peers.n;
+		u->peers = t->ups[k].sessions.n;
 		u->prefixes = 1;
 		u->share = percent(u->observations, t->with_upstream);
 		u->present = u->peers >= p->min_peers && u->share >= p->min_share;
