@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 static int
 cmp_asn(const void *a, const void *b)

@@ -508,14 +508,14 @@ up_config_source(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 		return upm_fail(err, UPM_ERR_ARG, "needs a source"), -1;
 	for (i = 0; i < ci->values_num; i++) {
 		if (ci->values[i].type != OCONFIG_TYPE_STRING ||
-		    (src = upm_source_parse_any(ci->values[i].value.string)) < 0)
+		    (src = upm_source_parse(ci->values[i].value.string)) < 0)
 			return upm_fail(err, UPM_ERR_ARG, "expected "
 			    "ripestat-bgp-state, ripestat-looking-glass, "
 			    "ripestat-asn-neighbours, nlnog-lg or alice-lg"), -1;
 		for (k = 0; k < t->n_sources; k++)
 			if (t->sources[k] == (upm_source)src)
 				return upm_fail(err, UPM_ERR_ARG, "source %s given "
-				    "twice", upm_source_name_any((upm_source)src)),
+				    "twice", upm_source_name((upm_source)src)),
 				    -1;
 		if (t->n_sources == UPM_MAX_SOURCES)
 			return upm_fail(err, UPM_ERR_ARG, "too many sources"), -1;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 #define DEFAULT_IN_FLIGHT 8
 #define MAX_IN_FLIGHT 32
@@ -40,18 +40,6 @@ struct upm_batch {
 	pthread_mutex_t lock;
 };
 
-static char *
-dup_opt(const char *s, int *failed)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*failed = 1;
-	return d;
-}
-
 upm_batch *
 upm_batch_new(const upm_fetch_opts *opts, size_t max_in_flight, upm_error *err)
 {
@@ -71,9 +59,9 @@ upm_batch_new(const upm_fetch_opts *opts, size_t max_in_flight, upm_error *err)
 		b->opts = *opts;
 	else
 		upm_fetch_opts_init(&b->opts);
-	b->opts.cache_dir = b->cache_dir = dup_opt(b->opts.cache_dir, &failed);
-	b->opts.user_agent = b->user_agent = dup_opt(b->opts.user_agent, &failed);
-	b->opts.ca_file = b->ca_file = dup_opt(b->opts.ca_file, &failed);
+	b->opts.cache_dir = b->cache_dir = upm_strdup_opt(b->opts.cache_dir, &failed);
+	b->opts.user_agent = b->user_agent = upm_strdup_opt(b->opts.user_agent, &failed);
+	b->opts.ca_file = b->ca_file = upm_strdup_opt(b->opts.ca_file, &failed);
 	b->workers = max_in_flight ? max_in_flight : DEFAULT_IN_FLIGHT;
 	if (failed || pthread_mutex_init(&b->lock, NULL) != 0) {
 		free(b->cache_dir);

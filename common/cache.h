@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* Opens a fresh, sound entry for url: UPM_OK with *fp positioned at the
  * body (caller fcloses) and *len its length; UPM_ERR_NODATA when there is

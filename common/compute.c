@@ -2,19 +2,19 @@
  * compute.c - from observations to upstreams and their shares, and the
  * comparison of the present set with a baseline.  Pure: no I/O, no clock.
  *
- * Memory grows with the number of distinct values (peers, prefixes,
- * upstreams, upstream/peer pairs), never with the number of observations:
- * a bgp-state answer for a large network holds millions of routes but only
- * a few thousand distinct prefixes and a few hundred peers.  Strings are
- * therefore interned once (one table for peers, one for prefixes) and the
- * per-upstream sets hold small integer ids.
+ * Memory grows with the number of distinct values (sessions, prefixes,
+ * upstreams, upstream/session pairs), never with the number of
+ * observations: a bgp-state answer for a large network holds millions of
+ * routes but only a few thousand distinct prefixes and a few hundred
+ * sessions.  Strings are therefore interned once (one table for sessions,
+ * one for prefixes) and the per-upstream sets hold small integer ids.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* ------------------------------------------------------- integer id sets */
 
@@ -217,7 +217,7 @@ typedef struct {
 	uint64_t uncertain_weight;
 	int regular;           /* seen in a path or as a left neighbour */
 	int uncertain;         /* seen as an "uncertain" neighbour */
-	id_set peers;
+	id_set sessions;      /* distinct sessions that saw it */
 	id_set prefixes;
 } upstream_acc;
 
@@ -233,7 +233,7 @@ typedef struct {
 typedef struct {
 	uint32_t asn;
 	uint64_t observations;
-	id_set peers;
+	id_set sessions;
 } prefix_upstream;
 
 /* A prefix whose upstreams are kept apart (per-prefix expectations). */
@@ -251,7 +251,7 @@ struct upm_compute {
 	size_t n_tracked;
 	long *track_of;        /* prefix id -> tracked index, -1: none */
 	size_t n_track_of;
-	intern_table peer_names;
+	intern_table session_names;
 	intern_table prefix_names;
 	upstream_acc *ups;
 	size_t n_ups, ups_cap;
@@ -347,7 +347,7 @@ tracked_free(upm_compute *c)
 
 	for (i = 0; i < c->n_tracked; i++) {
 		for (k = 0; k < c->tracked[i].n; k++)
-			id_set_free(&c->tracked[i].ups[k].peers);
+			id_set_free(&c->tracked[i].ups[k].sessions);
 		free(c->tracked[i].ups);
 		free(c->tracked[i].prefix);
 	}
@@ -359,7 +359,6 @@ upm_compute *
 upm_compute_new(const upm_asn_list *origins, upm_error *err)
 {
 	upm_compute *c;
-	size_t i;
 
 	if (origins == NULL || origins->n == 0) {
 		upm_fail(err, UPM_ERR_ARG, "empty origin set");
@@ -368,9 +367,8 @@ upm_compute_new(const upm_asn_list *origins, upm_error *err)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto nomem;
 	upm_asn_list_init(&c->origins);
-	for (i = 0; i < origins->n; i++)
-		if (upm_asn_list_add(&c->origins, origins->v[i]) != UPM_OK)
-			goto nomem;
+	if (upm_asn_list_merge(&c->origins, origins) != UPM_OK)
+		goto nomem;
 	return c;
 nomem:
 	upm_compute_free(c);
@@ -386,14 +384,14 @@ upm_compute_free(upm_compute *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->n_ups; i++) {
-		id_set_free(&c->ups[i].peers);
+		id_set_free(&c->ups[i].sessions);
 		id_set_free(&c->ups[i].prefixes);
 	}
 	free(c->ups);
 	free(c->ups_slot);
 	counter_free(&c->domestic);
 	tracked_free(c);
-	intern_free(&c->peer_names);
+	intern_free(&c->session_names);
 	intern_free(&c->prefix_names);
 	upm_asn_list_free(&c->origins);
 	free(c);
@@ -523,7 +521,7 @@ tracked_index(upm_compute *c, uint32_t id, const char *prefix)
 }
 
 static int
-tracked_add(tracked_prefix *t, uint32_t asn, uint32_t peer)
+tracked_add(tracked_prefix *t, uint32_t asn, uint32_t session)
 {
 	prefix_upstream *u = NULL;
 	size_t i;
@@ -544,7 +542,7 @@ tracked_add(tracked_prefix *t, uint32_t asn, uint32_t peer)
 		memset(u, 0, sizeof(*u));
 		u->asn = asn;
 	}
-	if (id_set_add(&u->peers, peer) != 0)
+	if (id_set_add(&u->sessions, session) != 0)
 		return -1;
 	u->observations++;
 	t->with_upstream++;
@@ -581,7 +579,7 @@ int
 upm_compute_add(void *compute, const upm_observation *obs)
 {
 	upm_compute *c = compute;
-	uint32_t peer, prefix;
+	uint32_t session, prefix;
 	upstream_acc *u;
 	long i;
 
@@ -591,7 +589,7 @@ upm_compute_add(void *compute, const upm_observation *obs)
 	c->observations++;
 	/* A missing name counts as the empty name: one unknown vantage point
 	 * or prefix, rather than none. */
-	if (intern(&c->peer_names, obs->peer ? obs->peer : "", &peer) != 0 ||
+	if (intern(&c->session_names, obs->session ? obs->session : "", &session) != 0 ||
 	    intern(&c->prefix_names, obs->prefix ? obs->prefix : "", &prefix) != 0)
 		return poison(c);
 	if (obs->unusable || obs->path_len == 0 || obs->path == NULL) {
@@ -612,13 +610,13 @@ upm_compute_add(void *compute, const upm_observation *obs)
 		return 0;
 	}
 	if ((u = upstream_get(c, obs->path[i])) == NULL ||
-	    id_set_add(&u->peers, peer) != 0 ||
+	    id_set_add(&u->sessions, session) != 0 ||
 	    id_set_add(&u->prefixes, prefix) != 0)
 		return poison(c);
 	if (c->n_tracked > 0) {
 		long t = tracked_index(c, prefix, obs->prefix ? obs->prefix : "");
 		if (t == -2 || (t >= 0 &&
-		    tracked_add(&c->tracked[t], obs->path[i], peer) != 0))
+		    tracked_add(&c->tracked[t], obs->path[i], session) != 0))
 			return poison(c);
 	}
 	u->regular = 1;
@@ -720,7 +718,7 @@ fill_upstream(const upstream_acc *u, const upm_compute *c, const upm_params *p,
 	out->uncertain = u->uncertain && !u->regular;
 	out->observations = out->uncertain ? u->uncertain_weight : u->observations;
 	out->peers = out->uncertain ? to_size(u->uncertain_weight) :
-	    u->peers.n + to_size(u->neigh_peers);
+	    u->sessions.n + to_size(u->neigh_peers);
 	out->prefixes = u->prefixes.n;
 	out->share = percent(out->observations, c->with_upstream);
 	out->present = !out->uncertain && out->peers >= p->min_peers &&
@@ -791,7 +789,7 @@ fill_prefix(const tracked_prefix *t, const upm_params *p, upm_prefix_result *o)
 		upm_upstream *u = &o->upstreams[k];
 		u->asn = t->ups[k].asn;
 		u->observations = t->ups[k].observations;
-		u->peers = t->ups[k].peers.n;
+		u->peers = t->ups[k].sessions.n;
 		u->prefixes = 1;
 		u->share = percent(u->observations, t->with_upstream);
 		u->present = u->peers >= p->min_peers && u->share >= p->min_share;
@@ -857,7 +855,7 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 	r->direct = c->direct;
 	r->unusable = c->unusable;
 	r->other_origin = c->other_origin;
-	r->vantage_points = c->peer_names.n;
+	r->vantage_points = c->session_names.n;
 	r->prefixes = c->prefix_names.n;
 	r->n_origins = c->origins.n;
 	if (fill_domestic(c, r) != 0 || fill_prefixes(c, p, r) != 0) {
@@ -1043,22 +1041,12 @@ upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err)
 /* ------------------------------------------------------ per-prefix diff */
 
 static upm_status
-copy_asns(const upm_asn_list *from, upm_asn_list *to)
-{
-	size_t i;
-
-	for (i = 0; from != NULL && i < from->n; i++)
-		if (upm_asn_list_add(to, from->v[i]) != UPM_OK)
-			return UPM_ERR_NOMEM;
-	return UPM_OK;
-}
-
-static upm_status
 prefix_classify(upm_prefix_result *pr, const upm_asn_list *expected)
 {
 	size_t i;
 
-	if (copy_asns(expected, &pr->expected) != UPM_OK)
+	if (expected != NULL &&
+	    upm_asn_list_merge(&pr->expected, expected) != UPM_OK)
 		return UPM_ERR_NOMEM;
 	for (i = 0; i < pr->n_upstreams; i++) {
 		upm_upstream *u = &pr->upstreams[i];

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "query_ext.h"
+#include "upm_private.h"
 
 upm_status
 upm_country_check(const char *s, char out[3], upm_error *err)
@@ -48,47 +48,13 @@ upm_prefix_expect_parse(const char *s, char *prefix, size_t len,
 	upm_asn_list_init(&l);
 	if ((st = upm_asn_list_parse(&l, eq + 1, err)) == UPM_OK && l.n == 0)
 		st = upm_fail(err, UPM_ERR_ARG, "'%.60s': no AS after '='", s);
-	for (size_t i = 0; st == UPM_OK && i < l.n; i++)
-		if (upm_asn_list_add(expected, l.v[i]) != UPM_OK)
-			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (st == UPM_OK && upm_asn_list_merge(expected, &l) != UPM_OK)
+		st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	upm_asn_list_free(&l);
 	return st;
 }
 
 /* ------------------------------------------------- country-resource-list */
-
-/* The RIPEstat envelope: status "ok", a supported data call, a non-empty
- * "data" object (an empty one is the maintenance answer). */
-static upm_status
-envelope(const json_t *root, upm_meta *meta, const json_t **data,
-    upm_error *err)
-{
-	const json_t *status = json_object_get(root, "status");
-	const json_t *dcs = json_object_get(root, "data_call_status");
-	const json_t *msg = json_array_get(json_array_get(
-	    json_object_get(root, "messages"), 0), 1);
-	char text[200];
-
-	if (meta != NULL && json_is_string(msg))
-		upm_copy_text(meta->messages, sizeof(meta->messages),
-		    json_string_value(msg));
-	if (!json_is_string(status))
-		return upm_json_shape(err, status, "string", "status");
-	if (strcmp(json_string_value(status), "ok") != 0)
-		return upm_fail(err, UPM_ERR_STATUS, "RIPEstat status '%s'",
-		    upm_copy_text(text, 48, json_string_value(status)));
-	if (!json_is_string(dcs))
-		return upm_json_shape(err, dcs, "string", "data_call_status");
-	upm_copy_text(text, sizeof(text), json_string_value(dcs));
-	if (strncmp(text, "maintenance", 11) == 0)
-		return upm_fail(err, UPM_ERR_MAINTENANCE, "RIPEstat data call in "
-		    "maintenance: data_call_status '%s'", text);
-	if (strncmp(text, "supported", 9) != 0)
-		return upm_fail(err, UPM_ERR_STATUS, "RIPEstat data call not "
-		    "supported: data_call_status '%s'", text);
-	*data = json_object_get(root, "data");
-	return UPM_OK;
-}
 
 /* One entry of resources.asn: "131279", "AS131279" or 131279. */
 static upm_status
@@ -124,11 +90,6 @@ country_data(const json_t *data, upm_asn_list *out, upm_meta *meta,
 	upm_status st;
 	size_t i;
 
-	if (data != NULL && !json_is_object(data))
-		return upm_json_shape(err, data, "object", "data");
-	if (data == NULL || json_object_size(data) == 0)
-		return upm_fail(err, UPM_ERR_MAINTENANCE,
-		    "RIPEstat answered without data (maintenance?)");
 	if (meta != NULL && json_is_string(v = json_object_get(data, "query_time")))
 		upm_copy_text(meta->data_time, sizeof(meta->data_time),
 		    json_string_value(v));
@@ -154,24 +115,24 @@ upm_status
 upm_parse_country_asns(const char *buf, size_t len, int flags,
     upm_asn_list *out, upm_meta *meta, upm_error *err)
 {
-	const json_t *data = NULL;
+	json_t *root, *data = NULL;
 	upm_asn_list got;
-	json_t *root;
+	upm_meta scratch;
 	upm_status st;
 
+	memset(&scratch, 0, sizeof(scratch));
+	if (meta == NULL)
+		meta = &scratch;
 	if ((st = upm_json_open(buf, len, &root, err)) != UPM_OK)
 		return st;
-	if (flags & UPM_PARSE_DATA_ONLY)
-		data = root;
-	else
-		st = envelope(root, meta, &data, err);
+	/* The one envelope check: its messages are kept like every call's. */
+	st = upm_ripestat_envelope(root, flags, meta, &data, err);
 	/* All or nothing: out is only touched when the whole list is good. */
 	upm_asn_list_init(&got);
 	if (st == UPM_OK)
 		st = country_data(data, &got, meta, err);
-	for (size_t i = 0; st == UPM_OK && i < got.n; i++)
-		if (upm_asn_list_add(out, got.v[i]) != UPM_OK)
-			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (st == UPM_OK && upm_asn_list_merge(out, &got) != UPM_OK)
+		st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	upm_asn_list_free(&got);
 	json_decref(root);
 	return st;

@@ -1,8 +1,8 @@
 /*
  * fetch.c - HTTP(S) GET with libcurl: a capped body buffer, one time budget
  * for all tries, retries with backoff on transient failures (honouring
- * Retry-After), a restricted set of protocols and redirects, and the
- * RIPEstat URL builder.
+ * Retry-After), a restricted set of protocols and redirects; streamed
+ * bodies go through the on-disk cache.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 
 #include <curl/curl.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 #include "cache.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
@@ -195,24 +195,12 @@ host_of(const char *url, char *buf, size_t len)
 
 /* ------------------------------------------------------ fetcher life */
 
-static char *
-dup_or_null(const char *s, int *failed)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*failed = 1;
-	return d;
-}
-
 static void
 copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
 {
-	f->user_agent = dup_or_null(o->user_agent ? o->user_agent :
+	f->user_agent = upm_strdup_opt(o->user_agent ? o->user_agent :
 	    "upstreams/" UPM_VERSION, failed);
-	f->ca_file = dup_or_null(o->ca_file, failed);
+	f->ca_file = upm_strdup_opt(o->ca_file, failed);
 	f->connect_timeout_ms = o->connect_timeout_ms > 0 ?
 	    o->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	f->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -222,7 +210,7 @@ copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
 	    o->retry_base_ms : DEFAULT_RETRY_BASE_MS;
 	f->allow_file = o->allow_file != 0;
 	f->insecure = o->insecure != 0;
-	f->cache_dir = dup_or_null(o->cache_dir, failed);
+	f->cache_dir = upm_strdup_opt(o->cache_dir, failed);
 	f->cache_max_age_s = o->cache_max_age_s;
 	f->cache_now = o->cache_now;
 }
@@ -771,6 +759,14 @@ upm_status
 upm_fetch_stream(upm_fetcher *f, const char *url, const upm_stream *s,
     long *http_code, upm_error *err)
 {
+	return upm_fetch_stream_fresh(f, url, 0, s, http_code, err);
+}
+
+/* fresh_s 0: the cache's own table by the URL's data call. */
+upm_status
+upm_fetch_stream_fresh(upm_fetcher *f, const char *url, long fresh_s,
+    const upm_stream *s, long *http_code, upm_error *err)
+{
 	struct transfer t;
 	FILE *fp = NULL;
 	uint64_t len = 0;
@@ -784,7 +780,8 @@ upm_fetch_stream(upm_fetcher *f, const char *url, const upm_stream *s,
 	if ((st = check_url(f, url, err)) != UPM_OK)
 		return st;
 	if (f->cache_dir != NULL && upm_cache_open(f->cache_dir, url,
-	    cache_time(f), f->cache_max_age_s, &fp, &len, NULL) == UPM_OK) {
+	    cache_time(f), f->cache_max_age_s > 0 ? f->cache_max_age_s :
+	    fresh_s, &fp, &len, NULL) == UPM_OK) {
 		if (http_code != NULL)
 			*http_code = 200;
 		st = serve_cached(fp, len, s, err);
@@ -805,115 +802,4 @@ upm_fetch_stream(upm_fetcher *f, const char *url, const upm_stream *s,
 		st = stream_end(&t, err);
 	upm_cache_writer_free(t.tee);
 	return st;
-}
-
-/* ------------------------------------------------------- RIPEstat URL */
-
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static upm_status
-append_escaped(upm_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	upm_status st = UPM_OK;
-	char enc[3];
-
-	for (; *s != '\0' && st == UPM_OK; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			st = upm_buf_append(b, s, 1);
-			continue;
-		}
-		enc[0] = '%';
-		enc[1] = hex[c >> 4];
-		enc[2] = hex[c & 0xf];
-		st = upm_buf_append(b, enc, 3);
-	}
-	return st;
-}
-
-/* A data call name is a path segment: keep it to what RIPEstat uses. */
-static int
-valid_call(const char *call)
-{
-	const char *p;
-
-	if (*call == '\0')
-		return 0;
-	for (p = call; *p != '\0'; p++)
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-		    *p != '-' && *p != '_')
-			return 0;
-	return 1;
-}
-
-static upm_status
-check_ripestat_args(const char *base, const char *call, const char *resource,
-    upm_error *err)
-{
-	if (base == NULL || call == NULL || resource == NULL)
-		return upm_fail(err, UPM_ERR_ARG, "RIPEstat URL: missing argument");
-	if (!is_http(base) && !is_https(base) && !is_file(base))
-		return upm_fail(err, UPM_ERR_ARG,
-		    "RIPEstat base URL '%.100s' is not http://, https:// or file://",
-		    base);
-	if (strpbrk(base, "?#") != NULL)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "RIPEstat base URL '%.100s' must not have a query or fragment",
-		    base);
-	if (strpbrk(base, " \t\r\n") != NULL)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "RIPEstat base URL '%.100s' contains white space", base);
-	if (!valid_call(call))
-		return upm_fail(err, UPM_ERR_ARG, "invalid data call name '%.60s'", call);
-	if (*resource == '\0')
-		return upm_fail(err, UPM_ERR_ARG, "empty RIPEstat resource");
-	return UPM_OK;
-}
-
-static upm_status
-build_ripestat_url(upm_buf *b, const char *base, const char *call,
-    const char *resource, const char *sourceapp, const char *extra)
-{
-	size_t base_len = strlen(base);
-	upm_status st;
-
-	while (base_len > 0 && base[base_len - 1] == '/')
-		base_len--;
-	if ((st = upm_buf_printf(b, "%.*s/data/%s/data.json?resource=",
-	    (int)base_len, base, call)) != UPM_OK)
-		return st;
-	if ((st = append_escaped(b, resource)) != UPM_OK)
-		return st;
-	if (sourceapp != NULL && *sourceapp != '\0') {
-		if ((st = upm_buf_append(b, "&sourceapp=", 11)) != UPM_OK)
-			return st;
-		if ((st = append_escaped(b, sourceapp)) != UPM_OK)
-			return st;
-	}
-	if (extra != NULL && *extra != '\0')
-		st = upm_buf_printf(b, "&%s", extra);
-	return st;
-}
-
-upm_status
-upm_ripestat_url(const char *base, const char *call, const char *resource,
-    const char *sourceapp, const char *extra, char **out, upm_error *err)
-{
-	upm_buf b;
-	upm_status st;
-
-	if (out == NULL)
-		return upm_fail(err, UPM_ERR_ARG, "RIPEstat URL: missing output");
-	*out = NULL;
-	if ((st = check_ripestat_args(base, call, resource, err)) != UPM_OK)
-		return st;
-	if (strlen(base) > INT_MAX / 2)
-		return upm_fail(err, UPM_ERR_ARG, "RIPEstat base URL too long");
-	upm_buf_init(&b);
-	if (build_ripestat_url(&b, base, call, resource, sourceapp, extra) != UPM_OK) {
-		upm_buf_free(&b);
-		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	}
-	*out = upm_buf_steal(&b);
-	return UPM_OK;
 }

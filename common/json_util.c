@@ -2,11 +2,13 @@
  * json_util.c - the JSON helpers the parsers share: loading a document,
  * wording a wrong type, copying server text safely.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "json_util.h"
+#include "upm_private.h"
 
 /* Server text goes into meta fields and error messages: cut to fit
  * (informational, so never an error) at a UTF-8 character boundary, and
@@ -106,4 +108,24 @@ upm_json_open(const char *buf, size_t len, json_t **root, upm_error *err)
 	}
 	*root = doc;
 	return UPM_OK;
+}
+
+/* The path names the JSON field so a report points at the culprit; a
+ * wrong integer is quoted too (a count or an AS number out of range). */
+upm_status
+upm_json_shapef(upm_error *err, const json_t *got, const char *want,
+    const char *fmt, ...)
+{
+	char path[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* A cut path still names the field's start; good enough for a message. */
+	(void)vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (json_is_integer(got))
+		return upm_fail(err, UPM_ERR_SHAPE,
+		    "%s: expected %s, got integer %lld", path, want,
+		    (long long)json_integer_value(got));
+	return upm_json_shape(err, got, want, path);
 }

@@ -1,42 +1,31 @@
 /*
- * query.c - one query for one target: plan the requests for the chosen
- * source, fetch them, feed the parsed records to the computation.
+ * query.c - the one query driver: from a target (an AS, a country, extra
+ * ASNs and prefixes, tracked prefixes) and its sources to a result.
+ *
+ * The origin set first (a country's ASNs from country-resource-list), then
+ * every source in turn: one request per AS of the origin set, or one per
+ * prefix (given, tracked, extra, else what the origin set announces).
+ * Every answer is parsed while it streams, by the source's own parser,
+ * into a sink that feeds the combined computation and, with several
+ * sources, the source's own.  Requests go out one after the other: a
+ * country of hundreds of ASNs is hundreds of requests, and RIPEstat asks
+ * for no more than a few in flight (upm_batch runs targets side by side).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "upstreams.h"
-#include "query_ext.h"
+#include "source.h"
 
-#define DEFAULT_RIPESTAT "https://stat.ripe.net"
-#define DEFAULT_SOURCEAPP "upstreams"
+#define DEFAULT_MAX_ASNS 1000
 #define DEFAULT_MAX_PREFIXES 64
-
-static const char *const source_names[] = {
-	"ripestat-bgp-state",
-	"ripestat-looking-glass",
-	"ripestat-asn-neighbours",
-};
-
-int
-upm_source_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(source_names) / sizeof(source_names[0]); i++)
-		if (s != NULL && strcmp(s, source_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *
-upm_source_name(upm_source s)
-{
-	if ((size_t)s < sizeof(source_names) / sizeof(source_names[0]))
-		return source_names[s];
-	return "unknown";
-}
+/* Prefixes named in the warning of a country's prefixes over the cap. */
+#define LEFT_OUT_SHOWN 5
+/* Stands for "the target" at the end of a path of an extra prefix that
+ * someone else originates; AS0 never appears in a real path. */
+#define PSEUDO_ORIGIN 0
 
 void
 upm_query_opts_init(upm_query_opts *q)
@@ -48,16 +37,69 @@ upm_query_opts_init(upm_query_opts *q)
 
 /* Everything one query holds while it runs. */
 struct run {
-	upm_fetcher *fetcher;
+	upm_fetcher *f;
 	const upm_query_opts *q;
-	char resource[16];        /* "AS131279" */
-	upm_compute *compute;
-	upm_asn_list origins;     /* kept to start the computation over */
-	upm_buf body;
+	char target[64];            /* "AS131279", "KP" */
+	/* More than one AS or source, or extra or tracked prefixes: a failed
+	 * request is named in the error, and every distinct message of the
+	 * answers is kept (one AS from one source keeps the first). */
+	int compound;
+	upm_asn_list origins;       /* the target's ASes (no pseudo origin) */
+	upm_asn_list set;           /* the computation's: + the pseudo origin */
+	const upm_source_desc *srcs[UPM_MAX_SOURCES];
+	size_t n_srcs;
+	upm_compute *all;
+	upm_compute *per[UPM_MAX_SOURCES]; /* NULL with one source */
+	char times[UPM_MAX_SOURCES][32];
 	char data_time[32];
-	char messages[256];
-	size_t call_records;      /* records the current call delivered */
+	char notes[256];            /* warnings of the run itself */
+	upm_strlist prefixes;       /* asked of the prefix-based sources */
+	int have_prefixes;
+	uint32_t *pathbuf;          /* extra-prefix paths with the pseudo origin */
+	size_t pathcap;
+	size_t records;             /* records delivered by finished requests */
+	size_t call_records;        /* records the current request delivered */
 };
+
+/* ------------------------------------------------------------- helpers */
+
+static void
+note(struct run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct run *run, const char *fmt, ...)
+{
+	size_t len = strlen(run->notes);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sizeof(run->notes)) {
+		memcpy(run->notes + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	/* Cut short when long: the notes are advisory. */
+	(void)vsnprintf(run->notes + len, sizeof(run->notes) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* An answer's message: a compound run keeps each distinct one, a simple
+ * run the first. */
+static void
+note_message(struct run *run, const char *msg)
+{
+	if (msg[0] == '\0')
+		return;
+	if (run->compound ? strstr(run->notes, msg) == NULL :
+	    run->notes[0] == '\0')
+		note(run, "%s", msg);
+}
+
+static void
+keep_time(char *dst, const char *t)
+{
+	if (strcmp(t, dst) > 0)
+		(void)snprintf(dst, 32, "%s", t);
+}
 
 static void
 trace(const struct run *run, const char *msg)
@@ -66,319 +108,750 @@ trace(const struct run *run, const char *msg)
 		run->q->trace(run->q->trace_ctx, msg);
 }
 
-/* Builds the URL of one RIPEstat data call (caller frees *url). */
+static int
+is_extra_prefix(const upm_query_opts *q, const char *prefix)
+{
+	for (size_t i = 0; prefix != NULL && i < q->n_extra_prefixes; i++)
+		if (strcasecmp(q->extra_prefixes[i], prefix) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+as_resource(uint32_t asn, char *buf, size_t len)
+{
+	(void)snprintf(buf, len, "AS%lu", (unsigned long)asn);
+}
+
+/* A failed request of a compound run is named: "bgp-state AS1: ...". */
 static upm_status
-call_url(struct run *run, const char *call, const char *resource,
-    const char *extra, char **url, upm_error *err)
+request_status(const struct run *run, upm_status st, const char *what,
+    const char *resource, upm_error *err)
+{
+	char why[UPM_ERROR_TEXT];
+
+	if (st == UPM_OK)
+		return st;
+	if (st == UPM_ERR_ABORTED)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (!run->compound)
+		return st;
+	(void)snprintf(why, sizeof(why), "%s", err ? err->text : "");
+	return upm_fail(err, st, "%s %.64s: %.400s", what, resource, why);
+}
+
+/* ---------------------------------------------------------- computation */
+
+static void
+computations_free(struct run *run)
+{
+	upm_compute_free(run->all);
+	run->all = NULL;
+	for (size_t i = 0; i < UPM_MAX_SOURCES; i++) {
+		upm_compute_free(run->per[i]);
+		run->per[i] = NULL;
+	}
+}
+
+/* The combined computation, one per source when several, and the tracked
+ * prefixes: from nothing (again, when a retried request starts over). */
+static upm_status
+computations_new(struct run *run, upm_error *err)
 {
 	const upm_query_opts *q = run->q;
-	upm_status st;
+	upm_status st = UPM_OK;
+	size_t i;
 
-	st = upm_ripestat_url(q->ripestat_url ? q->ripestat_url : DEFAULT_RIPESTAT,
-	    call, resource, q->sourceapp ? q->sourceapp : DEFAULT_SOURCEAPP,
-	    extra, url, err);
-	if (st == UPM_OK)
-		trace(run, *url);
+	computations_free(run);
+	if ((run->all = upm_compute_new(&run->set, err)) == NULL)
+		st = err ? err->code : UPM_ERR_NOMEM;
+	for (i = 0; st == UPM_OK && run->n_srcs > 1 && i < run->n_srcs; i++)
+		if ((run->per[i] = upm_compute_new(&run->set, err)) == NULL)
+			st = err ? err->code : UPM_ERR_NOMEM;
+	for (i = 0; st == UPM_OK && i < q->n_track_prefixes; i++)
+		st = upm_compute_track_prefix(run->all, q->track_prefixes[i], err);
 	return st;
+}
+
+/* ---------------------------------------------------------------- sinks */
+
+/* Where one request's records go. */
+struct call {
+	struct run *run;
+	size_t src;                 /* index into run->srcs */
+	int extra;                  /* the request was for an extra prefix */
+};
+
+/* One observation to the combined computation and the source's. */
+static int
+observe(struct call *c, const upm_observation *obs)
+{
+	struct run *run = c->run;
+	upm_observation o = *obs;
+
+	/* An extra prefix announced by one of the target's ASes is also in
+	 * that AS's answer: it counts once, from its own request. */
+	if (!c->extra && is_extra_prefix(run->q, obs->prefix))
+		return 0;
+	if (c->extra && !obs->unusable && obs->path_len > 0 &&
+	    !upm_asn_list_has(&run->origins, obs->path[obs->path_len - 1])) {
+		/* Someone else originates it for the target: that AS is the
+		 * one carrying it to the world, so it becomes the upstream. */
+		if (obs->path_len + 1 > run->pathcap) {
+			uint32_t *v = realloc(run->pathbuf,
+			    (obs->path_len + 1) * sizeof(*v));
+			if (v == NULL)
+				return -1;
+			run->pathbuf = v;
+			run->pathcap = obs->path_len + 1;
+		}
+		memcpy(run->pathbuf, obs->path, obs->path_len * sizeof(*obs->path));
+		run->pathbuf[obs->path_len] = PSEUDO_ORIGIN;
+		o.path = run->pathbuf;
+		o.path_len = obs->path_len + 1;
+	}
+	if (upm_compute_add(run->all, &o) != 0)
+		return -1;
+	if (run->per[c->src] != NULL && upm_compute_add(run->per[c->src], &o) != 0)
+		return -1;
+	return 0;
+}
+
+/* A snapshot source's announcements are its observations; withdrawals
+ * and sessions going down only come from event sources, which need a
+ * routing table first. */
+static int
+on_event(void *ctx, const upm_event *ev)
+{
+	struct call *c = ctx;
+	upm_observation obs;
+
+	c->run->call_records++;
+	if (ev->kind != UPM_EV_ANNOUNCE)
+		return 0;
+	obs.prefix = ev->prefix;
+	obs.session = ev->session;
+	obs.path = ev->path;
+	obs.path_len = ev->path_len;
+	obs.unusable = ev->unusable;
+	return observe(c, &obs);
+}
+
+static int
+on_neighbour(void *ctx, const upm_neighbour *n)
+{
+	struct call *c = ctx;
+
+	c->run->call_records++;
+	return upm_compute_add_neighbour(c->run->all, n);
 }
 
 /* ------------------------------------------------------------ streaming */
 
-/* One data call parsed while it downloads: the fetch feeds the parser. */
-struct call_stream {
+/* One request parsed while it downloads: the fetch feeds the parser.
+ * A source's request uses the source's parser; the auxiliary data calls
+ * (announced-prefixes, routing-status, country-resource-list) theirs. */
+struct reader {
 	struct run *run;
-	upm_call call;
-	upm_sinks sinks;
-	upm_parser *parser;
+	const upm_source_desc *desc; /* NULL: an auxiliary call */
+	upm_sink sink;
+	void *parser;
+	/* auxiliary calls */
+	int aux_whole;               /* country-resource-list: kept whole */
+	upm_call aux_call;
+	upm_sinks aux_sinks;
+	upm_buf body;
+	upm_asn_list *asns;          /* country-resource-list's answer */
 	upm_meta meta;
 	int began;
 };
 
-/* The computation again from nothing, for a retried single-call source. */
-static upm_status
-reset_compute(struct run *run, upm_error *err)
+static void
+reader_drop(struct reader *rd)
 {
-	upm_compute *c = upm_compute_new(&run->origins, err);
-
-	if (c == NULL)
-		return err ? err->code : UPM_ERR_NOMEM;
-	upm_compute_free(run->compute);
-	run->compute = c;
-	return UPM_OK;
+	if (rd->parser == NULL)
+		return;
+	if (rd->desc != NULL)
+		rd->desc->parser_free(rd->parser);
+	else
+		upm_parser_free(rd->parser);
+	rd->parser = NULL;
 }
 
-/* Before each try's body: a fresh parser.  Records an earlier, broken try
- * delivered must go: bgp-state and asn-neighbours are one call each, so
- * the computation starts over; a looking-glass prefix or an announced-
- * prefixes list cannot be taken back, so such a retry is refused. */
+/* A broken transfer that already delivered records is retried only when
+ * the computation can start over from nothing: the run's first request,
+ * to a source asked once per AS.  A prefix's or a list's records cannot
+ * be taken back from what earlier requests built. */
 static upm_status
-stream_begin(void *ctx, upm_error *err)
+reader_begin(void *ctx, upm_error *err)
 {
-	struct call_stream *cs = ctx;
+	struct reader *rd = ctx;
+	struct run *run = rd->run;
 	upm_status st;
 
-	if (cs->began && cs->run->call_records > 0) {
-		if (cs->call != UPM_CALL_BGP_STATE &&
-		    cs->call != UPM_CALL_ASN_NEIGHBOURS)
+	if (rd->began && run->call_records > 0) {
+		if (rd->desc == NULL || !(rd->desc->needs & UPM_NEEDS_ASN) ||
+		    run->records > 0)
 			return upm_fail(err, UPM_ERR_NETWORK, "transfer broke off "
-			    "after %zu records; not retried",
-			    cs->run->call_records);
-		if ((st = reset_compute(cs->run, err)) != UPM_OK)
+			    "after %zu records; not retried", run->call_records);
+		if ((st = computations_new(run, err)) != UPM_OK)
 			return st;
 	}
-	cs->began = 1;
-	cs->run->call_records = 0;
-	upm_parser_free(cs->parser);
-	cs->parser = upm_parser_new(cs->call, 0, &cs->sinks, err);
-	return cs->parser != NULL ? UPM_OK : (err ? err->code : UPM_ERR_NOMEM);
+	rd->began = 1;
+	run->call_records = 0;
+	reader_drop(rd);
+	upm_buf_free(&rd->body);
+	if (rd->aux_whole)
+		return UPM_OK;
+	if (rd->desc != NULL)
+		rd->parser = rd->desc->parser_new(&rd->sink, err);
+	else
+		rd->parser = upm_parser_new(rd->aux_call, 0, &rd->aux_sinks, err);
+	return rd->parser != NULL ? UPM_OK : (err ? err->code : UPM_ERR_NOMEM);
 }
 
 static upm_status
-stream_data(void *ctx, const char *buf, size_t len, upm_error *err)
+reader_data(void *ctx, const char *buf, size_t len, upm_error *err)
 {
-	struct call_stream *cs = ctx;
+	struct reader *rd = ctx;
 
-	return upm_parser_feed(cs->parser, buf, len, err);
+	if (rd->aux_whole)
+		return upm_buf_append(&rd->body, buf, len) == UPM_OK ? UPM_OK :
+		    upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (rd->desc != NULL)
+		return rd->desc->parser_feed(rd->parser, buf, len, err);
+	return upm_parser_feed(rd->parser, buf, len, err);
 }
 
 static upm_status
-stream_end(void *ctx, upm_error *err)
+reader_end(void *ctx, upm_error *err)
 {
-	struct call_stream *cs = ctx;
+	struct reader *rd = ctx;
 
-	return upm_parser_finish(cs->parser, &cs->meta, err);
+	memset(&rd->meta, 0, sizeof(rd->meta));
+	if (rd->aux_whole)
+		return upm_parse_country_asns(rd->body.data, rd->body.len, 0,
+		    rd->asns, &rd->meta, err);
+	if (rd->desc != NULL)
+		return rd->desc->parser_finish(rd->parser, &rd->meta, err);
+	return upm_parser_finish(rd->parser, &rd->meta, err);
 }
 
-/* Observations and neighbours go to whatever computation is current. */
-static int
-obs_to_compute(void *ctx, const upm_observation *obs)
-{
-	struct run *run = ctx;
-
-	run->call_records++;
-	return upm_compute_add(run->compute, obs);
-}
-
-static int
-neigh_to_compute(void *ctx, const upm_neighbour *n)
-{
-	struct run *run = ctx;
-
-	run->call_records++;
-	return upm_compute_add_neighbour(run->compute, n);
-}
-
-/* Fetches one data call and parses it as it arrives; meta on UPM_OK. */
+/* Fetches req (a URL, or what the source's open hook takes) into rd;
+ * rd->meta on UPM_OK. */
 static upm_status
-stream_call(struct run *run, upm_call call, const char *name,
-    const char *resource, const char *extra, const upm_sinks *sinks,
-    upm_meta *meta, upm_error *err)
+read_answer(struct run *run, struct reader *rd, const char *req,
+    upm_error *err)
 {
-	struct call_stream cs;
-	upm_stream s = { stream_begin, stream_data, stream_end, NULL };
+	upm_stream s = { reader_begin, reader_data, reader_end, rd };
+	upm_status st;
+
+	rd->run = run;
+	run->call_records = 0;
+	trace(run, req);
+	if (rd->desc != NULL && rd->desc->transport == UPM_TRANSPORT_OPEN)
+		st = rd->desc->open(req, &s, err);
+	else if (rd->desc != NULL)
+		st = upm_fetch_stream_fresh(run->f, req, rd->desc->fresh_s, &s,
+		    NULL, err);
+	else
+		st = upm_fetch_stream(run->f, req, &s, NULL, err);
+	reader_drop(rd);
+	upm_buf_free(&rd->body);
+	if (st == UPM_OK)
+		run->records += run->call_records;
+	return st;
+}
+
+/* One auxiliary RIPEstat data call. */
+static upm_status
+ripestat_call(struct run *run, struct reader *rd, const char *call,
+    const char *resource, upm_error *err)
+{
+	const upm_query_opts *q = run->q;
 	char *url = NULL;
 	upm_status st;
 
-	memset(&cs, 0, sizeof(cs));
-	cs.run = run;
-	cs.call = call;
-	cs.sinks = *sinks;
-	s.ctx = &cs;
-	run->call_records = 0;
-	if ((st = call_url(run, name, resource, extra, &url, err)) != UPM_OK)
-		return st;
-	st = upm_fetch_stream(run->fetcher, url, &s, NULL, err);
+	st = upm_ripestat_url(q->ripestat_url ? q->ripestat_url :
+	    UPM_RIPESTAT_URL, call, resource, q->sourceapp ? q->sourceapp :
+	    UPM_SOURCEAPP, NULL, &url, err);
+	if (st == UPM_OK)
+		st = read_answer(run, rd, url, err);
 	free(url);
-	upm_parser_free(cs.parser);
-	if (st == UPM_OK && meta != NULL)
-		*meta = cs.meta;
 	return st;
 }
 
-/* Keeps the newest data time and the first warning of all responses. */
-static void
-note_meta(struct run *run, const upm_meta *meta)
+/* One request of source src for resource. */
+static upm_status
+ask_source(struct run *run, size_t src, const char *resource, int extra,
+    upm_error *err)
 {
-	if (strcmp(meta->data_time, run->data_time) > 0)
-		(void)snprintf(run->data_time, sizeof(run->data_time), "%s",
-		    meta->data_time);
-	if (run->messages[0] == '\0' && meta->messages[0] != '\0')
-		(void)snprintf(run->messages, sizeof(run->messages), "%s",
-		    meta->messages);
+	const upm_source_desc *d = run->srcs[src];
+	struct call c = { run, src, extra };
+	struct reader rd;
+	char *req = NULL;
+	upm_status st;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.desc = d;
+	rd.sink.event = on_event;
+	rd.sink.neighbour = on_neighbour;
+	rd.sink.ctx = &c;
+	st = d->request(run->q, resource, &req, err);
+	if (st == UPM_OK)
+		st = read_answer(run, &rd, req, err);
+	free(req);
+	if (st == UPM_OK) {
+		keep_time(run->times[src], rd.meta.data_time);
+		keep_time(run->data_time, rd.meta.data_time);
+		note_message(run, rd.meta.messages);
+	}
+	return request_status(run, st, d->request_name, resource, err);
 }
 
-/* Prefixes a bgp-state timestamp needs: "timestamp=<at>". */
-static upm_status
-bgp_state_extra(const char *at, char *buf, size_t len, upm_error *err)
-{
-	int64_t t;
-	char iso[32];
-	int n;
+/* ------------------------------------------------------------ countries */
 
-	if (at == NULL) {
-		buf[0] = '\0';
-		return UPM_OK;
-	}
-	if (upm_time_parse(at, &t, err) != UPM_OK)
-		return UPM_ERR_ARG;
-	if (upm_time_format(t, iso, sizeof(iso)) != UPM_OK)
-		return upm_fail(err, UPM_ERR_ARG, "time '%.40s' out of range", at);
-	n = snprintf(buf, len, "timestamp=%s", iso);
-	if (n < 0 || (size_t)n >= len)
-		return upm_fail(err, UPM_ERR_ARG, "time '%.40s' too long", at);
+/* The country's ASNs; its messages are kept like every answer's.  The
+ * list changes slowly: the fetcher's cache, when it has one, keeps it a
+ * day. */
+static upm_status
+country_asns(struct run *run, upm_error *err)
+{
+	struct reader rd;
+	upm_status st;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.aux_whole = 1;
+	rd.asns = &run->origins;
+	st = ripestat_call(run, &rd, "country-resource-list", run->q->country,
+	    err);
+	if (st == UPM_OK)
+		note_message(run, rd.meta.messages);
+	return request_status(run, st, "country-resource-list",
+	    run->q->country, err);
+}
+
+/* The origin set: the country's ASNs, the target AS, the extra ASNs. */
+static upm_status
+origin_set(struct run *run, upm_error *err)
+{
+	const upm_query_opts *q = run->q;
+	upm_status st;
+
+	if (q->country != NULL && (st = country_asns(run, err)) != UPM_OK)
+		return st;
+	if (q->asn != 0 && upm_asn_list_add(&run->origins, q->asn) != UPM_OK)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < q->n_extra_asns; i++)
+		if (upm_asn_list_add(&run->origins, q->extra_asns[i]) != UPM_OK)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (run->origins.n == 0 && q->n_extra_prefixes == 0)
+		return upm_fail(err, UPM_ERR_NODATA, "%s has no AS (and no "
+		    "--extra-asn or --extra-prefix was given)", run->target);
+	/* The computation's set: the origins, plus the pseudo origin the
+	 * extra prefixes' foreign paths end in. */
+	if (upm_asn_list_merge(&run->set, &run->origins) != UPM_OK ||
+	    (q->n_extra_prefixes > 0 &&
+	    upm_asn_list_add(&run->set, PSEUDO_ORIGIN) != UPM_OK))
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	return UPM_OK;
 }
 
-static upm_status
-run_bgp_state(struct run *run, upm_error *err)
+/* The ASNs asked, in ascending order, at most max_asns of them. */
+static size_t
+asns_to_ask(const struct run *run)
 {
-	char extra[64];
-	upm_sinks sinks;
-	upm_meta meta;
-	upm_status st;
+	size_t max = run->q->max_asns ? run->q->max_asns : DEFAULT_MAX_ASNS;
 
-	if ((st = bgp_state_extra(run->q->at, extra, sizeof(extra), err)) != UPM_OK)
-		return st;
-	memset(&sinks, 0, sizeof(sinks));
-	sinks.obs = obs_to_compute;
-	sinks.ctx = run;
-	st = stream_call(run, UPM_CALL_BGP_STATE, "bgp-state", run->resource,
-	    extra[0] ? extra : NULL, &sinks, &meta, err);
-	if (st == UPM_OK)
-		note_meta(run, &meta);
-	return st;
+	return run->origins.n <= max ? run->origins.n : max;
 }
 
-static upm_status
-run_asn_neighbours(struct run *run, upm_error *err)
-{
-	upm_sinks sinks;
-	upm_meta meta;
-	upm_status st;
+/* ------------------------------------------------------------- prefixes */
 
-	memset(&sinks, 0, sizeof(sinks));
-	sinks.neigh = neigh_to_compute;
-	sinks.ctx = run;
-	st = stream_call(run, UPM_CALL_ASN_NEIGHBOURS, "asn-neighbours",
-	    run->resource, NULL, &sinks, &meta, err);
-	if (st == UPM_OK)
-		note_meta(run, &meta);
-	return st;
-}
-
-/* The prefixes to ask the looking glass about, at most max of them. */
-struct prefix_list {
+/* One AS's announced prefixes, at most max of them kept. */
+struct announced {
 	upm_strlist list;
 	size_t max;
+	size_t seen;                /* all it announces */
 	int overflow;
+	struct run *run;
 };
 
 static int
-prefix_list_add(void *ctx, const char *prefix)
+announced_add(void *ctx, const char *prefix)
 {
-	struct prefix_list *l = ctx;
+	struct announced *a = ctx;
 
-	if (!upm_strlist_contains(&l->list, prefix) && l->list.n == l->max) {
-		l->overflow = 1;
+	a->run->call_records++;
+	a->seen++;
+	if (!upm_strlist_contains(&a->list, prefix) && a->list.n == a->max) {
+		a->overflow = 1;
 		return 0;
 	}
-	return upm_strlist_add(&l->list, prefix);
+	return upm_strlist_add(&a->list, prefix);
 }
 
 static upm_status
-announced_prefixes(struct run *run, struct prefix_list *l, upm_error *err)
+announced_prefixes(struct run *run, uint32_t asn, struct announced *a,
+    upm_error *err)
 {
-	upm_sinks sinks;
-	upm_meta meta;
+	struct reader rd;
+	char res[16];
 	upm_status st;
 
-	memset(&sinks, 0, sizeof(sinks));
-	sinks.prefix = prefix_list_add;
-	sinks.ctx = l;
-	st = stream_call(run, UPM_CALL_ANNOUNCED_PREFIXES, "announced-prefixes",
-	    run->resource, NULL, &sinks, &meta, err);
-	if (st == UPM_ERR_ABORTED)
-		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	memset(&rd, 0, sizeof(rd));
+	rd.aux_call = UPM_CALL_ANNOUNCED_PREFIXES;
+	rd.aux_sinks.prefix = announced_add;
+	rd.aux_sinks.ctx = a;
+	a->run = run;
+	as_resource(asn, res, sizeof(res));
+	st = ripestat_call(run, &rd, "announced-prefixes", res, err);
+	return request_status(run, st, "announced-prefixes", res, err);
+}
+
+/* The first AS of the origin set that announces anything gives the
+ * prefixes; more than max of them is an error. */
+static upm_status
+first_as_prefixes(struct run *run, size_t max, upm_error *err)
+{
+	struct announced a;
+	char res[16];
+	upm_status st = UPM_OK;
+
+	for (size_t i = 0, n = asns_to_ask(run); st == UPM_OK &&
+	    run->prefixes.n == 0 && i < n; i++) {
+		memset(&a, 0, sizeof(a));
+		a.max = max;
+		st = announced_prefixes(run, run->origins.v[i], &a, err);
+		if (st == UPM_OK && a.overflow) {
+			as_resource(run->origins.v[i], res, sizeof(res));
+			st = upm_fail(err, UPM_ERR_ARG, "%s announces more than "
+			    "%zu prefixes: too many for the looking-glass "
+			    "source; use ripestat-bgp-state or --prefix", res,
+			    max);
+		}
+		if (st == UPM_OK) {
+			upm_strlist_free(&run->prefixes);
+			run->prefixes = a.list;
+		} else
+			upm_strlist_free(&a.list);
+	}
+	return st;
+}
+
+/* The next prefix round-robin: from the AS after *k that still has one
+ * not taken (idx[] the position in each AS's list); NULL when none is
+ * left. */
+static const char *
+next_in_turn(const struct announced *per, size_t n, size_t *idx, size_t *k,
+    const upm_strlist *taken)
+{
+	for (size_t tries = 0; tries < n; tries++, *k = (*k + 1) % n) {
+		const struct announced *a = &per[*k];
+		while (idx[*k] < a->list.n &&
+		    upm_strlist_contains(taken, a->list.v[idx[*k]]))
+			idx[*k]++;
+		if (idx[*k] < a->list.n) {
+			const char *p = a->list.v[idx[*k]++];
+			*k = (*k + 1) % n;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* A country: the prefixes of every AS asked, taken in turn from each AS
+ * in ASN order up to max; what is left out is a warning, not an error. */
+static upm_status
+country_prefixes(struct run *run, size_t max, upm_error *err)
+{
+	size_t n = asns_to_ask(run), i, k = 0, total = 0, with = 0;
+	struct announced *per = calloc(n ? n : 1, sizeof(*per));
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	upm_strlist left = { NULL, 0, 0 };
+	upm_status st = UPM_OK;
+	const char *p;
+	upm_buf b;
+
+	if (per == NULL || idx == NULL)
+		st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	for (i = 0; st == UPM_OK && i < n; i++) {
+		/* Enough of each to fill the cap and name what is left out. */
+		per[i].max = max + LEFT_OUT_SHOWN;
+		st = announced_prefixes(run, run->origins.v[i], &per[i], err);
+		total += per[i].seen;
+		with += per[i].seen > 0;
+	}
+	while (st == UPM_OK && run->prefixes.n < max &&
+	    (p = next_in_turn(per, n, idx, &k, &run->prefixes)) != NULL)
+		if (upm_strlist_add(&run->prefixes, p) != 0)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	while (st == UPM_OK && left.n < LEFT_OUT_SHOWN &&
+	    (p = next_in_turn(per, n, idx, &k, &run->prefixes)) != NULL)
+		if (!upm_strlist_contains(&left, p) && upm_strlist_add(&left, p))
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (st == UPM_OK && left.n > 0) {
+		upm_buf_init(&b);
+		for (i = 0; i < left.n; i++)
+			(void)upm_buf_printf(&b, "%s%s", i ? ", " : "", left.v[i]);
+		note(run, "%s announces %zu prefixes from %zu ASes: %zu asked, "
+		    "in turn per AS; left out: %s%s", run->target, total, with,
+		    run->prefixes.n, b.data != NULL ? b.data : "",
+		    total > run->prefixes.n + left.n ? ", ..." : "");
+		upm_buf_free(&b);
+	}
+	for (i = 0; per != NULL && i < n; i++)
+		upm_strlist_free(&per[i].list);
+	free(per);
+	free(idx);
+	upm_strlist_free(&left);
+	return st;
+}
+
+/* The prefixes the prefix-based sources ask about: given (--prefix,
+ * tracked), else what the target's ASes announce.  Planned once for all
+ * sources. */
+static upm_status
+plan_prefixes(struct run *run, upm_error *err)
+{
+	const upm_query_opts *q = run->q;
+	size_t max = q->max_prefixes ? q->max_prefixes : DEFAULT_MAX_PREFIXES;
+	upm_status st = UPM_OK;
+	size_t i;
+
+	if (run->have_prefixes)
+		return UPM_OK;
+	run->have_prefixes = 1;
+	for (i = 0; i < q->n_prefixes && st == UPM_OK; i++)
+		if ((st = upm_prefix_check(q->prefixes[i], err)) == UPM_OK &&
+		    upm_strlist_add(&run->prefixes, q->prefixes[i]) != 0)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	for (i = 0; i < q->n_track_prefixes && st == UPM_OK; i++)
+		if (upm_strlist_add(&run->prefixes, q->track_prefixes[i]) != 0)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	if (st != UPM_OK)
 		return st;
-	if (l->overflow)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "%s announces more than %zu prefixes: too many for the "
-		    "looking-glass source; use ripestat-bgp-state or --prefix",
-		    run->resource, l->max);
-	if (l->list.n == 0)
-		return upm_fail(err, UPM_ERR_NODATA,
-		    "%s announces no prefixes", run->resource);
+	if (run->prefixes.n > max)
+		return upm_fail(err, UPM_ERR_ARG, "more than %zu prefixes given",
+		    max);
+	if (run->prefixes.n == 0)
+		st = q->country != NULL ? country_prefixes(run, max, err) :
+		    first_as_prefixes(run, max, err);
+	if (st == UPM_OK && run->prefixes.n == 0 && q->n_extra_prefixes == 0)
+		return upm_fail(err, UPM_ERR_NODATA, "%s announces no prefixes",
+		    run->target);
+	return st;
+}
+
+/* -------------------------------------------------------------- sources */
+
+static upm_status
+run_by_asn(struct run *run, size_t src, upm_error *err)
+{
+	const upm_query_opts *q = run->q;
+	char res[16];
+	upm_status st;
+	size_t i;
+
+	for (i = 0; i < asns_to_ask(run); i++) {
+		as_resource(run->origins.v[i], res, sizeof(res));
+		if ((st = ask_source(run, src, res, 0, err)) != UPM_OK)
+			return st;
+	}
+	for (i = 0; i < q->n_extra_prefixes; i++)
+		if ((st = ask_source(run, src, q->extra_prefixes[i], 1, err)))
+			return st;
 	return UPM_OK;
 }
 
 static upm_status
-run_looking_glass(struct run *run, upm_error *err)
+run_by_prefix(struct run *run, size_t src, upm_error *err)
 {
 	const upm_query_opts *q = run->q;
-	struct prefix_list l = { { NULL, 0, 0 }, 0, 0 };
-	upm_sinks sinks;
-	upm_meta meta;
-	upm_status st = UPM_OK;
+	upm_status st;
 	size_t i;
 
-	l.max = q->max_prefixes ? q->max_prefixes : DEFAULT_MAX_PREFIXES;
-	if (q->n_prefixes > 0) {
-		for (i = 0; i < q->n_prefixes && st == UPM_OK; i++) {
-			if ((st = upm_prefix_check(q->prefixes[i], err)) != UPM_OK)
-				break;
-			if (prefix_list_add(&l, q->prefixes[i]) != 0)
-				st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-		}
-		if (st == UPM_OK && l.overflow)
-			st = upm_fail(err, UPM_ERR_ARG,
-			    "more than %zu prefixes given", l.max);
-	} else
-		st = announced_prefixes(run, &l, err);
+	if ((st = plan_prefixes(run, err)) != UPM_OK)
+		return st;
+	for (i = 0; i < run->prefixes.n; i++)
+		if ((st = ask_source(run, src, run->prefixes.v[i],
+		    is_extra_prefix(q, run->prefixes.v[i]), err)) != UPM_OK)
+			return st;
+	for (i = 0; i < q->n_extra_prefixes; i++)
+		if (!upm_strlist_contains_nocase(&run->prefixes,
+		    q->extra_prefixes[i]) &&
+		    (st = ask_source(run, src, q->extra_prefixes[i], 1, err)))
+			return st;
+	return UPM_OK;
+}
 
-	memset(&sinks, 0, sizeof(sinks));
-	sinks.obs = obs_to_compute;
-	sinks.ctx = run;
-	for (i = 0; i < l.list.n && st == UPM_OK; i++) {
-		st = stream_call(run, UPM_CALL_LOOKING_GLASS, "looking-glass",
-		    l.list.v[i], NULL, &sinks, &meta, err);
-		if (st == UPM_OK)
-			note_meta(run, &meta);
-	}
-	upm_strlist_free(&l.list);
-	return st;
+static upm_status
+run_source(struct run *run, size_t src, upm_error *err)
+{
+	const upm_source_desc *d = run->srcs[src];
+	upm_status st;
+
+	if (d->needs & UPM_GIVES_NEIGHBOURS && run->compound)
+		return upm_fail(err, UPM_ERR_ARG, "%s gives no paths: it does "
+		    "not go with a country, extra ASNs or prefixes, "
+		    "--expect-prefix or other sources", d->name);
+	if (d->ready != NULL && (st = d->ready(run->q, err)) != UPM_OK)
+		return st;
+	if (d->needs & UPM_NEEDS_PREFIXES)
+		return run_by_prefix(run, src, err);
+	return run_by_asn(run, src, err);
 }
 
 /* Visibility is a secondary figure: a failure is a warning, not an error. */
 static void
 run_visibility(struct run *run, upm_visibility *vis, char *warn, size_t len)
 {
+	struct reader rd;
 	upm_error err;
-	upm_status st;
-
-	upm_sinks sinks;
+	char res[16];
 
 	memset(&err, 0, sizeof(err));
-	memset(&sinks, 0, sizeof(sinks));
-	sinks.vis = vis;
-	st = stream_call(run, UPM_CALL_ROUTING_STATUS, "routing-status",
-	    run->resource, NULL, &sinks, NULL, &err);
-	if (st != UPM_OK && warn[0] == '\0')
+	memset(&rd, 0, sizeof(rd));
+	rd.aux_call = UPM_CALL_ROUTING_STATUS;
+	rd.aux_sinks.vis = vis;
+	as_resource(run->q->asn, res, sizeof(res));
+	if (ripestat_call(run, &rd, "routing-status", res, &err) != UPM_OK &&
+	    warn[0] == '\0')
 		(void)snprintf(warn, len, "visibility unavailable: %.200s", err.text);
 }
 
+/* ------------------------------------------------------------- results */
+
 static upm_status
-collect(struct run *run, upm_error *err)
+source_result(struct run *run, size_t src, upm_source_result *out,
+    upm_error *err)
 {
-	switch (run->q->source) {
-	case UPM_SRC_BGP_STATE:
-		return run_bgp_state(run, err);
-	case UPM_SRC_LOOKING_GLASS:
-		return run_looking_glass(run, err);
-	case UPM_SRC_ASN_NEIGHBOURS:
-		return run_asn_neighbours(run, err);
+	upm_result *r = NULL;
+	upm_status st;
+	upm_error e2;
+
+	(void)snprintf(out->source, sizeof(out->source), "%s",
+	    run->srcs[src]->name);
+	(void)snprintf(out->data_time, sizeof(out->data_time), "%s",
+	    run->times[src]);
+	memset(&e2, 0, sizeof(e2));
+	st = upm_compute_result(run->per[src], &run->q->params, &r, &e2);
+	if (st == UPM_ERR_NODATA)
+		return UPM_OK;
+	if (st != UPM_OK)
+		return upm_fail(err, st, "%s", e2.text);
+	out->observations = r->observations;
+	out->with_upstream = r->with_upstream;
+	out->vantage_points = r->vantage_points;
+	out->upstreams = r->upstreams;
+	out->n_upstreams = r->n_upstreams;
+	out->n_present = r->n_present;
+	r->upstreams = NULL;
+	r->n_upstreams = 0;
+	upm_result_free(r);
+	return UPM_OK;
+}
+
+static void
+present_text(const upm_source_result *s, upm_buf *b)
+{
+	const char *sep = " ";
+
+	(void)upm_buf_printf(b, "%s", s->source);
+	for (size_t i = 0; i < s->n_upstreams; i++)
+		if (s->upstreams[i].present) {
+			(void)upm_buf_printf(b, "%sAS%lu", sep,
+			    (unsigned long)s->upstreams[i].asn);
+			sep = ", ";
+		}
+	if (s->n_present == 0)
+		(void)upm_buf_printf(b, " none");
+}
+
+static int
+same_present(const upm_source_result *a, const upm_source_result *b)
+{
+	size_t i, k;
+
+	if (a->n_present != b->n_present)
+		return 0;
+	for (i = 0; i < a->n_upstreams; i++) {
+		int found = 0;
+		if (!a->upstreams[i].present)
+			continue;
+		for (k = 0; k < b->n_upstreams && !found; k++)
+			found = b->upstreams[k].present &&
+			    b->upstreams[k].asn == a->upstreams[i].asn;
+		if (!found)
+			return 0;
 	}
-	return upm_fail(err, UPM_ERR_ARG, "unknown source");
+	return 1;
+}
+
+/* Sources with data whose present sets differ are named side by side;
+ * a source without any usable path is a note of its own. */
+static void
+compare_sources(struct run *run, upm_result *r)
+{
+	const upm_source_result *first = NULL;
+	int differ = 0;
+	upm_buf b;
+
+	for (size_t i = 0; i < r->n_sources; i++) {
+		const upm_source_result *s = &r->sources[i];
+		if (s->with_upstream == 0) {
+			note(run, "%s: no usable observation", s->source);
+			continue;
+		}
+		if (first == NULL)
+			first = s;
+		else if (!same_present(first, s))
+			differ = 1;
+	}
+	if (!differ)
+		return;
+	upm_buf_init(&b);
+	(void)upm_buf_printf(&b, "sources disagree: ");
+	for (size_t i = 0, k = 0; i < r->n_sources; i++) {
+		if (r->sources[i].with_upstream == 0)
+			continue;
+		if (k++ > 0)
+			(void)upm_buf_printf(&b, "; ");
+		present_text(&r->sources[i], &b);
+	}
+	if (b.data != NULL)
+		upm_copy_text(r->disagree, sizeof(r->disagree), b.data);
+	upm_buf_free(&b);
+}
+
+/* "ripestat-bgp-state,nlnog-lg", or "<n> sources" when that is too long. */
+static void
+source_label(const struct run *run, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < run->n_srcs; i++) {
+		n = snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+		    run->srcs[i]->name);
+		if (n < 0 || (size_t)n >= len - used) {
+			(void)snprintf(buf, len, "%zu sources", run->n_srcs);
+			return;
+		}
+		used += (size_t)n;
+	}
+}
+
+static void
+append_warning(upm_result *r, const char *text)
+{
+	size_t len = strlen(r->warnings);
+
+	if (text[0] == '\0')
+		return;
+	(void)snprintf(r->warnings + len, sizeof(r->warnings) - len, "%s%s",
+	    len ? "; " : "", text);
 }
 
 /* An answer without a single usable observation says nothing about the
@@ -387,37 +860,123 @@ collect(struct run *run, upm_error *err)
 static upm_status
 check_usable(const struct run *run, const upm_result *r, upm_error *err)
 {
-	const char *when = run->q->at ? "for that time (no data kept?)" : "";
+	char label[48];
 
-	if (r->observations == 0)
+	source_label(run, label, sizeof(label));
+	if (r == NULL || r->observations == 0)
 		return upm_fail(err, UPM_ERR_NODATA, "no observations of %s in "
-		    "%s %s", run->resource, upm_source_name(run->q->source), when);
-	return upm_upstream_seen(r, run->resource, err);
-}
-
-upm_status
-upm_upstream_seen(const upm_result *r, const char *resource, upm_error *err)
-{
+		    "%s%s", run->target, label, run->q->at ?
+		    " for that time (no data kept?)" : "");
 	if (r->with_upstream == 0)
 		return upm_fail(err, UPM_ERR_NODATA, "none of %llu observations "
 		    "of %s has an upstream (%llu direct, %llu unusable, %llu "
 		    "other origin)", (unsigned long long)r->observations,
-		    resource, (unsigned long long)r->direct,
+		    run->target, (unsigned long long)r->direct,
 		    (unsigned long long)r->unusable,
 		    (unsigned long long)r->other_origin);
 	return UPM_OK;
 }
 
-static void
-fill_result(const struct run *run, upm_result *r)
+static upm_status
+build_result(struct run *run, upm_result **out, upm_error *err)
 {
-	(void)snprintf(r->target, sizeof(r->target), "%s", run->resource);
-	(void)snprintf(r->source, sizeof(r->source), "%s",
-	    upm_source_name(run->q->source));
+	upm_result *r = NULL;
+	upm_status st;
+
+	st = upm_compute_result(run->all, &run->q->params, &r, err);
+	if (st == UPM_ERR_NODATA)
+		return check_usable(run, NULL, err);
+	if (st == UPM_OK)
+		st = check_usable(run, r, err);
+	if (st == UPM_OK && run->n_srcs > 1) {
+		if ((r->sources = calloc(run->n_srcs, sizeof(*r->sources))) == NULL)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; st == UPM_OK && i < run->n_srcs; i++) {
+			r->n_sources++;
+			st = source_result(run, i, &r->sources[i], err);
+		}
+		if (st == UPM_OK)
+			compare_sources(run, r);
+	}
+	if (st != UPM_OK) {
+		upm_result_free(r);
+		return st;
+	}
+	r->n_origins = run->origins.n;
+	(void)snprintf(r->target, sizeof(r->target), "%s", run->target);
+	source_label(run, r->source, sizeof(r->source));
 	(void)snprintf(r->data_time, sizeof(r->data_time), "%s", run->data_time);
-	if (r->warnings[0] == '\0' && run->messages[0] != '\0')
-		(void)snprintf(r->warnings, sizeof(r->warnings), "%s",
-		    run->messages);
+	if (run->compound) {
+		append_warning(r, r->disagree);
+		append_warning(r, run->notes);
+	} else if (r->warnings[0] == '\0')
+		(void)snprintf(r->warnings, sizeof(r->warnings), "%s", run->notes);
+	*out = r;
+	return UPM_OK;
+}
+
+/* --------------------------------------------------------------- target */
+
+static int
+is_compound(const upm_query_opts *q)
+{
+	return q->country != NULL || q->n_extra_asns > 0 ||
+	    q->n_extra_prefixes > 0 || q->n_sources > 0 ||
+	    q->n_track_prefixes > 0 || (int)q->source > UPM_SRC_ASN_NEIGHBOURS;
+}
+
+/* The driver's own rules over the options of a target (an AS or a
+ * country, its sources, a past time); the target's name and the sources
+ * into run. */
+static upm_status
+query_target_rules(struct run *run, upm_error *err)
+{
+	const upm_query_opts *q = run->q;
+	upm_status st;
+	size_t i;
+	char ts[64];
+
+	if (q->country != NULL && q->asn != 0)
+		return upm_fail(err, UPM_ERR_ARG, "a country or an AS, not both");
+	if (q->country == NULL && q->asn == 0 && q->n_extra_asns == 0)
+		return upm_fail(err, UPM_ERR_ARG, "no target AS given");
+	if (q->country != NULL) {
+		char cc[3];
+		if ((st = upm_country_check(q->country, cc, err)) != UPM_OK)
+			return st;
+		(void)snprintf(run->target, sizeof(run->target), "%s", cc);
+	} else
+		as_resource(q->asn ? q->asn : q->extra_asns[0], run->target,
+		    sizeof(run->target));
+	for (i = 0; i < q->n_extra_prefixes; i++)
+		if ((st = upm_prefix_check(q->extra_prefixes[i], err)) != UPM_OK)
+			return st;
+	if (q->n_sources > UPM_MAX_SOURCES)
+		return upm_fail(err, UPM_ERR_ARG, "too many sources");
+	run->n_srcs = q->n_sources ? q->n_sources : 1;
+	for (i = 0; i < run->n_srcs; i++) {
+		run->srcs[i] = upm_source_desc_get(q->n_sources ? q->sources[i] :
+		    q->source);
+		if (run->srcs[i] == NULL)
+			return upm_fail(err, UPM_ERR_ARG, "unknown source");
+	}
+	if (q->at != NULL && (run->n_srcs > 1 ||
+	    !(run->srcs[0]->needs & UPM_TAKES_TIME)))
+		return upm_fail(err, UPM_ERR_ARG,
+		    "a past time goes with ripestat-bgp-state alone");
+	return upm_ripestat_timestamp(q->at, ts, sizeof(ts), err);
+}
+
+/* ----------------------------------------------------------------- query */
+
+static void
+run_free(struct run *run)
+{
+	computations_free(run);
+	upm_asn_list_free(&run->origins);
+	upm_asn_list_free(&run->set);
+	upm_strlist_free(&run->prefixes);
+	free(run->pathbuf);
 }
 
 upm_status
@@ -425,55 +984,33 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
     upm_error *err)
 {
 	struct run run;
-	upm_asn_list origins;
-	upm_result *r = NULL;
 	upm_status st;
+	size_t n;
 
 	*out = NULL;
-	if (upm_query_is_ext(q))
-		return upm_query_ext(f, q, out, err);
-	if (q->asn == 0)
-		return upm_fail(err, UPM_ERR_ARG, "no target AS given");
 	memset(&run, 0, sizeof(run));
-	run.fetcher = f;
+	run.f = f;
 	run.q = q;
-	upm_buf_init(&run.body);
-	(void)snprintf(run.resource, sizeof(run.resource), "AS%lu",
-	    (unsigned long)q->asn);
-
-	upm_asn_list_init(&origins);
-	if (upm_asn_list_add(&origins, q->asn) != UPM_OK)
-		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	run.compute = upm_compute_new(&origins, err);
-	run.origins = origins;    /* run owns it now */
-	if (run.compute == NULL) {
-		upm_asn_list_free(&run.origins);
-		return err ? err->code : UPM_ERR_NOMEM;
-	}
-
-	st = collect(&run, err);
+	run.compound = is_compound(q);
+	upm_asn_list_init(&run.origins);
+	upm_asn_list_init(&run.set);
+	st = query_target_rules(&run, err);
+	if (st == UPM_OK)
+		st = origin_set(&run, err);
+	if (st == UPM_OK)
+		st = computations_new(&run, err);
+	if (st == UPM_OK && (n = asns_to_ask(&run)) < run.origins.n)
+		note(&run, "%s has %zu ASes: only the first %zu asked "
+		    "(--max-asns)", run.target, run.origins.n, n);
+	for (size_t i = 0; st == UPM_OK && i < run.n_srcs; i++)
+		st = run_source(&run, i, err);
 	if (st == UPM_ERR_ABORTED)
 		st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	if (st == UPM_OK)
-		st = upm_compute_result(run.compute, &q->params, &r, err);
-	if (st == UPM_ERR_NODATA) {
-		/* Nothing at all was added: say so in the query's words. */
-		upm_result none;
-		memset(&none, 0, sizeof(none));
-		st = check_usable(&run, &none, err);
-	} else if (st == UPM_OK)
-		st = check_usable(&run, r, err);
-	if (st == UPM_OK) {
-		fill_result(&run, r);
-		if (q->visibility)
-			run_visibility(&run, &r->visibility, r->warnings,
-			    sizeof(r->warnings));
-		*out = r;
-		r = NULL;
-	}
-	upm_result_free(r);
-	upm_compute_free(run.compute);
-	upm_asn_list_free(&run.origins);
-	upm_buf_free(&run.body);
+		st = build_result(&run, out, err);
+	if (st == UPM_OK && q->visibility && !run.compound)
+		run_visibility(&run, &(*out)->visibility, (*out)->warnings,
+		    sizeof((*out)->warnings));
+	run_free(&run);
 	return st;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* Output under construction.  The first failure sticks and later writes
  * are skipped, so a renderer checks once, at the end; the caller's buffer

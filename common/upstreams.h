@@ -1,12 +1,14 @@
 /*
- * upstreams.h - the public interface of libupstreams.
+ * upstreams.h - the public interface of libupstreams: what the front ends
+ * (the Nagios check and the collectd plugin) call.  The core's own plumbing
+ * (sources, parsers, sinks, the cache, the computation) is in upm_private.h.
  *
  * One prefix (upm_), opaque handles with _new/_free pairs (every _free accepts
  * NULL).  Functions that can fail return an upm_status and, when the caller
  * passes a non-NULL upm_error, fill it with a human-readable reason.  The
  * library never prints, logs or exits; that is the front ends' job.
  *
- * Data flow:  plan -> fetch -> parse -> compute -> diff -> render
+ * Data flow:  target -> requests -> fetch -> parse -> compute -> diff -> render
  */
 #ifndef UPSTREAMS_H
 #define UPSTREAMS_H
@@ -16,7 +18,7 @@
 
 #define UPM_VERSION "0.1.0"
 
-/* ------------------------------------------------------------------ errors */
+/* ================================================================ errors */
 
 typedef enum {
 	UPM_OK = 0,
@@ -52,7 +54,7 @@ const char *upm_status_name(upm_status st);
 upm_status upm_fail(upm_error *err, upm_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* ---------------------------------------------------------------- helpers */
+/* ============================================================== buffers */
 
 /* Growable byte buffer, always NUL-terminated when data != NULL. */
 typedef struct {
@@ -68,6 +70,8 @@ upm_status upm_buf_printf(upm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Takes the data out of b (caller frees it); b is re-initialised. */
 char *upm_buf_steal(upm_buf *b);
+
+/* ============================================ target values from the user */
 
 /* Parse "131279" or "AS131279" (case-insensitive "as"), 1..4294967295 with
  * reserved 0 rejected, strictly (no sign, no trailing text). */
@@ -96,7 +100,37 @@ upm_status upm_time_format(int64_t t, char *buf, size_t len);
 /* Validate an IPv4/IPv6 prefix "a.b.c.d/len" or "x::/len" (len mandatory). */
 upm_status upm_prefix_check(const char *s, upm_error *err);
 
-/* -------------------------------------------------------------- fetching */
+/* Two ASCII letters ("kp" or "KP"), upper-cased into out (3 bytes). */
+upm_status upm_country_check(const char *s, char out[3], upm_error *err);
+
+/* "175.45.176.0/24=4837,20485": the prefix (checked) into prefix (len
+ * bytes) and the ASNs appended to expected (initialised by the caller). */
+upm_status upm_prefix_expect_parse(const char *s, char *prefix, size_t len,
+    upm_asn_list *expected, upm_error *err);
+
+/* ============================================================== sources */
+
+/* An index into the one table of sources (common/sources.c). */
+typedef enum {
+	UPM_SRC_BGP_STATE = 0,   /* ripestat-bgp-state */
+	UPM_SRC_LOOKING_GLASS,   /* ripestat-looking-glass */
+	UPM_SRC_ASN_NEIGHBOURS,  /* ripestat-asn-neighbours */
+	UPM_SRC_NLNOG_LG,        /* nlnog-lg: NLNOG RING LG /api/prefix */
+	UPM_SRC_ALICE_LG         /* alice-lg: Alice-LG /api/v1/lookup/prefix */
+} upm_source;
+#define UPM_MAX_SOURCES 5
+
+/* "ripestat-bgp-state", ..., "alice-lg" into its index; -1 when unknown. */
+int upm_source_parse(const char *s);
+/* The source's name; "unknown" for a value outside the table.  Static. */
+const char *upm_source_name(upm_source s);
+
+/* "ripestat-bgp-state,nlnog-lg" into out (room for max); *n gets the count.
+ * Unknown names and duplicates are UPM_ERR_ARG. */
+upm_status upm_sources_parse(const char *list, upm_source *out, size_t max,
+    size_t *n, upm_error *err);
+
+/* ============================================================= fetching */
 
 typedef struct upm_fetcher upm_fetcher;
 
@@ -110,8 +144,8 @@ typedef struct {
 	int allow_file;           /* accept file:// URLs */
 	const char *ca_file;      /* NULL: system CA store */
 	int insecure;             /* disable TLS verification (never default) */
-	/* Added for the on-disk response cache (see "streaming, cache, batch"
-	 * below).  NULL / 0 keep every request on the network. */
+	/* The on-disk response cache.  NULL / 0 keep every request on the
+	 * network. */
 	const char *cache_dir;    /* shared cache directory; NULL: no cache */
 	long cache_max_age_s;     /* >0: one freshness for every data call;
 	                           * 0: per call (asn-neighbours 6 h, bgp-state
@@ -131,86 +165,7 @@ void upm_global_cleanup(void);
 upm_fetcher *upm_fetcher_new(const upm_fetch_opts *opts, upm_error *err);
 void upm_fetcher_free(upm_fetcher *f);
 
-/* GET url into out (appended; caller owns out).  *http_code gets the final
- * HTTP status (0 for file:// or when none arrived).  Retries connection
- * errors, 5xx and 429 (honouring Retry-After) inside the time budget; never
- * retries other 4xx.  UPM_OK only for HTTP 200 (or a file:// read). */
-upm_status upm_fetch(upm_fetcher *f, const char *url, upm_buf *out,
-    long *http_code, upm_error *err);
-
-/* Builds "<base>/data/<call>/data.json?resource=<res>&sourceapp=<app>"
- * plus "&<extra>" when extra is not NULL; resource and app are URL-escaped.
- * base may end with '/'.  *out is malloc'd, caller frees. */
-upm_status upm_ripestat_url(const char *base, const char *call,
-    const char *resource, const char *sourceapp, const char *extra,
-    char **out, upm_error *err);
-
-/* --------------------------------------------------------------- parsing */
-
-/* One route seen by one vantage point.  Everything is borrowed: valid only
- * during the sink call; copy what you keep. */
-typedef struct {
-	const char *prefix;   /* "175.45.176.0/24" */
-	const char *peer;     /* vantage point id, "rrc00/2.56.11.1" */
-	const uint32_t *path; /* AS path, vantage side first, origin last */
-	size_t path_len;      /* 0 when unusable */
-	int unusable;         /* path had an AS_SET or a non-integer token */
-} upm_observation;
-
-/* Return 0 to go on, non-zero to stop the parse (it returns UPM_ERR_ABORTED). */
-typedef int (*upm_obs_sink)(void *ctx, const upm_observation *obs);
-
-typedef enum {
-	UPM_NEIGH_LEFT,
-	UPM_NEIGH_RIGHT,
-	UPM_NEIGH_UNCERTAIN
-} upm_neigh_type;
-
-typedef struct {
-	uint32_t asn;
-	upm_neigh_type type;
-	uint64_t power;
-	uint64_t v4_peers;
-	uint64_t v6_peers;
-} upm_neighbour;
-
-typedef int (*upm_neigh_sink)(void *ctx, const upm_neighbour *n);
-typedef int (*upm_prefix_sink)(void *ctx, const char *prefix);
-
-/* What the parser learnt besides the records. */
-typedef struct {
-	char data_time[32];  /* query_time / timestamp / latest_time, "" if none */
-	char resource[64];
-	char messages[256];  /* first warning message, "" if none */
-	size_t records;      /* records handed to the sink */
-} upm_meta;
-
-typedef struct {
-	int have;              /* 0 when the response had no visibility */
-	uint64_t v4_seeing, v4_total;
-	uint64_t v6_seeing, v6_total;
-} upm_visibility;
-
-/* Flags for the parsers. */
-#define UPM_PARSE_DATA_ONLY 0x1 /* buffer is the bare "data" object (no envelope) */
-
-/* All parsers: bytes in (need not be NUL-terminated), records to the sink,
- * meta filled (meta may be NULL).  Envelope checked first unless DATA_ONLY:
- * valid JSON, "status" == "ok", "data_call_status" begins with "supported",
- * "data" a non-empty object (else UPM_ERR_MAINTENANCE).  Unknown keys are
- * ignored; a wrong type is UPM_ERR_SHAPE naming the field. */
-upm_status upm_parse_bgp_state(const char *buf, size_t len, int flags,
-    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
-upm_status upm_parse_looking_glass(const char *buf, size_t len, int flags,
-    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
-upm_status upm_parse_asn_neighbours(const char *buf, size_t len, int flags,
-    upm_neigh_sink sink, void *ctx, upm_meta *meta, upm_error *err);
-upm_status upm_parse_routing_status(const char *buf, size_t len, int flags,
-    upm_visibility *vis, upm_meta *meta, upm_error *err);
-upm_status upm_parse_announced_prefixes(const char *buf, size_t len, int flags,
-    upm_prefix_sink sink, void *ctx, upm_meta *meta, upm_error *err);
-
-/* ----------------------------------------------------------- computation */
+/* ============================================================== results */
 
 typedef enum {
 	UPM_ST_UNBASELINED = 0, /* no baseline to compare with */
@@ -237,350 +192,11 @@ typedef struct {
 
 void upm_params_init(upm_params *p);
 
-/* Result of one query; caller owns, free with upm_result_free. */
 typedef struct {
-	char target[64];        /* "AS131279" */
-	char source[48];        /* "ripestat-bgp-state" */
-	char data_time[32];     /* "2017-10-01T09:08:00" or "" */
-	uint64_t observations;  /* all observations seen */
-	uint64_t with_upstream; /* observations that have an upstream */
-	uint64_t direct;        /* origin is the vantage point's neighbour: no upstream */
-	uint64_t unusable;      /* AS_SET / junk */
-	uint64_t other_origin;  /* last AS not in the origin set: not ours */
-	size_t vantage_points;  /* distinct peers over all observations */
-	size_t prefixes;        /* distinct prefixes over all observations */
-	upm_visibility visibility;
-	upm_upstream *upstreams;  /* sorted by share desc, then asn asc */
-	size_t n_upstreams;
-	size_t n_present;
-	upm_asn_list appeared;    /* filled by upm_diff, ascending */
-	upm_asn_list disappeared; /* filled by upm_diff, ascending */
-	int baselined;            /* upm_diff was given a baseline */
-	char warnings[256];       /* e.g. "3 unusable paths", "" if none */
-	/* Added for country targets, several sources and per-prefix
-	 * expectations (see "countries, looking glasses" below).  All empty
-	 * (0 / NULL / "") for one AS read from one source. */
-	size_t n_origins;         /* ASes in the origin set (0: not counted) */
-	struct upm_domestic *domestic;  /* origin-set ASes seen in transit,
-	                                 * most observations first */
-	size_t n_domestic;
-	struct upm_source_result *sources; /* one per source, when several */
-	size_t n_sources;
-	struct upm_prefix_result *prefix_results; /* one per tracked prefix */
-	size_t n_prefix_results;
-	char disagree[256];       /* "" or "sources disagree: ..." */
-} upm_result;
-
-void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
-
-/* Accumulates observations for one origin set.  Caller owns. */
-typedef struct upm_compute upm_compute;
-
-/* origins: the origin set (copied); must not be empty. */
-upm_compute *upm_compute_new(const upm_asn_list *origins, upm_error *err);
-void upm_compute_free(upm_compute *c);
-
-/* Adds one observation (everything in obs is copied as needed).
- * Returns 0, or -1 on allocation failure; usable directly as upm_obs_sink. */
-int upm_compute_add(void *compute, const upm_observation *obs);
-
-/* Adds one asn-neighbours record: left neighbours weigh v4_peers + v6_peers;
- * uncertain ones are recorded but never present; right ones are ignored.
- * Usable directly as upm_neigh_sink. */
-int upm_compute_add_neighbour(void *compute, const upm_neighbour *n);
-
-/* Builds the result (shares, presence) from what was added.  *out caller
- * owns.  UPM_ERR_NODATA when nothing at all was added. target/source/
- * data_time are left empty for the caller to fill. */
-upm_status upm_compute_result(const upm_compute *c, const upm_params *p,
-    upm_result **out, upm_error *err);
-
-/* Compares the present set with baseline: sets each upstream's status, adds
- * MISSING entries (share 0) for baseline ASes not present, fills appeared /
- * disappeared.  baseline NULL: everything UNBASELINED.  Calling it again
- * first drops the entries an earlier call added. */
-upm_status upm_diff(upm_result *r, const upm_asn_list *baseline, upm_error *err);
-
-/* Present set of r into out, which must be initialised; its contents are
- * replaced (caller frees with upm_asn_list_free). */
-upm_status upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err);
-
-/* --------------------------------------------------------------- state */
-
-/* Reads a baseline file.  UPM_OK and out (initialised by the caller) replaced
- * by the file's set; on failure out is left unchanged.  UPM_ERR_IO with errno-style
- * text when missing (check *missing: 1 when the file does not exist);
- * UPM_ERR_STATE when corrupt (never silently empty). */
-upm_status upm_state_read(const char *path, upm_asn_list *out,
-    char *target, size_t target_len, int *missing, upm_error *err);
-/* target (may be NULL) receives the target the file was written for;
- * UPM_ERR_ARG when it does not fit target_len (64 bytes always do). */
-
-/* Writes atomically: temporary file in the same directory (0600, O_EXCL),
- * fsync, rename; never follows a symlink at path. */
-upm_status upm_state_write(const char *path, const upm_asn_list *set,
-    const char *target, upm_error *err);
-
-/* --------------------------------------------------------------- ranges */
-
-/* Nagios range "[@][start:][end]" with "~" for -inf (Monitoring Plugins). */
-typedef struct {
-	double start, end;
-	int start_inf, end_inf; /* 1 when that side is unbounded */
-	int inside;             /* '@': alert inside the range */
-	char text[64];          /* as given, for perfdata */
-} upm_range;
-
-upm_status upm_range_parse(const char *s, upm_range *r, upm_error *err);
-/* 1 when value should raise an alert against r, else 0. */
-int upm_range_alert(const upm_range *r, double value);
-
-/* ---------------------------------------------------------------- query */
-
-typedef enum {
-	UPM_SRC_BGP_STATE = 0,
-	UPM_SRC_LOOKING_GLASS,
-	UPM_SRC_ASN_NEIGHBOURS
-} upm_source;
-
-/* "ripestat-bgp-state" etc.; -1 when unknown. */
-int upm_source_parse(const char *s);
-const char *upm_source_name(upm_source s);
-
-/* One watched target and how to read it. Strings are borrowed for the call. */
-typedef struct {
-	uint32_t asn;             /* the target AS */
-	upm_source source;
-	const char *ripestat_url; /* NULL: "https://stat.ripe.net" */
-	const char *sourceapp;    /* NULL: "upstreams" */
-	const char *const *prefixes; /* looking-glass prefixes; NULL: announced-prefixes */
-	size_t n_prefixes;
-	const char *at;           /* bgp-state timestamp= value, NULL for now */
-	int visibility;           /* also ask routing-status for visibility */
-	size_t max_prefixes;      /* looking-glass: most prefixes asked; 0: 64 */
-	upm_params params;
-	/* Optional: told each URL before it is fetched (for -vvv, debug logs). */
-	void (*trace)(void *trace_ctx, const char *msg);
-	void *trace_ctx;
-	/* Added for country targets, public looking glasses and per-prefix
-	 * expectations (see "countries, looking glasses" below).  Zero/NULL
-	 * keeps the plain one-AS, one-source query. */
-	const char *country;      /* "KP": the origin set is the country's ASNs
-	                           * (asn must then be 0) */
-	const uint32_t *extra_asns;  /* added to the origin set */
-	size_t n_extra_asns;
-	const char *const *extra_prefixes; /* used by the target, registered
-	                           * elsewhere: their paths count whatever
-	                           * their origin */
-	size_t n_extra_prefixes;
-	const upm_source *sources; /* several sources; n_sources 0: source */
-	size_t n_sources;
-	const char *nlnog_url;    /* NULL: "https://lg.ring.nlnog.net" */
-	const char *alice_url;    /* no default: required for alice-lg */
-	const char *const *track_prefixes; /* per-prefix upstream sets */
-	size_t n_track_prefixes;
-	size_t max_asns;          /* country: most ASNs asked per run; 0: 1000 */
-} upm_query_opts;
-
-void upm_query_opts_init(upm_query_opts *q);
-
-/* plan -> fetch -> parse -> compute, with f.  *out caller owns; r->target,
- * source and data_time filled.  Observations required: an empty current
- * answer is UPM_ERR_NODATA. */
-upm_status upm_query(upm_fetcher *f, const upm_query_opts *q,
-    upm_result **out, upm_error *err);
-
-/* -------------------------------------------------------------- render */
-
-typedef enum {
-	UPM_STATE_OK = 0,
-	UPM_STATE_WARNING = 1,
-	UPM_STATE_CRITICAL = 2,
-	UPM_STATE_UNKNOWN = 3
-} upm_state;
-
-const char *upm_state_name(upm_state s); /* "OK", ... */
-
-/* What the front end decided, for rendering. Borrowed. */
-typedef struct {
-	upm_state state;
-	const char *message;      /* summary text, never NULL */
-	const upm_result *result; /* NULL for UNKNOWN without data */
-	const upm_range *warn;    /* NULL when not given */
-	const upm_range *crit;
-	const char *target;       /* used when result is NULL */
-	const char *source;
-} upm_report;
-
-/* The one-line summary for a result after upm_diff: appeared and missing
- * upstreams first ("AS20485 appeared (40.0%)"), then the present set with
- * shares ("2 upstreams: AS4837 60.0%, AS20485 40.0%").  Appended to out. */
-upm_status upm_render_summary(const upm_result *r, upm_buf *out);
-
-/* Append the rendering to out (caller owns out). */
-upm_status upm_render_nagios(const upm_report *rep, upm_buf *out);
-upm_status upm_render_text(const upm_report *rep, upm_buf *out);
-upm_status upm_render_json(const upm_report *rep, upm_buf *out);
-
-/* ------------------------------------------- streaming, cache, batch */
-
-/* The data calls a push parser understands. */
-typedef enum {
-	UPM_CALL_BGP_STATE = 0,
-	UPM_CALL_LOOKING_GLASS,
-	UPM_CALL_ASN_NEIGHBOURS,
-	UPM_CALL_ROUTING_STATUS,
-	UPM_CALL_ANNOUNCED_PREFIXES
-} upm_call;
-
-/* Where a push parser sends its records; the one matching the call is
- * used (NULL: records are only counted).  Borrowed; ctx is passed back. */
-typedef struct {
-	upm_obs_sink obs;       /* bgp-state, looking-glass */
-	upm_neigh_sink neigh;   /* asn-neighbours */
-	upm_prefix_sink prefix; /* announced-prefixes */
-	upm_visibility *vis;    /* routing-status: filled by upm_parser_finish */
-	void *ctx;
-} upm_sinks;
-
-/* A push parser: bytes go in as they arrive, in pieces of any size, and
- * records come out as soon as each is complete.  bgp-state ("bgp_state"
- * elements) and looking-glass (one collector of "rrcs" at a time) keep at
- * most one record's JSON plus the small envelope fields in memory, however
- * long the response; the other calls are small and are kept whole and
- * parsed by upm_parser_finish.  The same rules as upm_parse_* apply:
- * envelope, shapes with field paths, duplicate keys, NUL and invalid UTF-8
- * rejected, a sink's non-zero return stops with UPM_ERR_ABORTED.
- *
- * Ordering caveat: RIPEstat puts "status" (and may put "data_call_status")
- * AFTER "data", so records can reach the sink before the envelope is known
- * to be bad; only upm_parser_finish gives the verdict.  A caller must treat
- * everything its sink received as void unless finish returns UPM_OK (the
- * query throws its computation away).  Likewise a shape error in a record
- * is reported when that record arrives, possibly before an envelope error
- * that the whole-buffer parsers would have named first.
- *
- * Caller owns the parser (sinks copied); NULL on failure. */
-typedef struct upm_parser upm_parser;
-
-upm_parser *upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,
-    upm_error *err);
-/* After a failure every later feed/finish returns the same status. */
-upm_status upm_parser_feed(upm_parser *p, const char *buf, size_t len,
-    upm_error *err);
-/* End of input: checks the envelope and the rest; meta (may be NULL) as
- * with upm_parse_*. */
-upm_status upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err);
-void upm_parser_free(upm_parser *p);
-
-/* The consumer of a streamed response.  begin is called before the first
- * body byte of every 200 answer (again when a broken transfer is retried:
- * the consumer must drop what it was fed, or return non-UPM_OK to refuse
- * the retry, which then fails with that status); data gets the body bytes
- * in order; end is called after a complete transfer, and only when end
- * returns UPM_OK is the body stored in the cache.  Any callback's non-OK
- * status stops the fetch and is returned. */
-typedef struct {
-	upm_status (*begin)(void *ctx, upm_error *err);
-	upm_status (*data)(void *ctx, const char *buf, size_t len, upm_error *err);
-	upm_status (*end)(void *ctx, upm_error *err);
-	void *ctx;
-} upm_stream;
-
-/* Like upm_fetch, but the body goes to s as it arrives (never held whole),
- * through the fetcher's cache when it has one: a fresh entry is served
- * without the network (*http_code 200); a new 200 body is written to a
- * temporary file beside the entry while it streams and renamed into place
- * after s->end accepted it.  Bodies of non-200 answers never reach s. */
-upm_status upm_fetch_stream(upm_fetcher *f, const char *url,
-    const upm_stream *s, long *http_code, upm_error *err);
-
-/* The cache on its own (common/cache.c), for the fetcher and for tests.
- * Entries are files "<dir>/<16 hex digits of FNV-1a 64 of the URL>",
- * mode 0600, holding a short header (format, URL, fetch time, length)
- * and the body; the directory is created 0700; symlinks are refused. */
-uint64_t upm_cache_hash(const char *url);
-/* Freshness in seconds for url (by its /data/<call>/ path), honouring
- * max_age_s > 0 as an override. */
-long upm_cache_freshness(const char *url, long max_age_s);
-/* Runs many queries with at most max_in_flight HTTP requests at a time
- * (0: 8, RIPEstat's limit per client address; more than 32 refused).
- * A fixed pool of worker threads, each with its own fetcher made from
- * opts (so all share opts->cache_dir): not libcurl multi, because one
- * query is a chain of dependent requests parsed as they stream.
- * Call upm_global_init first.  Caller owns the batch. */
-typedef struct upm_batch upm_batch;
-
-upm_batch *upm_batch_new(const upm_fetch_opts *opts, size_t max_in_flight,
-    upm_error *err);
-/* Adds one target: q is copied, but the strings and arrays it points to
- * are borrowed until upm_batch_run returns.  Returns the target's index
- * (0, 1, ...), or (size_t)-1 on allocation failure. */
-size_t upm_batch_add(upm_batch *b, const upm_query_opts *q);
-/* Runs every query added (each once); UPM_OK unless the pool could not
- * start (the targets' own failures are in their results). */
-upm_status upm_batch_run(upm_batch *b);
-/* The outcome of target i: its status; on UPM_OK *out gets the result,
- * which the caller then owns (a second call gives NULL); err gets the
- * target's error. */
-upm_status upm_batch_result(upm_batch *b, size_t i, upm_result **out,
-    upm_error *err);
-void upm_batch_free(upm_batch *b);
-
-/* ------------------------------------------ countries, looking glasses */
-
-/*
- * A country target's origin set is its ASNs from RIPEstat's
- * country-resource-list plus extra_asns.  The upstream of a path is the
- * first AS outside the set (an international upstream); the set's own ASes
- * met on the way are domestic transit, reported but never upstreams.
- * Public looking glasses are further sources; every observation keeps its
- * source, and with several sources the result holds one upm_source_result
- * each beside the combined figures.
- */
-
-/* The public looking glasses as upm_source values.  Not enumerators, so
- * that switches over the RIPEstat sources stay complete. */
-#define UPM_SRC_NLNOG_LG ((upm_source)3)  /* NLNOG RING LG /api/prefix */
-#define UPM_SRC_ALICE_LG ((upm_source)4)  /* Alice-LG /api/v1/lookup/prefix */
-#define UPM_MAX_SOURCES 5
-
-/* Like upm_source_parse / upm_source_name, including "nlnog-lg" and
- * "alice-lg". */
-int upm_source_parse_any(const char *s);
-const char *upm_source_name_any(upm_source s);
-
-/* "ripestat-bgp-state,nlnog-lg" into out (room for max); *n gets the count.
- * Unknown names and duplicates are UPM_ERR_ARG. */
-upm_status upm_sources_parse(const char *list, upm_source *out, size_t max,
-    size_t *n, upm_error *err);
-
-/* Two ASCII letters ("kp" or "KP"), upper-cased into out (3 bytes). */
-upm_status upm_country_check(const char *s, char out[3], upm_error *err);
-
-/* "175.45.176.0/24=4837,20485": the prefix (checked) into prefix (len
- * bytes) and the ASNs appended to expected (initialised by the caller). */
-upm_status upm_prefix_expect_parse(const char *s, char *prefix, size_t len,
-    upm_asn_list *expected, upm_error *err);
-
-/* country-resource-list: data.resources.asn (strings "123" / "AS123" or
- * integers) appended to out (initialised by the caller).  Envelope rules as
- * for the other RIPEstat parsers; an empty list is UPM_OK with nothing
- * added. */
-upm_status upm_parse_country_asns(const char *buf, size_t len, int flags,
-    upm_asn_list *out, upm_meta *meta, upm_error *err);
-
-/* NLNOG RING looking glass, GET <base>/api/prefix?q=<prefix>: every route
- * of "routes" (an object: prefix -> array) to the sink; peer "nlnog/<ip>".
- * Alice-LG, GET <base>/api/v1/lookup/prefix?q=<prefix>: every route of
- * "imported" (filtered routes were refused by the route server); peer
- * "alice/<route server>/<neighbour>".  No RIPEstat envelope: an "error"
- * member is UPM_ERR_STATUS.  meta->data_time from "collected" /
- * api.cache_status.cached_at when present. */
-upm_status upm_parse_nlnog_lg(const char *buf, size_t len, upm_obs_sink sink,
-    void *ctx, upm_meta *meta, upm_error *err);
-upm_status upm_parse_alice_lg(const char *buf, size_t len, upm_obs_sink sink,
-    void *ctx, upm_meta *meta, upm_error *err);
+	int have;              /* 0 when the response had no visibility */
+	uint64_t v4_seeing, v4_total;
+	uint64_t v6_seeing, v6_total;
+} upm_visibility;
 
 /* An origin-set AS seen between the upstream and the origin. */
 typedef struct upm_domestic {
@@ -611,10 +227,50 @@ typedef struct upm_prefix_result {
 	upm_asn_list expected, appeared, disappeared; /* ascending */
 } upm_prefix_result;
 
-/* Before adding observations: keep the upstreams of prefix apart (compared
- * case-insensitively with the observations' prefix text). */
-upm_status upm_compute_track_prefix(upm_compute *c, const char *prefix,
-    upm_error *err);
+/* Result of one query; caller owns, free with upm_result_free. */
+typedef struct {
+	char target[64];        /* "AS131279" */
+	char source[48];        /* "ripestat-bgp-state" */
+	char data_time[32];     /* "2017-10-01T09:08:00" or "" */
+	uint64_t observations;  /* all observations seen */
+	uint64_t with_upstream; /* observations that have an upstream */
+	uint64_t direct;        /* origin is the vantage point's neighbour: no upstream */
+	uint64_t unusable;      /* AS_SET / junk */
+	uint64_t other_origin;  /* last AS not in the origin set: not ours */
+	size_t vantage_points;  /* distinct sessions over all observations */
+	size_t prefixes;        /* distinct prefixes over all observations */
+	upm_visibility visibility;
+	upm_upstream *upstreams;  /* sorted by share desc, then asn asc */
+	size_t n_upstreams;
+	size_t n_present;
+	upm_asn_list appeared;    /* filled by upm_diff, ascending */
+	upm_asn_list disappeared; /* filled by upm_diff, ascending */
+	int baselined;            /* upm_diff was given a baseline */
+	char warnings[256];       /* e.g. "3 unusable paths", "" if none */
+	/* Country targets, several sources and tracked prefixes.  All empty
+	 * (0 / NULL / "") for one AS read from one source. */
+	size_t n_origins;         /* ASes in the origin set (0: not counted) */
+	upm_domestic *domestic;   /* origin-set ASes seen in transit,
+	                           * most observations first */
+	size_t n_domestic;
+	upm_source_result *sources; /* one per source, when several */
+	size_t n_sources;
+	upm_prefix_result *prefix_results; /* one per tracked prefix */
+	size_t n_prefix_results;
+	char disagree[256];       /* "" or "sources disagree: ..." */
+} upm_result;
+
+void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
+
+/* Compares the present set with baseline: sets each upstream's status, adds
+ * MISSING entries (share 0) for baseline ASes not present, fills appeared /
+ * disappeared.  baseline NULL: everything UNBASELINED.  Calling it again
+ * first drops the entries an earlier call added. */
+upm_status upm_diff(upm_result *r, const upm_asn_list *baseline, upm_error *err);
+
+/* Present set of r into out, which must be initialised; its contents are
+ * replaced (caller frees with upm_asn_list_free). */
+upm_status upm_result_present(const upm_result *r, upm_asn_list *out, upm_error *err);
 
 /* Compares a tracked prefix's present upstreams with expected; UPM_ERR_ARG
  * when the prefix was not tracked.  Calling it again replaces the lists. */
@@ -623,6 +279,144 @@ upm_status upm_diff_prefix(upm_result *r, const char *prefix,
 
 /* Number of tracked prefixes whose upstreams differ from their expectation. */
 size_t upm_result_prefix_changes(const upm_result *r);
+
+/* ================================================================ query */
+
+/*
+ * A target's origin set is its AS, or a country's ASNs from RIPEstat's
+ * country-resource-list, plus extra_asns.  The upstream of a path is the
+ * first AS outside the set; the set's own ASes met on the way are domestic
+ * transit, reported but never upstreams.  Every observation keeps its
+ * source; with several sources the result holds one upm_source_result each
+ * beside the combined figures.
+ */
+
+/* One watched target and how to read it. Strings are borrowed for the call. */
+typedef struct {
+	uint32_t asn;             /* the target AS */
+	upm_source source;
+	const char *ripestat_url; /* NULL: "https://stat.ripe.net" */
+	const char *sourceapp;    /* NULL: "upstreams" */
+	const char *const *prefixes; /* looking-glass prefixes; NULL: announced-prefixes */
+	size_t n_prefixes;
+	const char *at;           /* bgp-state timestamp= value, NULL for now */
+	int visibility;           /* also ask routing-status for visibility */
+	size_t max_prefixes;      /* looking glasses: most prefixes asked; 0: 64 */
+	upm_params params;
+	/* Optional: told each URL before it is fetched (for -vvv, debug logs). */
+	void (*trace)(void *trace_ctx, const char *msg);
+	void *trace_ctx;
+	/* Zero/NULL below keeps the plain one-AS, one-source query. */
+	const char *country;      /* "KP": the origin set is the country's ASNs
+	                           * (asn must then be 0) */
+	const uint32_t *extra_asns;  /* added to the origin set */
+	size_t n_extra_asns;
+	const char *const *extra_prefixes; /* used by the target, registered
+	                           * elsewhere: their paths count whatever
+	                           * their origin */
+	size_t n_extra_prefixes;
+	const upm_source *sources; /* several sources; n_sources 0: source */
+	size_t n_sources;
+	const char *nlnog_url;    /* NULL: "https://lg.ring.nlnog.net" */
+	const char *alice_url;    /* no default: required for alice-lg */
+	const char *const *track_prefixes; /* per-prefix upstream sets */
+	size_t n_track_prefixes;
+	size_t max_asns;          /* country: most ASNs asked per run; 0: 1000 */
+} upm_query_opts;
+
+void upm_query_opts_init(upm_query_opts *q);
+
+/* target -> requests -> fetch -> parse -> compute, with f.  *out caller
+ * owns; r->target, source and data_time filled.  Observations required:
+ * an empty current answer is UPM_ERR_NODATA. */
+upm_status upm_query(upm_fetcher *f, const upm_query_opts *q,
+    upm_result **out, upm_error *err);
+
+/* Runs many queries with at most max_in_flight HTTP requests at a time
+ * (0: 8, RIPEstat's limit per client address; more than 32 refused).
+ * A fixed pool of worker threads, each with its own fetcher made from
+ * opts (so all share opts->cache_dir): not libcurl multi, because one
+ * query is a chain of dependent requests parsed as they stream.
+ * Call upm_global_init first.  Caller owns the batch. */
+typedef struct upm_batch upm_batch;
+
+upm_batch *upm_batch_new(const upm_fetch_opts *opts, size_t max_in_flight,
+    upm_error *err);
+/* Adds one target: q is copied, but the strings and arrays it points to
+ * are borrowed until upm_batch_run returns.  Returns the target's index
+ * (0, 1, ...), or (size_t)-1 on allocation failure. */
+size_t upm_batch_add(upm_batch *b, const upm_query_opts *q);
+/* Runs every query added (each once); UPM_OK unless the pool could not
+ * start (the targets' own failures are in their results). */
+upm_status upm_batch_run(upm_batch *b);
+/* The outcome of target i: its status; on UPM_OK *out gets the result,
+ * which the caller then owns (a second call gives NULL); err gets the
+ * target's error. */
+upm_status upm_batch_result(upm_batch *b, size_t i, upm_result **out,
+    upm_error *err);
+void upm_batch_free(upm_batch *b);
+
+/* ================================================================ state */
+
+/* Reads a baseline file.  UPM_OK and out (initialised by the caller) replaced
+ * by the file's set; on failure out is left unchanged.  UPM_ERR_IO with errno-style
+ * text when missing (check *missing: 1 when the file does not exist);
+ * UPM_ERR_STATE when corrupt (never silently empty).
+ * target (may be NULL) receives the target the file was written for;
+ * UPM_ERR_ARG when it does not fit target_len (64 bytes always do). */
+upm_status upm_state_read(const char *path, upm_asn_list *out,
+    char *target, size_t target_len, int *missing, upm_error *err);
+
+/* Writes atomically: temporary file in the same directory (0600, O_EXCL),
+ * fsync, rename; never follows a symlink at path. */
+upm_status upm_state_write(const char *path, const upm_asn_list *set,
+    const char *target, upm_error *err);
+
+/* =============================================================== ranges */
+
+/* Nagios range "[@][start:][end]" with "~" for -inf (Monitoring Plugins). */
+typedef struct {
+	double start, end;
+	int start_inf, end_inf; /* 1 when that side is unbounded */
+	int inside;             /* '@': alert inside the range */
+	char text[64];          /* as given, for perfdata */
+} upm_range;
+
+upm_status upm_range_parse(const char *s, upm_range *r, upm_error *err);
+/* 1 when value should raise an alert against r, else 0. */
+int upm_range_alert(const upm_range *r, double value);
+
+/* =============================================================== render */
+
+typedef enum {
+	UPM_STATE_OK = 0,
+	UPM_STATE_WARNING = 1,
+	UPM_STATE_CRITICAL = 2,
+	UPM_STATE_UNKNOWN = 3
+} upm_state;
+
+const char *upm_state_name(upm_state s); /* "OK", ... */
+
+/* What the front end decided, for rendering. Borrowed. */
+typedef struct {
+	upm_state state;
+	const char *message;      /* summary text, never NULL */
+	const upm_result *result; /* NULL for UNKNOWN without data */
+	const upm_range *warn;    /* NULL when not given */
+	const upm_range *crit;
+	const char *target;       /* used when result is NULL */
+	const char *source;
+} upm_report;
+
+/* The one-line summary for a result after upm_diff: appeared and missing
+ * upstreams first ("AS20485 appeared (40.0%)"), then the present set with
+ * shares ("2 upstreams: AS4837 60.0%, AS20485 40.0%").  Appended to out. */
+upm_status upm_render_summary(const upm_result *r, upm_buf *out);
+
+/* Append the rendering to out (caller owns out). */
+upm_status upm_render_nagios(const upm_report *rep, upm_buf *out);
+upm_status upm_render_text(const upm_report *rep, upm_buf *out);
+upm_status upm_render_json(const upm_report *rep, upm_buf *out);
 
 /* ------------------------------------------------------- baseline policy */
 

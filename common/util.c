@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 const char *
 upm_status_name(upm_status st)
@@ -385,4 +386,73 @@ upm_time_format(int64_t t, char *buf, size_t len)
 	if (n < 0 || (size_t)n >= len)
 		return UPM_ERR_ARG;
 	return UPM_OK;
+}
+
+/* ---------------------------------------------------------------- lists */
+
+char *
+upm_strdup_opt(const char *s, int *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*failed = 1;
+	return d;
+}
+
+upm_status
+upm_asn_list_merge(upm_asn_list *to, const upm_asn_list *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		if (upm_asn_list_add(to, from->v[i]) != UPM_OK)
+			return UPM_ERR_NOMEM;
+	return UPM_OK;
+}
+
+int
+upm_strlist_contains(const upm_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+upm_strlist_contains_nocase(const upm_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+upm_strlist_add(upm_strlist *l, const char *s)
+{
+	if (upm_strlist_contains(l, s))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if ((l->v[l->n] = strdup(s)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+void
+upm_strlist_free(upm_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }

@@ -192,7 +192,7 @@ ck_make_report(const struct config *c, const char *target,
 	rep->warn = c->have_warn ? &c->warn : NULL;
 	rep->crit = c->have_crit ? &c->crit : NULL;
 	rep->target = target;
-	rep->source = upm_source_name_any(c->q.source);
+	rep->source = upm_source_name(c->q.source);
 }
 
 /* Prints what st says was rendered into out (freed) and gives state as

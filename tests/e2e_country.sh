@@ -95,4 +95,28 @@ is "$rc" 0 "capped run still judged"
 like "$out" 'ZZ has 300 ASes: only the first 100 asked' "the cap is reported, never silent"
 like "$(line1)" 'observations=400;' "only the capped ASes read"
 
+# --- a country through a looking glass: every AS's prefixes ----------------
+replay_ctl "scenario?name=countrylg"
+replay_ctl "reset"
+run --country KR -s nlnog-lg --nlnog-url "$REPLAY_URL" -f json
+is "$rc" 0 "country through nlnog-lg: OK"
+is "$(jq_py 'print(d["prefixes"], d["observations"], d["origin_asns"], d["warnings"])')" "5 25 3 " \
+    "every AS's prefixes asked, not only the first AS's"
+n=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log" | python3 -c 'import json,sys; l=json.load(sys.stdin); print(sum(1 for e in l if e["path"]=="/api/prefix"), sum(1 for e in l if e["path"]=="/data/announced-prefixes/data.json"))')
+is "$n" "5 3" "one looking-glass request per prefix, announced-prefixes per AS"
+# KP: 40, 30, 0 and 5 prefixes (AS64520, 64521, 64522, 64523).  In turn
+# per AS in ASN order: 5 rounds of three, then AS64520 and AS64521 by
+# turns: 30 + 29 + 5 = 64; AS64521's last one is the first left out.
+replay_ctl "reset"
+run --country KP -s nlnog-lg --nlnog-url "$REPLAY_URL"
+is "$rc" 0 "over the prefix cap: still judged, not an error"
+like "$out" $'\nwarnings: KP announces 75 prefixes from 3 ASes: 64 asked, in turn per AS; left out: 10\\.21\\.29\\.0/24, 10\\.20\\.30\\.0/24, 10\\.20\\.31\\.0/24, 10\\.20\\.32\\.0/24, 10\\.20\\.33\\.0/24, \\.\\.\\.' \
+    "the warning gives the counts and the first five left out"
+asked=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log" | python3 -c 'import json,sys
+q=[e["query"]["q"][0] for e in json.load(sys.stdin) if e["path"]=="/api/prefix"]
+per={}
+for p in q: per[p.split(".")[1]]=per.get(p.split(".")[1],0)+1
+print(len(q), len(set(q)), per.get("20"), per.get("21"), per.get("23"))')
+is "$asked" "64 64 30 29 5" "64 distinct prefixes asked, taken in turn from each AS"
+
 tap_end

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 static int
 usage(void)

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "upstreams.h"
+#include "upm_private.h"
 #include "cache.h"
 
 #define BGP "http://127.0.0.1:1/data/bgp-state/data.json?resource=AS1"

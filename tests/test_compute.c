@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 #include "tap.h"
 
 #define TARGET 131279u
@@ -41,7 +41,7 @@ add(upm_compute *c, const char *peer, const char *prefix, const uint32_t *path,
 	upm_observation obs;
 
 	memset(&obs, 0, sizeof(obs));
-	obs.peer = peer;
+	obs.session = peer;
 	obs.prefix = prefix;
 	obs.path = path;
 	obs.path_len = len;
@@ -219,7 +219,7 @@ test_direct_unusable_other(void)
 	add(c, "rrc00/c", "p2", other, 2);
 	add(c, "rrc00/d", "p3", NULL, 0);          /* nothing usable */
 	memset(&obs, 0, sizeof(obs));
-	obs.peer = "rrc00/e";
+	obs.session = "rrc00/e";
 	obs.prefix = "p4";
 	obs.path = good;
 	obs.path_len = 2;

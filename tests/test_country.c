@@ -10,7 +10,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 static upm_status
 parse_file(const char *path, int flags, upm_asn_list *l, upm_meta *meta,
@@ -134,7 +134,7 @@ add(upm_compute *c, const char *prefix, const char *peer, const uint32_t *p,
 
 	memset(&o, 0, sizeof(o));
 	o.prefix = prefix;
-	o.peer = peer;
+	o.session = peer;
 	o.path = p;
 	o.path_len = n;
 	return upm_compute_add(c, &o);

@@ -10,7 +10,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 #define PUB "tests/fixtures/public/"
 #define OWN "tests/fixtures/parse/"
@@ -62,7 +62,7 @@ keep_obs(struct kept *k, const upm_observation *o)
 {
 	size_t i;
 
-	(void)snprintf(k->peer, sizeof(k->peer), "%s", o->peer);
+	(void)snprintf(k->peer, sizeof(k->peer), "%s", o->session);
 	(void)snprintf(k->prefix, sizeof(k->prefix), "%s", o->prefix);
 	k->path_len = o->path_len;
 	for (i = 0; i < o->path_len && i < 16; i++)
@@ -83,7 +83,7 @@ obs_sink(void *ctx, const upm_observation *o)
 	r->path_total += len;
 	if (len >= 2 && o->path[len - 1] == r->origin && o->path[len - 2] == r->via)
 		r->via_ok++;
-	if (rrc_id(o->peer))
+	if (rrc_id(o->session))
 		r->rrc_ids++;
 	if (o->unusable) {
 		r->unusable++;

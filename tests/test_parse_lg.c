@@ -9,7 +9,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 #define DIR "tests/fixtures/lg/"
 
@@ -29,7 +29,7 @@ sink(void *ctx, const upm_observation *o)
 	size_t i = s->n, used = 0;
 
 	if (i < 8) {
-		(void)snprintf(s->peers[i], sizeof(s->peers[i]), "%s", o->peer);
+		(void)snprintf(s->peers[i], sizeof(s->peers[i]), "%s", o->session);
 		(void)snprintf(s->prefixes[i], sizeof(s->prefixes[i]), "%s",
 		    o->prefix);
 		s->paths[i][0] = '\0';
@@ -163,14 +163,14 @@ sources(void)
 	    UPM_MAX_SOURCES, &n, &err), UPM_OK, "source list parses");
 	IS_INT(n, 3, "three sources");
 	IS_INT(v[1], UPM_SRC_NLNOG_LG, "nlnog-lg");
-	IS_STR(upm_source_name_any(v[2]), "alice-lg", "alice-lg named back");
+	IS_STR(upm_source_name(v[2]), "alice-lg", "alice-lg named back");
 	IS_INT(upm_sources_parse("nlnog-lg,nlnog-lg", v, UPM_MAX_SOURCES, &n,
 	    &err), UPM_ERR_ARG, "a source twice is refused");
 	IS_INT(upm_sources_parse("ripestat-bgp-state,bogus", v, UPM_MAX_SOURCES,
 	    &n, &err), UPM_ERR_ARG, "unknown source refused");
 	IS_INT(upm_sources_parse(",", v, UPM_MAX_SOURCES, &n, &err), UPM_ERR_ARG,
 	    "empty list refused");
-	IS_INT(upm_source_parse_any("ripestat-asn-neighbours"),
+	IS_INT(upm_source_parse("ripestat-asn-neighbours"),
 	    UPM_SRC_ASN_NEIGHBOURS, "RIPEstat names still known");
 }
 

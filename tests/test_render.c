@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* ------------------------------------------------------------ fixtures */
 

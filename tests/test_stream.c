@@ -13,7 +13,7 @@
 
 #include "tap.h"
 #include "testutil.h"
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* An order-free digest of what a sink saw. */
 struct digest {
@@ -42,7 +42,7 @@ obs_sink(void *ctx, const upm_observation *o)
 	uint64_t h = 1469598103934665603ULL;
 
 	h = fnv(h, o->prefix, strlen(o->prefix) + 1);
-	h = fnv(h, o->peer, strlen(o->peer) + 1);
+	h = fnv(h, o->session, strlen(o->session) + 1);
 	if (o->path_len > 0)
 		h = fnv(h, o->path, o->path_len * sizeof(o->path[0]));
 	h = fnv(h, &o->unusable, sizeof(o->unusable));

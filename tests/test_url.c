@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 #include "tap.h"
 
 /* Builds a URL; returns it (caller frees) or NULL, with *st set. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 /* The whole file at path, NUL-terminated (the NUL not counted in *len);
  * NULL when it cannot be read whole.  Caller frees. */

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "upstreams.h"
+#include "upm_private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,9 +68,9 @@ fuzz_check_observation(const upm_observation *obs)
 	size_t i;
 
 	FUZZ_REQUIRE(obs != NULL);
-	FUZZ_REQUIRE(obs->prefix != NULL && obs->peer != NULL);
+	FUZZ_REQUIRE(obs->prefix != NULL && obs->session != NULL);
 	(void)strlen(obs->prefix);
-	(void)strlen(obs->peer);
+	(void)strlen(obs->session);
 	if (obs->unusable)
 		FUZZ_REQUIRE(obs->path_len == 0);
 	FUZZ_REQUIRE(obs->path_len == 0 || obs->path != NULL);

@@ -29,7 +29,7 @@ digest_sink(void *ctx, const upm_observation *obs)
 
 	fuzz_check_observation(obs);
 	h = fold_string(h, obs->prefix);
-	h = fold_string(h, obs->peer);
+	h = fold_string(h, obs->session);
 	for (i = 0; i < obs->path_len; i++)
 		h = (h ^ obs->path[i]) * 1099511628211u;
 	h ^= (uint64_t)obs->unusable << 63;

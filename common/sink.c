@@ -1,0 +1,99 @@
+/*
+ * sink.c - parsers' records as the sink's events, and the RIPEstat push
+ * parser as a source's streaming parser.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+int
+upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
+{
+	upm_event ev;
+
+	if (sink->event == NULL)
+		return 0;
+	ev.kind = UPM_EV_ANNOUNCE;
+	ev.time = 0;
+	ev.session = obs->session;
+	ev.peer_asn = obs->path_len > 0 ? obs->path[0] : 0;
+	ev.prefix = obs->prefix;
+	ev.path = obs->path;
+	ev.path_len = obs->path_len;
+	ev.unusable = obs->unusable;
+	return sink->event(sink->ctx, &ev);
+}
+
+/* ------------------------------------------------ RIPEstat push parser */
+
+struct ripestat_stream {
+	upm_parser *parser;
+	upm_sink sink;
+};
+
+static int
+ripestat_observation(void *ctx, const upm_observation *obs)
+{
+	struct ripestat_stream *s = ctx;
+
+	return upm_sink_observation(&s->sink, obs);
+}
+
+static int
+ripestat_neighbour(void *ctx, const upm_neighbour *n)
+{
+	struct ripestat_stream *s = ctx;
+
+	return s->sink.neighbour != NULL ? s->sink.neighbour(s->sink.ctx, n) : 0;
+}
+
+void *
+upm_ripestat_stream_new(upm_call call, const upm_sink *sink, upm_error *err)
+{
+	struct ripestat_stream *s = calloc(1, sizeof(*s));
+	upm_sinks sinks;
+
+	if (s == NULL) {
+		(void)upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	s->sink = *sink;
+	memset(&sinks, 0, sizeof(sinks));
+	sinks.obs = ripestat_observation;
+	sinks.neigh = ripestat_neighbour;
+	sinks.ctx = s;
+	if ((s->parser = upm_parser_new(call, 0, &sinks, err)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+upm_status
+upm_ripestat_stream_feed(void *parser, const char *buf, size_t len,
+    upm_error *err)
+{
+	struct ripestat_stream *s = parser;
+
+	return upm_parser_feed(s->parser, buf, len, err);
+}
+
+upm_status
+upm_ripestat_stream_finish(void *parser, upm_meta *meta, upm_error *err)
+{
+	struct ripestat_stream *s = parser;
+
+	return upm_parser_finish(s->parser, meta, err);
+}
+
+void
+upm_ripestat_stream_free(void *parser)
+{
+	struct ripestat_stream *s = parser;
+
+	if (s == NULL)
+		return;
+	upm_parser_free(s->parser);
+	free(s);
+}

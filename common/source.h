@@ -1,0 +1,145 @@
+/*
+ * source.h - internal to libupstreams: what a data source is to the query
+ * driver (common/query.c), and the sink its parser hands records to.
+ *
+ * A source is one file, common/source_<name>.c, exporting one
+ * upm_source_desc; common/sources.c lists them (the only place that names
+ * them all).  The driver knows nothing of a source beyond its descriptor.
+ */
+#ifndef UPM_SOURCE_H
+#define UPM_SOURCE_H
+
+#include "upm_private.h"
+
+/* ================================================================= sink */
+
+/* What a route collector's session can tell: a route announced (a new or
+ * changed AS path), a route withdrawn, the whole session gone.  A snapshot
+ * (bgp-state, a looking glass) is a set of announcements at one time. */
+typedef enum {
+	UPM_EV_ANNOUNCE = 0,
+	UPM_EV_WITHDRAW,
+	UPM_EV_SESSION_DOWN
+} upm_event_kind;
+
+/* One event; everything borrowed for the duration of the sink call. */
+typedef struct {
+	upm_event_kind kind;
+	int64_t time;           /* Unix seconds; 0 when the answer gives none */
+	const char *session;    /* "rrc00/2.56.11.1": collector + peer address */
+	uint32_t peer_asn;      /* the vantage point's AS, 0 when unknown */
+	const char *prefix;     /* NULL for SESSION_DOWN */
+	const uint32_t *path;   /* ANNOUNCE: vantage point first, origin last */
+	size_t path_len;        /* 0 when unusable or not an announcement */
+	int unusable;           /* ANNOUNCE with an AS_SET or junk: no path */
+} upm_event;
+
+/* Where a source's parser sends what it reads.  Each callback returns 0 to
+ * go on, non-zero to stop (the parse then fails with UPM_ERR_ABORTED).
+ * A source that gives summaries instead of routes (asn-neighbours) calls
+ * neighbour; the others call event.  Borrowed by the parser. */
+typedef struct {
+	int (*event)(void *ctx, const upm_event *ev);
+	int (*neighbour)(void *ctx, const upm_neighbour *n);
+	void *ctx;
+} upm_sink;
+
+/* An observation as the ANNOUNCE event it is (time unknown: 0). */
+int upm_sink_observation(const upm_sink *sink, const upm_observation *obs);
+
+/* ============================================================ descriptor */
+
+/* What a source needs from the target and what it gives (flags). */
+#define UPM_NEEDS_ASN        0x01 /* asked once per AS of the origin set */
+#define UPM_NEEDS_PREFIXES   0x02 /* asked once per prefix */
+#define UPM_TAKES_TIME       0x04 /* can answer for a past instant (at) */
+#define UPM_GIVES_NEIGHBOURS 0x08 /* summaries, not paths: one AS, alone */
+
+/* How the answer arrives.  Plain HTTP GET goes through the fetcher (cache,
+ * retries, limits); a source that runs a child process or reads a
+ * long-lived stream sets its own open hook instead. */
+typedef enum {
+	UPM_TRANSPORT_HTTP_GET = 0,
+	UPM_TRANSPORT_OPEN          /* the descriptor's open hook */
+} upm_transport;
+
+typedef struct upm_source_desc {
+	const char *name;          /* "ripestat-bgp-state": the user's word */
+	const char *request_name;  /* names a failed request in an error
+	                            * text: "bgp-state AS131279: ..." */
+	unsigned needs;            /* UPM_NEEDS_* / UPM_TAKES_* / UPM_GIVES_* */
+	upm_transport transport;
+	long fresh_s;              /* how long a cached answer stays fresh */
+
+	/* The source's own settings are usable (a base URL it cannot do
+	 * without...); NULL when it has none.  UPM_ERR_ARG otherwise. */
+	upm_status (*ready)(const upm_query_opts *q, upm_error *err);
+
+	/* The request for one resource ("AS131279" or a prefix): a URL for
+	 * HTTP GET, whatever open understands otherwise.  *req malloc'd,
+	 * caller frees. */
+	upm_status (*request)(const upm_query_opts *q, const char *resource,
+	    char **req, upm_error *err);
+
+	/* UPM_TRANSPORT_OPEN only: delivers the answer to req to s exactly as
+	 * upm_fetch_stream does (begin, data..., end). */
+	upm_status (*open)(const char *req, const upm_stream *s,
+	    upm_error *err);
+
+	/* The streaming parser: bytes in as they arrive, records to sink as
+	 * soon as each is complete; finish gives the verdict and the meta.
+	 * Caller owns what parser_new returns (parser_free). */
+	void *(*parser_new)(const upm_sink *sink, upm_error *err);
+	upm_status (*parser_feed)(void *parser, const char *buf, size_t len,
+	    upm_error *err);
+	upm_status (*parser_finish)(void *parser, upm_meta *meta,
+	    upm_error *err);
+	void (*parser_free)(void *parser);
+} upm_source_desc;
+
+/* The descriptor of s; NULL for a value outside the table. */
+const upm_source_desc *upm_source_desc_get(upm_source s);
+
+/* The sources, one per file. */
+extern const upm_source_desc upm_source_ripestat_bgp_state;
+extern const upm_source_desc upm_source_ripestat_looking_glass;
+extern const upm_source_desc upm_source_ripestat_asn_neighbours;
+extern const upm_source_desc upm_source_nlnog_lg;
+extern const upm_source_desc upm_source_alice_lg;
+
+/* ====================================================== parser helpers */
+
+/* A RIPEstat source's parser: the push parser of call, its observations
+ * (or neighbours) to sink.  For parser_new/feed/finish/free. */
+void *upm_ripestat_stream_new(upm_call call, const upm_sink *sink,
+    upm_error *err);
+upm_status upm_ripestat_stream_feed(void *parser, const char *buf,
+    size_t len, upm_error *err);
+upm_status upm_ripestat_stream_finish(void *parser, upm_meta *meta,
+    upm_error *err);
+void upm_ripestat_stream_free(void *parser);
+
+/* A looking glass's answer is one JSON document of routes without an
+ * order to stream by: taken in up to UPM_LG_MAX_BYTES, then parsed whole
+ * by parse at finish. */
+#define UPM_LG_MAX_BYTES (64u << 20)
+typedef upm_status (*upm_lg_parse_fn)(const char *buf, size_t len,
+    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err);
+void *upm_lg_stream_new(upm_lg_parse_fn parse, const char *who,
+    const upm_sink *sink, upm_error *err);
+upm_status upm_lg_stream_feed(void *parser, const char *buf, size_t len,
+    upm_error *err);
+upm_status upm_lg_stream_finish(void *parser, upm_meta *meta,
+    upm_error *err);
+void upm_lg_stream_free(void *parser);
+
+/* A looking glass that says it failed (root's key is set): UPM_ERR_STATUS
+ * "<who> error: <its text>"; UPM_OK when it did not. */
+upm_status upm_lg_error(const json_t *root, const char *key, const char *who,
+    upm_error *err);
+
+/* "<base><path>?q=<escaped prefix>" into *out (malloc'd, caller frees). */
+upm_status upm_lg_url(const char *base, const char *path, const char *prefix,
+    char **out, upm_error *err);
+
+#endif
