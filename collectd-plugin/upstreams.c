@@ -752,7 +752,7 @@ up_config_target_check(const struct up_target *t, upm_error *err)
 
 	up_query_opts(t, &q);
 	if (upm_target_check(&q, NULL, UPM_RULES_WHAT |
-	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_ALICE_URL |
+	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_SOURCE_READY |
 	    UPM_RULE_NEIGHBOURS_ALONE, &broken, err) == UPM_OK)
 		return 0;
 	switch (broken) {
@@ -766,7 +766,7 @@ up_config_target_check(const struct up_target *t, upm_error *err)
 		return upm_fail(err, UPM_ERR_ARG, "Prefix goes with Source "
 		    "\"ripestat-looking-glass\", \"nlnog-lg\" or \"alice-lg\""),
 		    -1;
-	case UPM_RULE_ALICE_URL:
+	case UPM_RULE_SOURCE_READY:
 		return upm_fail(err, UPM_ERR_ARG, "Source \"alice-lg\" needs "
 		    "AliceURL, the looking glass's base URL"), -1;
 	case UPM_RULE_NEIGHBOURS_ALONE:
@@ -1175,7 +1175,7 @@ up_dispatch_result(const struct up_target *t, const upm_result *r)
 	up_dispatch_gauge(t, "count", "missing", (gauge_t)r->disappeared.n);
 	up_dispatch_gauge(t, "count", "unexpected", (gauge_t)r->appeared.n);
 	up_dispatch_gauge(t, "count", "observations", (gauge_t)r->observations);
-	up_dispatch_gauge(t, "count", "peers", (gauge_t)r->vantage_points);
+	up_dispatch_gauge(t, "count", "peers", (gauge_t)r->sessions);
 	for (i = 0; i < r->n_upstreams; i++) {
 		(void)snprintf(ti, sizeof(ti), "AS%lu",
 		    (unsigned long)r->upstreams[i].asn);

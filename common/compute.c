@@ -717,11 +717,11 @@ fill_upstream(const upstream_acc *u, const upm_compute *c, const upm_params *p,
 	out->asn = u->asn;
 	out->uncertain = u->uncertain && !u->regular;
 	out->observations = out->uncertain ? u->uncertain_weight : u->observations;
-	out->peers = out->uncertain ? to_size(u->uncertain_weight) :
+	out->sessions = out->uncertain ? to_size(u->uncertain_weight) :
 	    u->sessions.n + to_size(u->neigh_peers);
 	out->prefixes = u->prefixes.n;
 	out->share = percent(out->observations, c->with_upstream);
-	out->present = !out->uncertain && out->peers >= p->min_peers &&
+	out->present = !out->uncertain && out->sessions >= p->min_peers &&
 	    out->share >= p->min_share;
 	out->status = UPM_ST_UNBASELINED;
 }
@@ -789,10 +789,10 @@ fill_prefix(const tracked_prefix *t, const upm_params *p, upm_prefix_result *o)
 		upm_upstream *u = &o->upstreams[k];
 		u->asn = t->ups[k].asn;
 		u->observations = t->ups[k].observations;
-		u->peers = t->ups[k].sessions.n;
+		u->sessions = t->ups[k].sessions.n;
 		u->prefixes = 1;
 		u->share = percent(u->observations, t->with_upstream);
-		u->present = u->peers >= p->min_peers && u->share >= p->min_share;
+		u->present = u->sessions >= p->min_peers && u->share >= p->min_share;
 		u->status = UPM_ST_UNBASELINED;
 	}
 	o->n_upstreams = t->n;
@@ -855,7 +855,7 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 	r->direct = c->direct;
 	r->unusable = c->unusable;
 	r->other_origin = c->other_origin;
-	r->vantage_points = c->session_names.n;
+	r->sessions = c->session_names.n;
 	r->prefixes = c->prefix_names.n;
 	r->n_origins = c->origins.n;
 	if (fill_domestic(c, r) != 0 || fill_prefixes(c, p, r) != 0) {
@@ -908,7 +908,7 @@ static int
 is_placeholder(const upm_upstream *u)
 {
 	return u->status == UPM_ST_MISSING && u->observations == 0 &&
-	    u->peers == 0 && u->prefixes == 0 && u->share == 0.0 &&
+	    u->sessions == 0 && u->prefixes == 0 && u->share == 0.0 &&
 	    !u->present && !u->uncertain;
 }
 

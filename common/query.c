@@ -742,7 +742,7 @@ source_result(struct run *run, size_t src, upm_source_result *out,
 		return upm_fail(err, st, "%s", e2.text);
 	out->observations = r->observations;
 	out->with_upstream = r->with_upstream;
-	out->vantage_points = r->vantage_points;
+	out->sessions = r->sessions;
 	out->upstreams = r->upstreams;
 	out->n_upstreams = r->n_upstreams;
 	out->n_present = r->n_present;
@@ -936,8 +936,11 @@ query_target_rules(struct run *run, upm_error *err)
 	size_t i;
 	char ts[64];
 
-	if (q->country != NULL && q->asn != 0)
-		return upm_fail(err, UPM_ERR_ARG, "a country or an AS, not both");
+	/* The target's own rules are the front ends' (target.c); the driver
+	 * adds what only a library caller can get wrong. */
+	if ((st = upm_target_check(q, NULL, UPM_RULE_TARGET_BOTH |
+	    UPM_RULE_AT_SOURCE, NULL, err)) != UPM_OK)
+		return st;
 	if (q->country == NULL && q->asn == 0 && q->n_extra_asns == 0)
 		return upm_fail(err, UPM_ERR_ARG, "no target AS given");
 	if (q->country != NULL) {
@@ -960,10 +963,6 @@ query_target_rules(struct run *run, upm_error *err)
 		if (run->srcs[i] == NULL)
 			return upm_fail(err, UPM_ERR_ARG, "unknown source");
 	}
-	if (q->at != NULL && (run->n_srcs > 1 ||
-	    !(run->srcs[0]->needs & UPM_TAKES_TIME)))
-		return upm_fail(err, UPM_ERR_ARG,
-		    "a past time goes with ripestat-bgp-state alone");
 	return upm_ripestat_timestamp(q->at, ts, sizeof(ts), err);
 }
 

@@ -305,7 +305,7 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 	put(w, " observations=%llu;;;0 direct=%llu;;;0 unusable=%llu;;;0 "
 	    "peers=%zu;;;0", (unsigned long long)r->observations,
 	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
-	    r->vantage_points);
+	    r->sessions);
 }
 
 /* "AS4837 60.0%, AS20485 40.0%" of the present ones, "none" if none. */
@@ -348,7 +348,7 @@ long_sources(const upm_result *r, struct writer *w)
 		put(w, "source ");
 		put_clean(w, src->source, 1);
 		put(w, ": %llu observations, %zu vantage points; ",
-		    (unsigned long long)src->observations, src->vantage_points);
+		    (unsigned long long)src->observations, src->sessions);
 		put_present(w, src->upstreams, src->n_upstreams);
 		put(w, "\n");
 	}
@@ -400,12 +400,12 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 		const upm_upstream *u = &r->upstreams[i];
 		if (by_peers)
 			put(w, "AS%lu: %.2f%% by RIS peers, %zu peer%s, %s\n",
-			    (unsigned long)u->asn, u->share, u->peers,
-			    u->peers == 1 ? "" : "s", status_word(u));
+			    (unsigned long)u->asn, u->share, u->sessions,
+			    u->sessions == 1 ? "" : "s", status_word(u));
 		else
 			put(w, "AS%lu: %.2f%% of paths, %zu peer%s, %zu "
 			    "prefix%s, %s\n", (unsigned long)u->asn, u->share,
-			    u->peers, u->peers == 1 ? "" : "s", u->prefixes,
+			    u->sessions, u->sessions == 1 ? "" : "s", u->prefixes,
 			    u->prefixes == 1 ? "" : "es", status_word(u));
 	}
 	long_domestic(r, w);
@@ -479,7 +479,7 @@ text_header(const upm_report *rep, const upm_result *r, struct writer *w)
 	    (unsigned long long)r->with_upstream, (unsigned long long)r->direct,
 	    (unsigned long long)r->unusable,
 	    (unsigned long long)r->other_origin);
-	put(w, LABEL_FMT "%zu\n", "Vantage points:", r->vantage_points);
+	put(w, LABEL_FMT "%zu\n", "Vantage points:", r->sessions);
 	put(w, LABEL_FMT "%zu\n", "Prefixes:", r->prefixes);
 	if (r->visibility.have)
 		put(w, LABEL_FMT "IPv4 %llu of %llu RIS peers, IPv6 %llu of "
@@ -513,7 +513,7 @@ text_cells(const upm_result *r, size_t row, char cells[][CELL_SIZE])
 	(void)snprintf(cells[1], CELL_SIZE, "%.1f%%", u->share);
 	(void)snprintf(cells[2], CELL_SIZE, "%llu",
 	    (unsigned long long)u->observations);
-	(void)snprintf(cells[3], CELL_SIZE, "%zu", u->peers);
+	(void)snprintf(cells[3], CELL_SIZE, "%zu", u->sessions);
 	(void)snprintf(cells[4], CELL_SIZE, "%zu", u->prefixes);
 	(void)snprintf(cells[5], CELL_SIZE, "%s", status_word(u));
 }
@@ -690,7 +690,7 @@ json_upstream(const upm_upstream *u)
 	bad = jset(o, "asn", json_integer(u->asn));
 	bad |= jset(o, "share", jshare(u->share));
 	bad |= jset(o, "observations", juint(u->observations));
-	bad |= jset(o, "peers", juint(u->peers));
+	bad |= jset(o, "peers", juint(u->sessions));
 	bad |= jset(o, "prefixes", juint(u->prefixes));
 	bad |= jset(o, "present", jbool(u->present));
 	bad |= jset(o, "status", json_string(status_name(u->status)));
@@ -826,7 +826,7 @@ json_sources(const upm_result *r)
 		bad |= jset(s, "data_time", jstring_or_null(src->data_time));
 		bad |= jset(s, "observations", juint(src->observations));
 		bad |= jset(s, "with_upstream", juint(src->with_upstream));
-		bad |= jset(s, "vantage_points", juint(src->vantage_points));
+		bad |= jset(s, "sessions", juint(src->sessions));
 		bad |= jset(s, "present", json_present(src->upstreams,
 		    src->n_upstreams));
 		bad |= jset(s, "upstreams", json_upstream_list(src->upstreams,
@@ -922,7 +922,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "direct", jcount(r, r ? r->direct : 0));
 	bad |= jset(o, "unusable", jcount(r, r ? r->unusable : 0));
 	bad |= jset(o, "other_origin", jcount(r, r ? r->other_origin : 0));
-	bad |= jset(o, "vantage_points", jcount(r, r ? r->vantage_points : 0));
+	bad |= jset(o, "sessions", jcount(r, r ? r->sessions : 0));
 	bad |= jset(o, "prefixes", jcount(r, r ? r->prefixes : 0));
 	bad |= jset(o, "visibility", json_visibility(r));
 	bad |= jset(o, "baselined", jbool(r != NULL && r->baselined));

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "upstreams.h"
+#include "source.h"
 
 /* The query's sources: the list when several, else the one. */
 static size_t
@@ -19,23 +20,43 @@ sources_of(const upm_query_opts *q, upm_source *out)
 	return n;
 }
 
+/* 1 when one of the query's sources has every flag of want (UPM_NEEDS_*,
+ * UPM_TAKES_*, UPM_GIVES_*): the rules ask what a source does, never
+ * which source it is. */
 static int
-has_source(const upm_query_opts *q, upm_source s)
+has_source_with(const upm_query_opts *q, unsigned want)
 {
 	upm_source v[UPM_MAX_SOURCES];
 	size_t n = sources_of(q, v);
 
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == s)
+	for (size_t i = 0; i < n; i++) {
+		const upm_source_desc *d = upm_source_desc_get(v[i]);
+		if (d != NULL && (d->needs & want) == want)
 			return 1;
+	}
 	return 0;
+}
+
+/* The first of the query's sources whose own readiness test fails (its
+ * text in err), or NULL. */
+static const upm_source_desc *
+source_not_ready(const upm_query_opts *q, upm_error *err)
+{
+	upm_source v[UPM_MAX_SOURCES];
+	size_t n = sources_of(q, v);
+
+	for (size_t i = 0; i < n; i++) {
+		const upm_source_desc *d = upm_source_desc_get(v[i]);
+		if (d != NULL && d->ready != NULL && d->ready(q, err) != UPM_OK)
+			return d;
+	}
+	return NULL;
 }
 
 int
 upm_query_has_prefix_source(const upm_query_opts *q)
 {
-	return has_source(q, UPM_SRC_LOOKING_GLASS) ||
-	    has_source(q, UPM_SRC_NLNOG_LG) || has_source(q, UPM_SRC_ALICE_LG);
+	return has_source_with(q, UPM_NEEDS_PREFIXES);
 }
 
 /* The rule that fails first among those in mask, with its text in err;
@@ -68,8 +89,8 @@ first_broken(const upm_query_opts *q, const upm_baseline_opts *b,
 	BROKEN(UPM_RULE_PREFIX_SOURCE, q->n_prefixes > 0 &&
 	    !upm_query_has_prefix_source(q), "--prefix goes with -s "
 	    "ripestat-looking-glass, nlnog-lg or alice-lg");
-	BROKEN(UPM_RULE_AT_SOURCE, q->at != NULL &&
-	    (q->source != UPM_SRC_BGP_STATE || q->n_sources > 0),
+	BROKEN(UPM_RULE_AT_SOURCE, q->at != NULL && (q->n_sources > 0 ||
+	    !has_source_with(q, UPM_TAKES_TIME)),
 	    "--at goes with -s ripestat-bgp-state");
 	/* The time's own error text says what is wrong with it. */
 	if ((mask & UPM_RULE_AT_TIME) && q->at != NULL &&
@@ -78,10 +99,9 @@ first_broken(const upm_query_opts *q, const upm_baseline_opts *b,
 			err->code = UPM_ERR_ARG;
 		return UPM_RULE_AT_TIME;
 	}
-	BROKEN(UPM_RULE_ALICE_URL, has_source(q, UPM_SRC_ALICE_LG) &&
-	    (q->alice_url == NULL || q->alice_url[0] == '\0'),
-	    "alice-lg needs the looking glass's base URL");
-	BROKEN(UPM_RULE_NEIGHBOURS_ALONE, has_source(q, UPM_SRC_ASN_NEIGHBOURS) &&
+	if ((mask & UPM_RULE_SOURCE_READY) && source_not_ready(q, err) != NULL)
+		return UPM_RULE_SOURCE_READY;
+	BROKEN(UPM_RULE_NEIGHBOURS_ALONE, has_source_with(q, UPM_GIVES_NEIGHBOURS) &&
 	    (q->n_sources > 1 || q->country != NULL || q->n_extra_asns > 0 ||
 	    q->n_extra_prefixes > 0 || q->n_track_prefixes > 0),
 	    "ripestat-asn-neighbours gives no paths: it does not go with a "

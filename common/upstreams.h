@@ -178,9 +178,9 @@ typedef struct {
 	uint32_t asn;
 	double share;           /* percent of observations with an upstream */
 	uint64_t observations;  /* or, for asn-neighbours, v4_peers + v6_peers */
-	size_t peers;           /* distinct vantage points */
+	size_t sessions;        /* distinct sessions (collector + peer address) */
 	size_t prefixes;        /* distinct prefixes */
-	int present;            /* peers >= min_peers && share >= min_share */
+	int present;            /* sessions >= min_peers && share >= min_share */
 	int uncertain;          /* asn-neighbours "uncertain": never present */
 	upm_upstream_status status;
 } upm_upstream;
@@ -210,7 +210,7 @@ typedef struct upm_source_result {
 	char data_time[32];
 	uint64_t observations;
 	uint64_t with_upstream;
-	size_t vantage_points;
+	size_t sessions;
 	upm_upstream *upstreams; /* sorted by share desc, then asn asc */
 	size_t n_upstreams;
 	size_t n_present;
@@ -237,7 +237,7 @@ typedef struct {
 	uint64_t direct;        /* origin is the vantage point's neighbour: no upstream */
 	uint64_t unusable;      /* AS_SET / junk */
 	uint64_t other_origin;  /* last AS not in the origin set: not ours */
-	size_t vantage_points;  /* distinct sessions over all observations */
+	size_t sessions;        /* distinct sessions over all observations */
 	size_t prefixes;        /* distinct prefixes over all observations */
 	upm_visibility visibility;
 	upm_upstream *upstreams;  /* sorted by share desc, then asn asc */
@@ -502,7 +502,7 @@ typedef enum {
 	UPM_RULE_PREFIX_SOURCE    = 1u << 5, /* prefixes without a looking glass */
 	UPM_RULE_AT_SOURCE        = 1u << 6, /* a past time, not bgp-state alone */
 	UPM_RULE_AT_TIME          = 1u << 7, /* a past time that does not parse */
-	UPM_RULE_ALICE_URL        = 1u << 8, /* alice-lg without its base URL */
+	UPM_RULE_SOURCE_READY     = 1u << 8, /* a source lacks what it needs (alice-lg: its base URL) */
 	UPM_RULE_NEIGHBOURS_ALONE = 1u << 9  /* asn-neighbours with anything
 	                                      * that needs paths */
 } upm_target_rule;

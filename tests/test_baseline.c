@@ -27,7 +27,7 @@ result_with(const uint32_t *asns, const double *shares, size_t n)
 	for (size_t i = 0; r->upstreams != NULL && i < n; i++) {
 		r->upstreams[i].asn = asns[i];
 		r->upstreams[i].share = shares[i];
-		r->upstreams[i].peers = 5;
+		r->upstreams[i].sessions = 5;
 		r->upstreams[i].present = 1;
 	}
 	r->n_upstreams = r->n_present = n;
@@ -232,7 +232,7 @@ test_prefixes(void)
 	if (p->upstreams != NULL) {
 		p->upstreams[0].asn = 20485;
 		p->upstreams[0].share = 100.0;
-		p->upstreams[0].peers = 5;
+		p->upstreams[0].sessions = 5;
 		p->upstreams[0].present = 1;
 		p->n_upstreams = 1;
 	}

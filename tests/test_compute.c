@@ -118,14 +118,14 @@ test_multihoming(void)
 	OK(near(r->upstreams[0].share, 60.0), "multihoming: AS4837 60%% (%g)",
 	    r->upstreams[0].share);
 	IS_INT(r->upstreams[0].observations, 6, "multihoming: AS4837 6 paths");
-	IS_INT(r->upstreams[0].peers, 3, "multihoming: AS4837 3 peers");
+	IS_INT(r->upstreams[0].sessions, 3, "multihoming: AS4837 3 peers");
 	IS_INT(r->upstreams[0].prefixes, 2, "multihoming: AS4837 2 prefixes");
 	IS_INT(r->upstreams[1].asn, 20485, "multihoming: AS20485 second");
 	OK(near(r->upstreams[1].share, 40.0), "multihoming: AS20485 40%% (%g)",
 	    r->upstreams[1].share);
-	IS_INT(r->upstreams[1].peers, 2, "multihoming: AS20485 2 peers");
+	IS_INT(r->upstreams[1].sessions, 2, "multihoming: AS20485 2 peers");
 	IS_INT(r->upstreams[1].prefixes, 2, "multihoming: AS20485 2 prefixes");
-	IS_INT(r->vantage_points, 5, "multihoming: 5 vantage points overall");
+	IS_INT(r->sessions, 5, "multihoming: 5 vantage points overall");
 	IS_INT(r->prefixes, 3, "multihoming: 3 prefixes overall");
 	IS_INT(r->upstreams[0].status, UPM_ST_UNBASELINED, "multihoming: unbaselined");
 	IS_STR(r->warnings, "", "multihoming: no warnings");
@@ -238,7 +238,7 @@ test_direct_unusable_other(void)
 	IS_INT(r->n_upstreams, 1, "counts: the unusable path gave no upstream");
 	OK(near(r->upstreams[0].share, 100.0), "counts: share over paths with "
 	    "an upstream only (%g)", r->upstreams[0].share);
-	IS_INT(r->vantage_points, 7, "counts: every peer counts as vantage point");
+	IS_INT(r->sessions, 7, "counts: every peer counts as vantage point");
 	IS_INT(r->prefixes, 4, "counts: every prefix counts");
 	IS_STR(r->warnings, "2 unusable paths; 2 direct observations; "
 	    "1 path from another origin", "counts: warnings");
@@ -370,7 +370,7 @@ test_neighbours(void)
 	IS_INT(r->observations, 669, "neighbours: observations = left + uncertain");
 	u = find(r, 4837);
 	OK(u && near(u->share, 97.5609756097561), "neighbours: 360/369 = 97.56%%");
-	OK(u && u->observations == 360 && u->peers == 360 && u->prefixes == 0,
+	OK(u && u->observations == 360 && u->sessions == 360 && u->prefixes == 0,
 	    "neighbours: weight is observations and peers");
 	OK(u && u->present && !u->uncertain, "neighbours: AS4837 present");
 	u = find(r, 20485);
@@ -482,7 +482,7 @@ test_diff(void)
 	OK(near(u->share, 10.0), "diff: missing AS64500 keeps its real share");
 	u = find(r, 3356);
 	OK(u != NULL && u->status == UPM_ST_MISSING, "diff: AS3356 unseen: missing");
-	OK(u != NULL && u->share == 0.0 && u->observations == 0 && u->peers == 0 &&
+	OK(u != NULL && u->share == 0.0 && u->observations == 0 && u->sessions == 0 &&
 	    !u->present, "diff: appended entry has share 0, nothing seen");
 	IS_INT(r->appeared.n, 1, "diff: one appeared");
 	OK(r->appeared.n == 1 && r->appeared.v[0] == 20485, "diff: AS20485 appeared");
@@ -574,13 +574,13 @@ test_volume(void)
 	OK(r != NULL, "volume: result");
 	if (r != NULL) {
 		IS_INT(r->observations, 103000, "volume: all observations");
-		IS_INT(r->vantage_points, 3050, "volume: distinct peers");
+		IS_INT(r->sessions, 3050, "volume: distinct peers");
 		IS_INT(r->prefixes, 3030, "volume: distinct prefixes");
 		IS_INT(find(r, 4837)->observations, 75000, "volume: AS4837 paths");
-		IS_INT(find(r, 4837)->peers, 50, "volume: AS4837 peers");
-		IS_INT(find(r, 20485)->peers, 25, "volume: AS20485 peers (even ones)");
+		IS_INT(find(r, 4837)->sessions, 50, "volume: AS4837 peers");
+		IS_INT(find(r, 20485)->sessions, 25, "volume: AS20485 peers (even ones)");
 		IS_INT(find(r, 20485)->prefixes, 15, "volume: AS20485 prefixes");
-		IS_INT(find(r, 3356)->peers, 3000, "volume: AS3356 3000 peers");
+		IS_INT(find(r, 3356)->sessions, 3000, "volume: AS3356 3000 peers");
 		IS_INT(find(r, 3356)->prefixes, 3000, "volume: AS3356 3000 prefixes");
 	}
 	upm_result_free(r);

@@ -134,7 +134,7 @@ fake(struct fake *f, size_t n, const uint32_t *asn, const double *share,
 		f->u[i].share = share[i];
 		f->u[i].present = present[i];
 		f->u[i].observations = 10;
-		f->u[i].peers = 5;
+		f->u[i].sessions = 5;
 		f->r.n_present += (size_t)present[i];
 	}
 	f->r.upstreams = f->u;

@@ -51,7 +51,7 @@ add_upstream(upm_result *r, uint32_t asn, double share, uint64_t obs,
 	u->asn = asn;
 	u->share = share;
 	u->observations = obs;
-	u->peers = peers;
+	u->sessions = peers;
 	u->prefixes = prefixes;
 	u->present = present;
 	u->status = st;
@@ -76,7 +76,7 @@ make_one(upm_result *r)
 	r->with_upstream = 40;
 	r->direct = 1;
 	r->unusable = 1;
-	r->vantage_points = 10;
+	r->sessions = 10;
 	r->prefixes = 4;
 	r->baselined = 1;
 	add_upstream(r, 4837, 100.0, 40, 10, 4, 1, UPM_ST_EXPECTED);
@@ -92,7 +92,7 @@ make_two(upm_result *r)
 	r->with_upstream = 41;
 	r->direct = 1;
 	r->unusable = 1;
-	r->vantage_points = 10;
+	r->sessions = 10;
 	r->prefixes = 4;
 	r->baselined = 1;
 	r->visibility.have = 1;
@@ -113,7 +113,7 @@ make_gone(upm_result *r)
 	result_init(r, "2017-10-02T00:00:00");
 	r->observations = 125;
 	r->with_upstream = 125;
-	r->vantage_points = 12;
+	r->sessions = 12;
 	r->prefixes = 4;
 	r->baselined = 1;
 	add_upstream(r, 4837, 124.0 / 125 * 100, 124, 12, 4, 1, UPM_ST_EXPECTED);
@@ -132,7 +132,7 @@ make_unbaselined(upm_result *r)
 	(void)snprintf(r->source, sizeof(r->source), "ripestat-asn-neighbours");
 	r->observations = 1000;
 	r->with_upstream = 1000;
-	r->vantage_points = 500;
+	r->sessions = 500;
 	r->prefixes = 0;
 	add_upstream(r, 12479, 97.3, 973, 0, 0, 1, UPM_ST_UNBASELINED);
 	add_upstream(r, 8220, 2.7, 27, 0, 0, 0, UPM_ST_UNBASELINED);

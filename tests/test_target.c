@@ -136,10 +136,10 @@ test_source_rules(void)
 
 	reset();
 	q.source = UPM_SRC_ALICE_LG;
-	IS_INT(broken_by(UPM_RULES_ALL), UPM_RULE_ALICE_URL,
+	IS_INT(broken_by(UPM_RULES_ALL), UPM_RULE_SOURCE_READY,
 	    "alice-lg without its URL");
 	q.alice_url = "";
-	IS_INT(broken_by(UPM_RULES_ALL), UPM_RULE_ALICE_URL,
+	IS_INT(broken_by(UPM_RULES_ALL), UPM_RULE_SOURCE_READY,
 	    "alice-lg with an empty URL");
 	q.alice_url = "https://lg.example.net";
 	IS_INT(broken_by(UPM_RULES_ALL), 0, "alice-lg with its URL: fine");

@@ -67,7 +67,7 @@ check_result(const upm_result *r, const upm_params *p)
 		FUZZ_REQUIRE(isfinite(u->share));
 		FUZZ_REQUIRE(u->share >= 0.0 && u->share <= 100.0 + 1e-9);
 		FUZZ_REQUIRE(u->present == (!u->uncertain &&
-		    u->peers >= p->min_peers && u->share >= p->min_share));
+		    u->sessions >= p->min_peers && u->share >= p->min_share));
 		FUZZ_REQUIRE(u->status == UPM_ST_UNBASELINED);
 		present += u->present != 0;
 	}
