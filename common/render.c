@@ -826,7 +826,7 @@ json_sources(const upm_result *r)
 		bad |= jset(s, "data_time", jstring_or_null(src->data_time));
 		bad |= jset(s, "observations", juint(src->observations));
 		bad |= jset(s, "with_upstream", juint(src->with_upstream));
-		bad |= jset(s, "sessions", juint(src->sessions));
+		bad |= jset(s, "vantage_points", juint(src->sessions));
 		bad |= jset(s, "present", json_present(src->upstreams,
 		    src->n_upstreams));
 		bad |= jset(s, "upstreams", json_upstream_list(src->upstreams,
@@ -922,7 +922,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "direct", jcount(r, r ? r->direct : 0));
 	bad |= jset(o, "unusable", jcount(r, r ? r->unusable : 0));
 	bad |= jset(o, "other_origin", jcount(r, r ? r->other_origin : 0));
-	bad |= jset(o, "sessions", jcount(r, r ? r->sessions : 0));
+	bad |= jset(o, "vantage_points", jcount(r, r ? r->sessions : 0));
 	bad |= jset(o, "prefixes", jcount(r, r ? r->prefixes : 0));
 	bad |= jset(o, "visibility", json_visibility(r));
 	bad |= jset(o, "baselined", jbool(r != NULL && r->baselined));
