@@ -158,22 +158,16 @@ status_name(upm_upstream_status st)
 	return "unbaselined";
 }
 
-/* The entry of asn with the largest share (a missing upstream may have
- * been added beside one still seen below the thresholds); NULL if none. */
-static const upm_upstream *
-find_upstream(const upm_result *r, uint32_t asn)
-{
-	const upm_upstream *best = NULL;
-
-	for (size_t i = 0; i < r->n_upstreams; i++) {
-		const upm_upstream *u = &r->upstreams[i];
-		if (u->asn == asn && (best == NULL || u->share > best->share))
-			best = u;
-	}
-	return best;
-}
-
 /* ---------------------------------------------------------------- summary */
+
+/* The change text every front end shares (baseline.c), into w. */
+static void
+put_changes(struct writer *w, const upm_asn_list *appeared,
+    const upm_asn_list *disappeared, const upm_result *shares)
+{
+	if (w->st == UPM_OK)
+		w->st = upm_text_changes(&w->buf, appeared, disappeared, shares);
+}
 
 /* "175.45.176.0/24: AS20485 appeared; " for every tracked prefix that
  * differs from its expectation. */
@@ -182,17 +176,11 @@ summary_prefix_changes(const upm_result *r, struct writer *w)
 {
 	for (size_t i = 0; i < r->n_prefix_results; i++) {
 		const upm_prefix_result *p = &r->prefix_results[i];
-		const char *sep = ": ";
-
 		if (p->appeared.n == 0 && p->disappeared.n == 0)
 			continue;
 		put_clean(w, p->prefix, 1);
-		for (size_t k = 0; k < p->appeared.n; k++, sep = ", ")
-			put(w, "%sAS%lu appeared", sep,
-			    (unsigned long)p->appeared.v[k]);
-		for (size_t k = 0; k < p->disappeared.n; k++, sep = ", ")
-			put(w, "%sAS%lu disappeared", sep,
-			    (unsigned long)p->disappeared.v[k]);
+		put(w, ": ");
+		put_changes(w, &p->appeared, &p->disappeared, NULL);
 		put(w, "; ");
 	}
 }
@@ -200,21 +188,7 @@ summary_prefix_changes(const upm_result *r, struct writer *w)
 static void
 summary_changes(const upm_result *r, struct writer *w)
 {
-	const upm_upstream *u;
-	const char *sep = "";
-
-	for (size_t i = 0; i < r->appeared.n; i++, sep = ", ") {
-		put(w, "%sAS%lu appeared", sep, (unsigned long)r->appeared.v[i]);
-		if ((u = find_upstream(r, r->appeared.v[i])) != NULL)
-			put(w, " (%.1f%%)", u->share);
-	}
-	for (size_t i = 0; i < r->disappeared.n; i++, sep = ", ") {
-		put(w, "%sAS%lu disappeared", sep,
-		    (unsigned long)r->disappeared.v[i]);
-		u = find_upstream(r, r->disappeared.v[i]);
-		if (u != NULL && u->share > 0.0)
-			put(w, " (%.1f%%)", u->share);
-	}
+	put_changes(w, &r->appeared, &r->disappeared, r);
 	if (r->appeared.n > 0 || r->disappeared.n > 0)
 		put(w, "; ");
 	summary_prefix_changes(r, w);
