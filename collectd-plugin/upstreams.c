@@ -60,7 +60,8 @@
  * (mutex + condition variable) that every target of one <Plugin upstreams>
  * block points to.  Reference-counted: the configuration holds one
  * reference while it registers targets, every target one more; the last
- * release frees it. */
+ * release frees it.  It also carries what the plugin says once for all
+ * targets: that CacheDir cannot be used. */
 struct up_limiter {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;       /* signalled when a slot is released */
@@ -68,6 +69,7 @@ struct up_limiter {
 	unsigned in_use;            /* slots taken now */
 	unsigned peak;              /* most slots ever taken at once */
 	unsigned refs;
+	c_complain_t cache_complaint; /* CacheDir unusable (logged once) */
 };
 
 static struct up_limiter *
@@ -99,6 +101,7 @@ up_limiter_new(unsigned max)
 	}
 	l->max = max;
 	l->refs = 1;
+	C_COMPLAIN_INIT(&l->cache_complaint);
 	return l;
 }
 
@@ -1037,12 +1040,6 @@ up_ensure_fetcher(struct up_target *t, upm_error *err)
 
 	if (t->fetcher != NULL)
 		return UPM_OK;
-	/* The cache directory is made on first use, private to collectd's
-	 * user (0700); an existing one is used as it is. */
-	if (t->cache_dir != NULL && mkdir(t->cache_dir, 0700) != 0 &&
-	    errno != EEXIST)
-		return upm_fail(err, UPM_ERR_IO, "cannot create the cache "
-		    "directory %s: %s", t->cache_dir, strerror(errno));
 	upm_fetch_opts_init(&o);
 	o.timeout_ms = t->timeout_ms;
 	o.max_bytes = t->max_bytes;
@@ -1056,12 +1053,39 @@ up_ensure_fetcher(struct up_target *t, upm_error *err)
 	return err->code != UPM_OK ? err->code : UPM_ERR_NOMEM;
 }
 
+/* A CacheDir that cannot be used (not creatable, a symlink, writable by
+ * everyone, not ours to write) costs only the caching: every read goes
+ * to the network.  Said once for the whole plugin as a WARNING, and once
+ * more when it works again. */
+static void
+up_check_cache(struct up_target *t)
+{
+	upm_error err;
+
+	if (t->cache_dir == NULL || t->limiter == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (upm_cache_dir_check(t->cache_dir, &err) != UPM_OK) {
+		pthread_mutex_lock(&t->limiter->lock);
+		c_complain_once(LOG_WARNING, &t->limiter->cache_complaint,
+		    "upstreams plugin: CacheDir unusable: %s; every read goes "
+		    "to the network", err.text);
+		pthread_mutex_unlock(&t->limiter->lock);
+		return;
+	}
+	pthread_mutex_lock(&t->limiter->lock);
+	c_release(LOG_INFO, &t->limiter->cache_complaint,
+	    "upstreams plugin: CacheDir %s usable again", t->cache_dir);
+	pthread_mutex_unlock(&t->limiter->lock);
+}
+
 static upm_status
 up_query(struct up_target *t, upm_result **out, upm_error *err)
 {
 	upm_query_opts q;
 
 	up_query_opts(t, &q);
+	up_check_cache(t);
 	return upm_query(t->fetcher, &q, out, err);
 }
 
