@@ -7,8 +7,8 @@
  *   <Plugin upstreams>
  *     RipestatURL "https://stat.ripe.net"
  *     SourceApp "upstreams"
- *     Timeout 20
- *     CacheDir "/var/cache/collectd/upstreams"
+ *     Timeout 20000
+ *     CacheDir "/var/cache/upstreams"
  *     MaxInFlight 4
  *     <Target "dprk">
  *       ASN 131279
@@ -559,7 +559,8 @@ struct up_common_dst {
 /* A key both the plugin block and a target block accept. */
 enum up_common_key { CK_NONE, CK_OK, CK_BAD };
 
-/* The string keys: RipestatURL, SourceApp, CAFile, NlnogURL, AliceURL. */
+/* The string keys: RipestatURL, SourceApp, CACert (CAFile), NlnogURL,
+ * AliceURL. */
 static enum up_common_key
 up_config_common_string(const oconfig_item_t *ci, const struct up_common_dst *d,
     upm_error *err)
@@ -575,8 +576,13 @@ up_config_common_string(const oconfig_item_t *ci, const struct up_common_dst *d,
 		dst = d->alice_url;
 	else if (strcasecmp(ci->key, "SourceApp") == 0)
 		dst = d->sourceapp, url = 0;
-	else if (strcasecmp(ci->key, "CAFile") == 0)
+	else if (strcasecmp(ci->key, "CACert") == 0)
 		dst = d->ca_file, url = 0;
+	else if (strcasecmp(ci->key, "CAFile") == 0) {
+		WARNING("upstreams plugin: CAFile is an old name; write CACert "
+		    "(as collectd's curl plugins)");
+		dst = d->ca_file, url = 0;
+	}
 	else
 		return CK_NONE;
 	if (cf_util_get_string(ci, dst) != 0 || (*dst)[0] == '\0')
@@ -595,10 +601,18 @@ up_config_common_key(const oconfig_item_t *ci, const struct up_common_dst *d,
 	double v;
 
 	if (strcasecmp(ci->key, "Timeout") == 0) {
-		if (up_get_number(ci, 1, 3600, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG,
-			    "needs a number of seconds 1..3600"), CK_BAD;
-		*d->timeout_ms = (long)(v * 1000);
+		/* Milliseconds, as collectd's curl plugins have it.  Below 100
+		 * it can only be the seconds of older configurations. */
+		if (up_get_integer(ci, 1, 3600000, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
+			    "of milliseconds 100..3600000"), CK_BAD;
+		if (v < 100) {
+			WARNING("upstreams plugin: Timeout %.0f read as %.0f "
+			    "seconds; Timeout is in milliseconds now: write "
+			    "Timeout %.0f", v, v, v * 1000);
+			v *= 1000;
+		}
+		*d->timeout_ms = (long)v;
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "MaxSize") == 0) {
