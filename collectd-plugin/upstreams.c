@@ -7,8 +7,8 @@
  *   <Plugin upstreams>
  *     RipestatURL "https://stat.ripe.net"
  *     SourceApp "upstreams"
- *     Timeout 20
- *     CacheDir "/var/cache/collectd/upstreams"
+ *     Timeout 20000
+ *     CacheDir "/var/cache/upstreams"
  *     MaxInFlight 4
  *     <Target "dprk">
  *       ASN 131279
@@ -60,7 +60,8 @@
  * (mutex + condition variable) that every target of one <Plugin upstreams>
  * block points to.  Reference-counted: the configuration holds one
  * reference while it registers targets, every target one more; the last
- * release frees it. */
+ * release frees it.  It also carries what the plugin says once for all
+ * targets: that CacheDir cannot be used. */
 struct up_limiter {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;       /* signalled when a slot is released */
@@ -68,6 +69,7 @@ struct up_limiter {
 	unsigned in_use;            /* slots taken now */
 	unsigned peak;              /* most slots ever taken at once */
 	unsigned refs;
+	c_complain_t cache_complaint; /* CacheDir unusable (logged once) */
 };
 
 static struct up_limiter *
@@ -99,6 +101,7 @@ up_limiter_new(unsigned max)
 	}
 	l->max = max;
 	l->refs = 1;
+	C_COMPLAIN_INIT(&l->cache_complaint);
 	return l;
 }
 
@@ -556,7 +559,8 @@ struct up_common_dst {
 /* A key both the plugin block and a target block accept. */
 enum up_common_key { CK_NONE, CK_OK, CK_BAD };
 
-/* The string keys: RipestatURL, SourceApp, CAFile, NlnogURL, AliceURL. */
+/* The string keys: RipestatURL, SourceApp, CACert (CAFile), NlnogURL,
+ * AliceURL. */
 static enum up_common_key
 up_config_common_string(const oconfig_item_t *ci, const struct up_common_dst *d,
     upm_error *err)
@@ -572,8 +576,13 @@ up_config_common_string(const oconfig_item_t *ci, const struct up_common_dst *d,
 		dst = d->alice_url;
 	else if (strcasecmp(ci->key, "SourceApp") == 0)
 		dst = d->sourceapp, url = 0;
-	else if (strcasecmp(ci->key, "CAFile") == 0)
+	else if (strcasecmp(ci->key, "CACert") == 0)
 		dst = d->ca_file, url = 0;
+	else if (strcasecmp(ci->key, "CAFile") == 0) {
+		WARNING("upstreams plugin: CAFile is an old name; write CACert "
+		    "(as collectd's curl plugins)");
+		dst = d->ca_file, url = 0;
+	}
 	else
 		return CK_NONE;
 	if (cf_util_get_string(ci, dst) != 0 || (*dst)[0] == '\0')
@@ -592,10 +601,18 @@ up_config_common_key(const oconfig_item_t *ci, const struct up_common_dst *d,
 	double v;
 
 	if (strcasecmp(ci->key, "Timeout") == 0) {
-		if (up_get_number(ci, 1, 3600, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG,
-			    "needs a number of seconds 1..3600"), CK_BAD;
-		*d->timeout_ms = (long)(v * 1000);
+		/* Milliseconds, as collectd's curl plugins have it.  Below 100
+		 * it can only be the seconds of older configurations. */
+		if (up_get_integer(ci, 1, 3600000, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
+			    "of milliseconds 100..3600000"), CK_BAD;
+		if (v < 100) {
+			WARNING("upstreams plugin: Timeout %.0f read as %.0f "
+			    "seconds; Timeout is in milliseconds now: write "
+			    "Timeout %.0f", v, v, v * 1000);
+			v *= 1000;
+		}
+		*d->timeout_ms = (long)v;
 		return CK_OK;
 	}
 	if (strcasecmp(ci->key, "MaxSize") == 0) {
@@ -1037,12 +1054,6 @@ up_ensure_fetcher(struct up_target *t, upm_error *err)
 
 	if (t->fetcher != NULL)
 		return UPM_OK;
-	/* The cache directory is made on first use, private to collectd's
-	 * user (0700); an existing one is used as it is. */
-	if (t->cache_dir != NULL && mkdir(t->cache_dir, 0700) != 0 &&
-	    errno != EEXIST)
-		return upm_fail(err, UPM_ERR_IO, "cannot create the cache "
-		    "directory %s: %s", t->cache_dir, strerror(errno));
 	upm_fetch_opts_init(&o);
 	o.timeout_ms = t->timeout_ms;
 	o.max_bytes = t->max_bytes;
@@ -1056,12 +1067,39 @@ up_ensure_fetcher(struct up_target *t, upm_error *err)
 	return err->code != UPM_OK ? err->code : UPM_ERR_NOMEM;
 }
 
+/* A CacheDir that cannot be used (not creatable, a symlink, writable by
+ * everyone, not ours to write) costs only the caching: every read goes
+ * to the network.  Said once for the whole plugin as a WARNING, and once
+ * more when it works again. */
+static void
+up_check_cache(struct up_target *t)
+{
+	upm_error err;
+
+	if (t->cache_dir == NULL || t->limiter == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (upm_cache_dir_check(t->cache_dir, &err) != UPM_OK) {
+		pthread_mutex_lock(&t->limiter->lock);
+		c_complain_once(LOG_WARNING, &t->limiter->cache_complaint,
+		    "upstreams plugin: CacheDir unusable: %s; every read goes "
+		    "to the network", err.text);
+		pthread_mutex_unlock(&t->limiter->lock);
+		return;
+	}
+	pthread_mutex_lock(&t->limiter->lock);
+	c_release(LOG_INFO, &t->limiter->cache_complaint,
+	    "upstreams plugin: CacheDir %s usable again", t->cache_dir);
+	pthread_mutex_unlock(&t->limiter->lock);
+}
+
 static upm_status
 up_query(struct up_target *t, upm_result **out, upm_error *err)
 {
 	upm_query_opts q;
 
 	up_query_opts(t, &q);
+	up_check_cache(t);
 	return upm_query(t->fetcher, &q, out, err);
 }
 

@@ -10,6 +10,8 @@
  * the body; the URL guards against hash collisions, the length against
  * truncation.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -31,6 +34,7 @@
 struct upm_cache_writer {
 	char *tmp_path;
 	char *path;
+	char *dir;
 	FILE *fp;
 	size_t url_len;
 	uint64_t body_len;
@@ -99,26 +103,134 @@ entry_path(const char *dir, const char *url, const char *suffix)
 	return p;
 }
 
-/* The directory must be a real directory (never a symlink); created 0700. */
+/* Creates dir and its missing parents (mkdir -p): parents 0755, the
+ * directory itself 2770 (group-shared, entries inherit its group), both
+ * less the umask. */
+static int
+make_dirs(const char *dir)
+{
+	char *p = strdup(dir), *slash;
+	struct stat sb;
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (slash = strchr(p + 1, '/'); slash != NULL && rc == 0;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (slash[-1] != '/' && mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*slash = '/';
+	}
+	if (rc == 0 && mkdir(p, 0770) != 0)
+		rc = errno == EEXIST ? 0 : -1;
+	else if (rc == 0 && lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+		/* Linux's mkdir ignores S_ISGID in its mode: set it after. */
+		(void)chmod(p, (sb.st_mode & 0777) | S_ISGID);
+	free(p);
+	return rc;
+}
+
+/* The directory must be a real directory (never a symlink) that not
+ * everyone may write to; created with its parents when missing. */
 static upm_status
 ensure_dir(const char *dir, upm_error *err)
 {
 	struct stat sb;
 
-	if (lstat(dir, &sb) == 0) {
-		if (S_ISLNK(sb.st_mode) || !S_ISDIR(sb.st_mode))
-			return upm_fail(err, UPM_ERR_IO,
-			    "cache directory %.200s: not a directory (symlinks refused)",
-			    dir);
-		return UPM_OK;
+	if (lstat(dir, &sb) != 0) {
+		if (errno != ENOENT)
+			return upm_fail(err, UPM_ERR_IO, "cache directory %.200s: %s",
+			    dir, strerror(errno));
+		if (make_dirs(dir) != 0 || lstat(dir, &sb) != 0)
+			return upm_fail(err, UPM_ERR_IO, "cache directory %.200s: "
+			    "cannot create it: %s", dir, strerror(errno));
 	}
-	if (errno != ENOENT)
-		return upm_fail(err, UPM_ERR_IO, "cache directory %.200s: %s", dir,
-		    strerror(errno));
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return upm_fail(err, UPM_ERR_IO, "cache directory %.200s: %s", dir,
+	if (S_ISLNK(sb.st_mode) || !S_ISDIR(sb.st_mode))
+		return upm_fail(err, UPM_ERR_IO,
+		    "cache directory %.200s: not a directory (symlinks refused)", dir);
+	if ((sb.st_mode & S_IWOTH) != 0)
+		return upm_fail(err, UPM_ERR_IO,
+		    "cache directory %.200s: writable by everyone; refused", dir);
+	return UPM_OK;
+}
+
+upm_status
+upm_cache_dir_check(const char *dir, upm_error *err)
+{
+	upm_status st;
+
+	if (dir == NULL || dir[0] == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "no cache directory");
+	if ((st = ensure_dir(dir, err)) != UPM_OK)
+		return st;
+	if (access(dir, R_OK | W_OK | X_OK) != 0)
+		return upm_fail(err, UPM_ERR_IO, "cache directory %.200s: not "
+		    "usable by uid %lu: %s", dir, (unsigned long)geteuid(),
 		    strerror(errno));
 	return UPM_OK;
+}
+
+/* ------------------------------------------------------------ sweep */
+
+/* An entry's name: 16 hex digits, or a temporary ".tmp.XXXXXX" one. */
+static int
+entry_name(const char *name, int *tmp)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return 0;
+	*tmp = strncmp(name + 16, ".tmp.", 5) == 0 && strlen(name) == 27;
+	return name[16] == '\0' || *tmp;
+}
+
+/* At most once an hour per directory (the mtime of SWEEP_MARK says when
+ * the last one ran, whoever ran it), entries older than UPM_CACHE_SWEEP_AGE
+ * and temporary files left by a killed writer older than an hour are
+ * removed.  Only names the cache makes are looked at; never a symlink. */
+#define SWEEP_MARK ".swept"
+#define SWEEP_EVERY 3600
+
+void
+upm_cache_sweep(const char *dir, int64_t now)
+{
+	char path[4096];
+	struct timespec ts[2];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int fd, n, tmp;
+
+	n = snprintf(path, sizeof(path), "%s/" SWEEP_MARK, dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return;
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    now - (int64_t)sb.st_mtime < SWEEP_EVERY &&
+	    (int64_t)sb.st_mtime <= now + FUTURE_SLACK_S)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660);
+	if (fd < 0)
+		return;
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)now;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	(void)futimens(fd, ts);
+	close(fd);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!entry_name(de->d_name, &tmp))
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(path) ||
+		    lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if (now - (int64_t)sb.st_mtime > (tmp ? SWEEP_EVERY :
+		    UPM_CACHE_SWEEP_AGE))
+			(void)unlink(path);
+	}
+	closedir(d);
 }
 
 /* ----------------------------------------------------------- reading */
@@ -243,6 +355,7 @@ upm_cache_writer_new(const char *dir, const char *url, int64_t now,
 	if (ensure_dir(dir, err) != UPM_OK)
 		return NULL;
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->dir = strdup(dir)) == NULL ||
 	    (w->path = entry_path(dir, url, "")) == NULL ||
 	    (w->tmp_path = entry_path(dir, url, ".tmp.XXXXXX")) == NULL) {
 		upm_cache_writer_free(w);
@@ -251,8 +364,13 @@ upm_cache_writer_new(const char *dir, const char *url, int64_t now,
 	}
 	w->url_len = strlen(url);
 	w->now = now;
-	/* mkstemp: O_EXCL and mode 0600. */
-	if ((fd = mkstemp(w->tmp_path)) < 0) {
+	/* mkstemp: O_EXCL and mode 0600, then 0640: readable by the
+	 * directory's group (the nagios user and collectd share it). */
+	if ((fd = mkstemp(w->tmp_path)) < 0 || fchmod(fd, 0640) != 0) {
+		if (fd >= 0) {
+			close(fd);
+			(void)unlink(w->tmp_path);
+		}
 		(void)upm_fail(err, UPM_ERR_IO, "cache file in %.200s: %s", dir,
 		    strerror(errno));
 		free(w->tmp_path);
@@ -314,6 +432,7 @@ upm_cache_writer_commit(upm_cache_writer *w, upm_error *err)
 	if (rename(w->tmp_path, w->path) != 0)
 		return upm_fail(err, UPM_ERR_IO, "cache rename: %s", strerror(errno));
 	w->committed = 1;
+	upm_cache_sweep(w->dir, w->now > 0 ? w->now : (int64_t)time(NULL));
 	return UPM_OK;
 }
 
@@ -328,5 +447,6 @@ upm_cache_writer_free(upm_cache_writer *w)
 		(void)unlink(w->tmp_path);
 	free(w->tmp_path);
 	free(w->path);
+	free(w->dir);
 	free(w);
 }

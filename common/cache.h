@@ -19,7 +19,8 @@ upm_status upm_cache_open(const char *dir, const char *url, int64_t now,
 /* A new entry being written: a temporary file beside the final one. */
 typedef struct upm_cache_writer upm_cache_writer;
 
-/* Creates dir (0700) when missing; NULL with err filled on failure. */
+/* Creates dir and its parents when missing (see upm_cache_dir_check);
+ * NULL with err filled on failure.  Entries are 0640. */
 upm_cache_writer *upm_cache_writer_new(const char *dir, const char *url,
     int64_t now, upm_error *err);
 /* Drops what was written (a retried transfer starts over). */
@@ -30,5 +31,14 @@ upm_status upm_cache_writer_write(upm_cache_writer *w, const void *buf,
 upm_status upm_cache_writer_commit(upm_cache_writer *w, upm_error *err);
 /* Removes the temporary file unless committed; NULL ok. */
 void upm_cache_writer_free(upm_cache_writer *w);
+
+/* Entries whose file is older than this are removed by the sweep: twice
+ * the longest freshness (country lists, a day), so nothing still usable
+ * goes. */
+#define UPM_CACHE_SWEEP_AGE (2 * 24 * 3600L)
+
+/* Removes old entries of dir, at most once an hour (a marker file's
+ * mtime); the commit of every entry calls it. */
+void upm_cache_sweep(const char *dir, int64_t now);
 
 #endif

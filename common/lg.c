@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "source.h"
@@ -16,9 +17,10 @@ upm_status
 upm_lg_url(const char *base, const char *path, const char *prefix, char **out,
     upm_error *err)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t blen = strlen(base), i;
+	size_t blen = strlen(base);
+	upm_status st;
 	upm_buf b;
+	char *enc;
 
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
@@ -26,15 +28,14 @@ upm_lg_url(const char *base, const char *path, const char *prefix, char **out,
 	if (upm_buf_append(&b, base, blen) != UPM_OK ||
 	    upm_buf_printf(&b, "%s?q=", path) != UPM_OK)
 		goto nomem;
-	for (i = 0; prefix[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)prefix[i];
-		char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
-		int plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '_';
-		if (upm_buf_append(&b, plain ? (const char *)&prefix[i] : enc,
-		    plain ? 1 : 3) != UPM_OK)
-			goto nomem;
-	}
+	/* libcurl escapes all but letters, digits and "-._~": the slash and
+	 * the colons of a prefix become %2F and %3A. */
+	if ((enc = curl_easy_escape(NULL, prefix, 0)) == NULL)
+		goto nomem;
+	st = upm_buf_append(&b, enc, strlen(enc));
+	curl_free(enc);
+	if (st != UPM_OK)
+		goto nomem;
 	*out = upm_buf_steal(&b);
 	return UPM_OK;
 nomem:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "upm_private.h"
@@ -106,25 +107,18 @@ upm_ripestat_envelope(json_t *doc, int flags, upm_meta *meta, json_t **data,
 
 /* ------------------------------------------------------- RIPEstat URL */
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
+/* Percent-encodes everything but RFC 3986's unreserved characters
+ * (letters, digits, "-._~"): libcurl's curl_easy_escape. */
 static upm_status
 append_escaped(upm_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	upm_status st = UPM_OK;
-	char enc[3];
+	char *enc = curl_easy_escape(NULL, s, 0);
+	upm_status st;
 
-	for (; *s != '\0' && st == UPM_OK; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			st = upm_buf_append(b, s, 1);
-			continue;
-		}
-		enc[0] = '%';
-		enc[1] = hex[c >> 4];
-		enc[2] = hex[c & 0xf];
-		st = upm_buf_append(b, enc, 3);
-	}
+	if (enc == NULL)
+		return UPM_ERR_NOMEM;
+	st = upm_buf_append(b, enc, strlen(enc));
+	curl_free(enc);
 	return st;
 }
 

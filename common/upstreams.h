@@ -154,6 +154,14 @@ typedef struct {
 	int64_t cache_now;        /* the time the cache sees; 0: time(NULL) */
 } upm_fetch_opts;
 
+/* Whether dir can serve as the response cache: creates it with its
+ * parents when missing (parents 0755, dir 2770, less the umask), refuses
+ * a symlink, a non-directory and a directory everyone may write to, and
+ * needs read, write and search permission for this user.  The fetcher
+ * never fails a request over the cache (it just goes to the network);
+ * this is how a front end finds out, to warn about it. */
+upm_status upm_cache_dir_check(const char *dir, upm_error *err);
+
 /* Fills o with defaults (max_retries 3, others 0 meaning "default"). */
 void upm_fetch_opts_init(upm_fetch_opts *o);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "upm_private.h"
 
@@ -283,47 +284,37 @@ upm_prefix_check(const char *s, upm_error *err)
 	return UPM_OK;
 }
 
-/* Days since 1970-01-01 for a proleptic Gregorian date (no timegm: not in
- * C11/POSIX and we want UTC regardless of TZ). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Reads exactly n digits at *p. */
 static int
-read_digits(const char **p, int n, unsigned *out)
+read_digits(const char **p, int n, int *out)
 {
-	unsigned v = 0;
-	int i;
+	int v = 0, i;
 
 	for (i = 0; i < n; i++) {
 		if (!isdigit((unsigned char)(*p)[i]))
 			return -1;
-		v = v * 10 + (unsigned)((*p)[i] - '0');
+		v = v * 10 + ((*p)[i] - '0');
 	}
 	*p += n;
 	*out = v;
 	return 0;
 }
 
-static const unsigned char days_in_month[] =
-    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
+/*
+ * The calendar is the C library's: timegm() turns the fields into seconds
+ * (UTC whatever TZ says) and gmtime_r() back.  timegm() normalises what it
+ * is given (2017-02-30 becomes 2017-03-02), so a date is taken only when
+ * the round trip gives back the very fields that were written; the fixed
+ * digit counts above keep 2017-1-1T1:2:3 out.  A leap second (:60) is
+ * checked as :59 and counted one second later, as before.
+ */
 upm_status
 upm_time_parse(const char *s, int64_t *out, upm_error *err)
 {
 	const char *p = s;
-	unsigned y, mo, d, h, mi, sec = 0;
+	int y, mo, d, h, mi, sec = 0;
+	struct tm tm, back;
+	time_t t;
 	char *end;
 	long long v;
 
@@ -351,12 +342,23 @@ upm_time_parse(const char *s, int64_t *out, upm_error *err)
 	}
 	if (*p == 'Z')
 		p++;
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month[mo - 1] || h > 23 || mi > 59 || sec > 60 || y < 1970)
+	if (*p != '\0' || y < 1970 || sec > 60)
 		goto bad;
-	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec == 60 ? 59 : sec;
+	tm.tm_isdst = 0;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || gmtime_r(&t, &back) == NULL ||
+	    back.tm_year != y - 1900 || back.tm_mon != mo - 1 ||
+	    back.tm_mday != d || back.tm_hour != h || back.tm_min != mi ||
+	    back.tm_sec != (sec == 60 ? 59 : sec))
 		goto bad;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = (int64_t)t + (sec == 60);
 	return UPM_OK;
 bad:
 	return upm_fail(err, UPM_ERR_ARG,
@@ -366,23 +368,15 @@ bad:
 upm_status
 upm_time_format(int64_t t, char *buf, size_t len)
 {
-	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-	int64_t rem = t - days * 86400;
-	int64_t z = days + 719468, era, y;
-	unsigned doe, yoe, doy, mp, d, m;
+	time_t tt = (time_t)t;
+	struct tm tm;
 	int n;
 
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	n = snprintf(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y,
-	    m, d, (int)(rem / 3600), (int)(rem % 3600 / 60), (int)(rem % 60));
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL)
+		return UPM_ERR_ARG;
+	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
 	if (n < 0 || (size_t)n >= len)
 		return UPM_ERR_ARG;
 	return UPM_OK;

@@ -154,7 +154,17 @@ ck_assess(const struct config *c, const char *state_file, struct outcome *o)
 void
 ck_prepare_fetch(struct config *c)
 {
+	upm_error err;
+
 	c->fetch.timeout_ms = c->timeout * 1000 - 500;
+	/* A cache that cannot be used sends every request to the network:
+	 * never fatal, but said with -v rather than hidden. */
+	memset(&err, 0, sizeof(err));
+	if (c->fetch.cache_dir != NULL &&
+	    upm_cache_dir_check(c->fetch.cache_dir, &err) != UPM_OK &&
+	    c->verbose >= 1)
+		fprintf(stderr, "warning: %s; every request goes to the "
+		    "network\n", err.text);
 	if (c->verbose >= 2)
 		c->q.trace = trace_to_stderr;
 	if (c->verbose >= 3)

@@ -142,6 +142,7 @@ replay_ctl "scenario?name=one"
 replay_ctl reset
 rm -rf "$work/csv" "$work/collectd.log"
 render_conf tests/collectd/cache.conf.in "$work/collectd.conf"
+sed -i "s|@CACHEDIR@|$work/var/cache/cache2|" "$work/collectd.conf"
 start_collectd "$work/collectd.conf"
 ok $? "collectd starts with two targets on one cache"
 wait_until 20 csv_is one percent-AS4837 100
@@ -153,12 +154,51 @@ wait_until 15 csv_rows_over two count-upstreams $((rows + 3))
 ok $? "both go on reading"
 is "$(requests bgp-state)" 1 \
     "bgp-state fetched once within its freshness, for both targets"
-[ -n "$(ls "$work/cache2")" ]; ok $? "the answer is in CacheDir"
+[ -n "$(ls "$work/var/cache/cache2")" ]; ok $? "the answer is in CacheDir, its parents made"
+is "$(stat -c %a "$work/var/cache/cache2")" "$(printf '%o' $((02770 & ~$(umask))))" \
+    "CacheDir made 2770 less collectd's umask"
+entry=$(ls "$work/var/cache/cache2" | grep -E '^[0-9a-f]{16}$' | head -n 1)
+is "$(stat -c %a "$work/var/cache/cache2/$entry")" 640 "entries 0640: readable by the group"
+is "$(grep -c 'Timeout 3 read as 3 seconds; Timeout is in milliseconds now: write Timeout 3000' "$work/collectd.log")" 1 \
+    "Timeout 3: one WARNING naming milliseconds"
+is "$(grep -c 'CAFile is an old name; write CACert' "$work/collectd.log")" 1 \
+    "CAFile: one WARNING naming CACert"
 out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
-    -a 131279 -e 4837 --cache-dir "$work/cache2" 2>&1)
+    -a 131279 -e 4837 --cache-dir "$work/var/cache/cache2" 2>&1)
 is "$?" 0 "check_upstreams on the plugin's cache: OK"
 is "$(requests bgp-state)" 1 "and answered from it"
 stop_collectd 20
 ok $? "collectd stops cleanly"
+
+# --- a CacheDir that cannot be used: a WARNING once, reads go on -------------------
+replay_ctl reset
+rm -rf "$work/csv" "$work/collectd.log"
+: >"$work/plainfile"
+render_conf tests/collectd/cache.conf.in "$work/collectd.conf"
+sed -i "s|@CACHEDIR@|$work/plainfile/cache|" "$work/collectd.conf"
+start_collectd "$work/collectd.conf"
+ok $? "collectd starts with a CacheDir below a plain file"
+wait_until 20 csv_is two percent-AS4837 100
+ok $? "reads work without the cache"
+rows=$(csv_rows two count-upstreams)
+wait_until 15 csv_rows_over two count-upstreams $((rows + 2))
+ok $? "and go on"
+is "$(grep -c 'CacheDir unusable: cache directory .*plainfile/cache' "$work/collectd.log")" 1 \
+    "an unusable CacheDir: one WARNING for all targets and reads"
+like "$(grep 'CacheDir unusable' "$work/collectd.log")" 'warning' "logged as a warning"
+stop_collectd 20
+ok $? "collectd stops cleanly"
+
+# --- the check: an unusable cache is said with -v -------------------------------------
+out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+    -a 131279 -e 4837 --cache-dir "$work/plainfile/cache" -v 2>&1 >/dev/null)
+like "$out" "^warning: cache directory $work/plainfile/cache: .*; every request goes to the network" \
+    "check -v: the unusable cache is a warning on stderr"
+out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+    -a 131279 -e 4837 --cache-dir "$work/plainfile/cache" 2>&1 >/dev/null)
+is "$out" "" "without -v the output stays the plugin's contract (nothing on stderr)"
+out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+    -a 131279 -e 4837 --cache-dir "$work/plainfile/cache" -v 2>/dev/null)
+is "$?" 0 "and the check is still OK"
 
 tap_end

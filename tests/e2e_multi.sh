@@ -232,7 +232,7 @@ run -a $targets --parallel 4 --cache-dir "$c"
 is "$rc" 0 "six targets with --cache-dir"
 first=$out
 is "$(stats | field requests)" 6 "  six requests"
-is "$(find "$c" -type f | wc -l)" 6 "  six cache entries"
+is "$(find "$c" -type f -name '????????????????' | wc -l)" 6 "  six cache entries"
 run -a $targets --parallel 4 --cache-dir "$c"
 is "$(stats | field requests)" 6 "second run within the freshness: no new request"
 is "$out" "$first" "  same output"

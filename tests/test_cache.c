@@ -2,10 +2,12 @@
  * test_cache.c - the on-disk response cache: names, freshness per data
  * call, atomic entries, stale / corrupt / foreign entries, symlinks.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -79,6 +81,8 @@ names_and_freshness(void)
 	IS_INT(upm_cache_freshness(NEIGH, 42), 42, "override wins");
 }
 
+static mode_t mask;
+
 static void
 round_trip(void)
 {
@@ -86,9 +90,12 @@ round_trip(void)
 	char path[512];
 
 	IS_INT(store(BGP, "{\"a\":1}", T0), UPM_OK, "entry stored");
-	OK(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700, "directory 0700");
+	memset(&sb, 0, sizeof(sb));
+	(void)stat(dir, &sb);
+	OK((sb.st_mode & 07777) == (02770 & ~mask),
+	    "directory 2770 less the umask (%04o)", (unsigned)(sb.st_mode & 07777));
 	OK(stat(entry(BGP, path, sizeof(path)), &sb) == 0 &&
-	    (sb.st_mode & 0777) == 0600, "entry 0600");
+	    (sb.st_mode & 0777) == 0640, "entry 0640: readable by the group");
 	IS_STR(load(BGP, T0, 0), "{\"a\":1}", "fresh entry read back");
 	IS_STR(load(BGP, T0 + 300, 0), "{\"a\":1}", "still fresh at 300 s");
 	IS_STR(load(BGP, T0 + 301, 0), "", "stale at 301 s");
@@ -152,6 +159,105 @@ corrupt_and_symlinks(void)
 	unlink(other);
 }
 
+/* mkdir -p, and the directories refused. */
+static void
+directories(void)
+{
+	char deep[700], file[600];
+	struct stat sb;
+	upm_error e;
+	FILE *f;
+
+	memset(&e, 0, sizeof(e));
+	(void)snprintf(deep, sizeof(deep), "%s-p/a/b/upstreams", dir);
+	IS_INT(upm_cache_dir_check(deep, &e), UPM_OK, "missing parents created");
+	OK(stat(deep, &sb) == 0 && S_ISDIR(sb.st_mode), "  the directory exists");
+	(void)snprintf(file, sizeof(file), "%s-p/a", dir);
+	OK(stat(file, &sb) == 0 && (sb.st_mode & 0777) == (0755 & ~mask),
+	    "  a parent is 0755 less the umask");
+	IS_INT(upm_cache_dir_check(deep, &e), UPM_OK, "an existing one is fine");
+	OK(chmod(deep, 0777) == 0, "made writable by everyone");
+	memset(&e, 0, sizeof(e));
+	OK(upm_cache_dir_check(deep, &e) == UPM_ERR_IO &&
+	    strstr(e.text, "writable by everyone") != NULL, "  refused: %s", e.text);
+	OK(upm_cache_writer_new(deep, BGP, T0, &e) == NULL, "  and not written to");
+	(void)snprintf(file, sizeof(file), "%s-p/plain", dir);
+	f = fopen(file, "w");
+	if (f != NULL)
+		fclose(f);
+	memset(&e, 0, sizeof(e));
+	OK(upm_cache_dir_check(file, &e) == UPM_ERR_IO &&
+	    strstr(e.text, "not a directory") != NULL, "a file refused: %s", e.text);
+	(void)snprintf(deep, sizeof(deep), "%s/sub", file);
+	memset(&e, 0, sizeof(e));
+	OK(upm_cache_dir_check(deep, &e) == UPM_ERR_IO &&
+	    strstr(e.text, "sub") != NULL, "below a file: %s", e.text);
+	if (geteuid() != 0) {
+		(void)snprintf(deep, sizeof(deep), "%s-p/a/b/upstreams", dir);
+		OK(chmod(deep, 0500) == 0, "made read-only");
+		memset(&e, 0, sizeof(e));
+		OK(upm_cache_dir_check(deep, &e) == UPM_ERR_IO &&
+		    strstr(e.text, "not usable by uid") != NULL, "  refused: %s",
+		    e.text);
+		(void)chmod(deep, 0700);
+	} else
+		OK(1, "# skip read-only directory: root may write anywhere");
+	(void)snprintf(deep, sizeof(deep), "rm -rf '%s-p'", dir);
+	OK(system(deep) == 0, "removed");
+}
+
+static void
+set_mtime(const char *path, int64_t t)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	(void)utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Entries older than two days go, at most once an hour. */
+static void
+sweep(void)
+{
+	char old[512], fresh[512], tmp[600], mark[600], other[600];
+	const int64_t now = T0 + 10 * 86400;
+	struct stat sb;
+	FILE *f;
+
+	IS_INT(store(BGP, "{}", T0), UPM_OK, "an entry");
+	IS_INT(store(NEIGH, "{}", T0), UPM_OK, "another entry");
+	entry(BGP, old, sizeof(old));
+	entry(NEIGH, fresh, sizeof(fresh));
+	set_mtime(old, now - UPM_CACHE_SWEEP_AGE - 1);
+	set_mtime(fresh, now - UPM_CACHE_SWEEP_AGE + 60);
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp.abcdef", fresh);
+	(void)snprintf(other, sizeof(other), "%s/notes.txt", dir);
+	f = fopen(tmp, "w");
+	if (f != NULL)
+		fclose(f);
+	f = fopen(other, "w");
+	if (f != NULL)
+		fclose(f);
+	set_mtime(tmp, now - 3601);
+	set_mtime(other, now - 30 * 86400);
+	(void)snprintf(mark, sizeof(mark), "%s/.swept", dir);
+	(void)unlink(mark);
+	upm_cache_sweep(dir, now);
+	OK(lstat(old, &sb) != 0, "an entry older than 2 days removed");
+	OK(lstat(fresh, &sb) == 0, "a younger one kept");
+	OK(lstat(tmp, &sb) != 0, "a temporary file older than an hour removed");
+	OK(lstat(other, &sb) == 0, "a file the cache did not make kept");
+	OK(lstat(mark, &sb) == 0 && (int64_t)sb.st_mtime == now,
+	    "the sweep's time noted");
+	set_mtime(fresh, now - UPM_CACHE_SWEEP_AGE - 1);
+	upm_cache_sweep(dir, now + 3599);
+	OK(lstat(fresh, &sb) == 0, "no second sweep within the hour");
+	upm_cache_sweep(dir, now + 3601);
+	OK(lstat(fresh, &sb) != 0, "the next one an hour later");
+	(void)unlink(other);
+}
+
 static void
 cleanup(void)
 {
@@ -172,12 +278,16 @@ main(void)
 	(void)snprintf(dir, sizeof(dir), "%s/upm-cache-XXXXXX", tmp);
 	if (mkdtemp(dir) == NULL)
 		return 1;
+	mask = umask(022);
+	(void)umask(mask);
 	/* The cache makes its own directory below the temporary one. */
 	(void)snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/c");
 	names_and_freshness();
 	round_trip();
 	writer_paths();
 	corrupt_and_symlinks();
+	directories();
+	sweep();
 	dir[strlen(dir) - 2] = '\0';
 	cleanup();
 	return tap_done();

@@ -203,7 +203,7 @@ test_good_config(void)
 	rc = configure(
 	    "RipestatURL \"http://127.0.0.1:9/\"\n"
 	    "SourceApp \"test\"\n"
-	    "Timeout 7\n"
+	    "Timeout 7000\n"
 	    "Retries 1\n"
 	    "MaxSize 100000\n"
 	    "<Target \"dprk\">\n"
@@ -220,7 +220,7 @@ test_good_config(void)
 	    "  Source \"ripestat-looking-glass\"\n"
 	    "  Prefix \"140.78.0.0/16\" \"193.170.0.0/15\"\n"
 	    "  Prefix \"2001:628::/32\"\n"
-	    "  Timeout 3\n"
+	    "  Timeout 2500\n"
 	    "  SourceApp \"other\"\n"
 	    "  StateFile \"/var/lib/collectd/uni.state\"\n"
 	    "  Visibility true\n"
@@ -268,7 +268,7 @@ test_good_config(void)
 		IS_INT(t->n_prefixes, 3, "Prefix across values and lines");
 		if (t->n_prefixes == 3)
 			IS_STR(t->prefixes[2], "2001:628::/32", "IPv6 prefix kept");
-		IS_INT(t->timeout_ms, 3000, "Timeout overridden per target");
+		IS_INT(t->timeout_ms, 2500, "Timeout overridden per target (ms)");
 		IS_STR(t->sourceapp, "other", "SourceApp overridden per target");
 		IS_STR(t->ripestat_url, "http://127.0.0.1:9/",
 		    "RipestatURL inherited");
@@ -1243,11 +1243,67 @@ test_reads_ext(void)
 	}
 }
 
+/* Timeout in milliseconds and CACert, as collectd's curl plugins; the old
+ * seconds and the old CAFile still work, each with a WARNING. */
+static void
+test_units_and_names(void)
+{
+	struct up_target *t;
+	int rc;
+
+	stub_free_reads();
+	stub_clear_records();
+	rc = configure("Timeout 20\nCACert \"/etc/ca.pem\"\n"
+	    "<Target \"a\">\nASN 1\nTimeout 100\n</Target>\n"
+	    "<Target \"b\">\nASN 2\nCAFile \"/etc/old.pem\"\n</Target>\n");
+	IS_INT(rc, 0, "Timeout 20, CACert, CAFile: config accepted");
+	IS_INT(stub_logged(LOG_WARNING, "Timeout 20 read as 20 seconds; Timeout "
+	    "is in milliseconds now: write Timeout 20000"), 1,
+	    "Timeout below 100: a WARNING naming the new unit");
+	IS_INT(stub_logged(LOG_WARNING, "CAFile is an old name; write CACert"), 1,
+	    "CAFile: a WARNING naming CACert");
+	IS_INT(stub_logged(LOG_WARNING, ""), 2, "and no other warning");
+	if ((t = target_of("upstreams-a")) != NULL) {
+		IS_INT(t->timeout_ms, 100, "Timeout 100 is 100 ms");
+		IS_STR(t->ca_file, "/etc/ca.pem", "CACert inherited");
+	} else
+		OK(0, "target a registered");
+	if ((t = target_of("upstreams-b")) != NULL) {
+		IS_INT(t->timeout_ms, 20000, "Timeout 20 (old seconds) is 20000 ms");
+		IS_STR(t->ca_file, "/etc/old.pem", "CAFile sets the CA bundle");
+	} else
+		OK(0, "target b registered");
+
+	stub_free_reads();
+	stub_clear_records();
+	rc = configure("Timeout 99\n<Target \"a\">\nASN 1\n</Target>\n");
+	IS_INT(rc, 0, "Timeout 99 accepted");
+	IS_INT(stub_logged(LOG_WARNING, "write Timeout 99000"), 1,
+	    "99 is still seconds");
+	if ((t = target_of("upstreams-a")) != NULL)
+		IS_INT(t->timeout_ms, 99000, "Timeout 99 is 99 s");
+
+	stub_free_reads();
+	stub_clear_records();
+	rc = configure("Timeout 1.5\n<Target \"a\">\nASN 1\n</Target>\n");
+	IS_INT(rc, -1, "Timeout 1.5 refused (whole milliseconds)");
+	IS_INT(stub_logged(LOG_ERR, "milliseconds"), 1, "the error names the unit");
+
+	stub_free_reads();
+	stub_clear_records();
+	rc = configure("<Target \"a\">\nASN 1\nCACert \"\"\n</Target>\n"
+	    "<Target \"b\">\nASN 2\n</Target>\n");
+	IS_INT(rc, 0, "an empty CACert skips its block only");
+	IS_INT(stub_logged(LOG_WARNING, "CACert"), 1, "the WARNING names CACert");
+	stub_free_reads();
+}
+
 int
 main(void)
 {
 	test_register();
 	test_good_config();
+	test_units_and_names();
 	test_broken_blocks();
 	test_names();
 	test_unusable();
