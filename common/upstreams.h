@@ -464,6 +464,12 @@ void upm_batch_free(upm_batch *b);
 upm_status upm_state_read(const char *path, upm_asn_list *out,
     char *target, size_t target_len, int *missing, upm_error *err);
 
+/* upm_state_read, and *version (may be NULL) the file's format version:
+ * 1 was written before neighbours had roles, 2 since. */
+upm_status upm_state_read_version(const char *path, upm_asn_list *out,
+    char *target, size_t target_len, int *version, int *missing,
+    upm_error *err);
+
 /* Writes atomically: temporary file in the same directory (0600, O_EXCL),
  * fsync, rename; never follows a symlink at path. */
 upm_status upm_state_write(const char *path, const upm_asn_list *set,
@@ -555,7 +561,10 @@ typedef enum {
 	UPM_BASELINE_ACCEPTED,    /* the present set replaced the state file's */
 	UPM_BASELINE_SEEDED,      /* the expected set, now in the state file */
 	UPM_BASELINE_LEARNED_MEMORY,   /* the present set, now in memory */
-	UPM_BASELINE_REMEMBERED   /* learned in memory by an earlier call */
+	UPM_BASELINE_REMEMBERED,  /* learned in memory by an earlier call */
+	UPM_BASELINE_MIGRATED     /* read from an old state file, lateral
+	                           * neighbours dropped (r->migrated), and
+	                           * written back in the new format */
 } upm_baseline_origin;
 
 /* Resolves the baseline of r by the policy above, then compares: upm_diff
