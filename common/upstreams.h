@@ -194,8 +194,9 @@ typedef enum {
 
 /* How the roles of a result were come by. */
 typedef enum {
-	UPM_ROLES_INFERRED = 0, /* some neighbour had provider evidence */
-	UPM_ROLES_FALLBACK,     /* none had: every neighbour is an upstream */
+	UPM_ROLES_FALLBACK = 0, /* no neighbour had provider evidence: every
+	                         * neighbour is an upstream */
+	UPM_ROLES_INFERRED,     /* some neighbour had provider evidence */
 	UPM_ROLES_ALL,          /* --neighbours all: the same, on purpose */
 	UPM_ROLES_SUMMARY       /* asn-neighbours: RIPEstat's left neighbours */
 } upm_roles_basis;
