@@ -54,6 +54,15 @@ run -a 131279 -e 4837 --neighbours all --ripestat-url "file://$F/04-one-as-two-s
 is "$rc" 0 "04a: --neighbours all: still OK (min-peers counts vantage ASes)"
 jq_is '[.upstreams[] | select(.asn == 20485) | .present]' '[false]' "04a: --neighbours all: AS20485 below --min-peers 2"
 
+# An old (version 1) state file that lists the now-lateral AS20485.
+printf '# old\nversion 1\ntarget AS131279\nupstreams 4837 20485\n' >"$work/old.state"
+run -a 131279 --state-file "$work/old.state" --ripestat-url "file://$F/04-one-as-two-sessions/data"
+is "$rc" 1 "version 1 state file with a now-lateral entry: WARNING, not CRITICAL"
+like "$(head -n 1 <<<"$out")" 'AS20485 left the baseline \(lateral neighbours now\)' "the WARNING names it"
+like "$(cat "$work/old.state")" $'version 2\ntarget AS131279\nupstreams 4837\n' "written back as version 2 without it"
+run -a 131279 --state-file "$work/old.state" --ripestat-url "file://$F/04-one-as-two-sessions/data"
+is "$rc" 0 "the next run: OK"
+
 # 04b: Alice-LG, every member seen by rs1 and rs2.
 start_replay "$F/04-one-as-two-sessions/alice-tree" || exit 1
 run -a 131279 -e 4837 -s alice-lg --alice-url "$REPLAY_URL" -p 175.45.176.0/24
