@@ -588,6 +588,10 @@ test_volume(void)
 		add(c, peer, prefix, path, 3);
 	}
 	for (i = 0; i < 3000; i++) {
+		/* Seven vantage ASes behind the sessions, as above: one
+		 * network's 3000 sessions would make AS3356 a lateral
+		 * neighbour (one vantage AS, no evidence). */
+		path[0] = 64512 + (uint32_t)(i % 7);
 		path[1] = 3356;
 		snprintf(peer, sizeof(peer), "distinct/%d", i);
 		snprintf(prefix, sizeof(prefix), "192.0.%d.%d/32", i / 256, i % 256);
