@@ -62,9 +62,10 @@ id_set_grow(id_set *s)
 	return 0;
 }
 
-/* Adds id; 0 on success (new or already there), -1 on allocation failure. */
+/* Adds id: 1 when it is new, 0 when it was there, -1 on allocation
+ * failure. */
 static int
-id_set_add(id_set *s, uint32_t id)
+id_set_put(id_set *s, uint32_t id)
 {
 	uint32_t v = id + 1;
 	size_t j;
@@ -78,7 +79,14 @@ id_set_add(id_set *s, uint32_t id)
 			return 0;
 	s->slot[j] = v;
 	s->n++;
-	return 0;
+	return 1;
+}
+
+/* Adds id; 0 on success (new or already there), -1 on allocation failure. */
+static int
+id_set_add(id_set *s, uint32_t id)
+{
+	return id_set_put(s, id) < 0 ? -1 : 0;
 }
 
 /* 1 when id is in s. */
@@ -723,6 +731,7 @@ upm_compute_add(void *compute, const upm_observation *obs)
 	size_t len, first, priv, k;
 	upstream_acc *u;
 	long i;
+	int fresh;
 
 	if (c->failed)
 		return -1;
@@ -778,10 +787,13 @@ upm_compute_add(void *compute, const upm_observation *obs)
 	c->private_hops += priv;
 	vantage = obs->peer_asn != 0 ? obs->peer_asn : path[0];
 	if ((u = upstream_get(c, path[i])) == NULL ||
-	    id_set_add(&u->sessions, session) != 0 ||
-	    id_set_add(&u->prefixes, prefix) != 0 ||
-	    id_set_add(&u->vantage, vantage) != 0 ||
-	    id_set_add(&c->vantage, vantage) != 0)
+	    (fresh = id_set_put(&u->sessions, session)) < 0 ||
+	    id_set_add(&u->prefixes, prefix) != 0)
+		return poison(c);
+	/* A session's vantage AS is its peer's: known already when the
+	 * session is (the common case, and the cheap one). */
+	if (fresh && (id_set_add(&u->vantage, vantage) != 0 ||
+	    id_set_add(&c->vantage, vantage) != 0))
 		return poison(c);
 	if (vantage != path[i])
 		u->not_self++;
