@@ -219,6 +219,8 @@ struct up_target {
 	upm_asn_list expect;
 	int have_expect;
 	upm_params params;
+	upm_asn_list clique;              /* Clique; params.clique points here */
+	upm_asrel *asrel;                 /* ASRelationships */
 	long timeout_ms;
 	size_t max_bytes;
 	int retries;
@@ -262,6 +264,7 @@ up_target_new(const char *name, const struct up_defaults *d)
 	upm_params_init(&t->params);
 	upm_asn_list_init(&t->expect);
 	upm_asn_list_init(&t->extra_asns);
+	upm_asn_list_init(&t->clique);
 	upm_asn_list_init(&t->learned.set);
 	C_COMPLAIN_INIT(&t->complaint);
 	C_COMPLAIN_INIT(&t->disagreement);
@@ -298,6 +301,8 @@ up_target_free(void *arg)
 	if (t == NULL)
 		return;
 	upm_fetcher_free(t->fetcher);
+	upm_asn_list_free(&t->clique);
+	upm_asrel_free(t->asrel);
 	free(t->ripestat_url);
 	free(t->sourceapp);
 	free(t->ca_file);
@@ -418,6 +423,38 @@ up_config_expect(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 	if (up_add_asns(&t->expect, ci, 0, err) != 0)
 		return -1;
 	t->have_expect = 1;
+	return 0;
+}
+
+/* Weighting path|vantage-as, Neighbours providers|all, Clique ASN...,
+ * ASRelationships "FILE" (read once, at configuration). */
+static int
+up_config_roles(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
+{
+	const char *word;
+
+	if (strcasecmp(ci->key, "Clique") == 0) {
+		upm_asn_list_free(&t->clique);
+		if (up_add_asns(&t->clique, ci, 0, err) != 0)
+			return -1;
+		t->params.clique = &t->clique;
+		return 0;
+	}
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+		return upm_fail(err, UPM_ERR_ARG, "needs one string"), -1;
+	word = ci->values[0].value.string;
+	if (strcasecmp(ci->key, "Weighting") == 0)
+		return upm_weighting_parse(word, &t->params.weighting, err) ==
+		    UPM_OK ? 0 : -1;
+	if (strcasecmp(ci->key, "Neighbours") == 0)
+		return upm_neighbours_parse(word, &t->params.neighbours_all,
+		    err) == UPM_OK ? 0 : -1;
+	upm_asrel_free(t->asrel);
+	t->asrel = NULL;
+	t->params.relationships = NULL;
+	if (upm_asrel_load(word, &t->asrel, err) != UPM_OK)
+		return -1;
+	t->params.relationships = t->asrel;
 	return 0;
 }
 
@@ -707,6 +744,11 @@ up_config_target_key(struct up_target *t, const oconfig_item_t *ci, upm_error *e
 		t->params.min_peers = (size_t)v;
 		return 0;
 	}
+	if (strcasecmp(ci->key, "Weighting") == 0 ||
+	    strcasecmp(ci->key, "Neighbours") == 0 ||
+	    strcasecmp(ci->key, "Clique") == 0 ||
+	    strcasecmp(ci->key, "ASRelationships") == 0)
+		return up_config_roles(t, ci, err);
 	if (strcasecmp(ci->key, "MinShare") == 0) {
 		if (up_get_number(ci, 0, 100, &v) != 0)
 			return upm_fail(err, UPM_ERR_ARG,

@@ -55,18 +55,67 @@ asn_token(const char *s, size_t n, uint32_t *out)
 }
 
 upm_status
+upm_aspath_set(upm_aspath *p, const uint32_t *members, size_t n)
+{
+	size_t i, before = p->n;
+	int ok = !p->unusable && p->set_len == 0 && n > 0;
+
+	p->unusable = 1;
+	for (i = 0; ok && i < n; i++) {
+		if (upm_aspath_push(p, members[i]) != UPM_OK)
+			return UPM_ERR_NOMEM;
+		ok = p->n == before + i + 1;
+	}
+	p->set_ok = ok;
+	p->set_len = ok ? n : 0;
+	return UPM_OK;
+}
+
+/* "{1,2}" or "{1}": its members into v (room for max); 0 for junk. */
+static size_t
+set_token(const char *s, size_t n, uint32_t *v, size_t max)
+{
+	size_t k = 0, i = 1, len;
+
+	if (n < 3 || s[0] != '{' || s[n - 1] != '}')
+		return 0;
+	while (i < n - 1) {
+		len = strcspn(s + i, ",}");
+		if (k == max || !asn_token(s + i, len, &v[k]))
+			return 0;
+		k++;
+		i += len + 1;
+	}
+	return k;
+}
+
+upm_status
 upm_aspath_text(upm_aspath *p, const char *s)
 {
-	uint32_t asn;
-	size_t n;
+	uint32_t asn, members[16];
+	size_t n, k;
 
 	for (;;) {
 		s += strspn(s, " \t");
 		if (*s == '\0')
 			return UPM_OK;
 		n = strcspn(s, " \t");
-		if (!asn_token(s, n, &asn)) {
+		if (*s == '{') {
+			k = set_token(s, n, members, 16);
+			if (k == 0) {
+				p->unusable = 1;
+				p->set_ok = 0;
+				return UPM_OK;
+			}
+			if (upm_aspath_set(p, members, k) != UPM_OK)
+				return UPM_ERR_NOMEM;
+			s += n;
+			continue;
+		}
+		if (p->set_len > 0 || !asn_token(s, n, &asn)) {
+			/* junk, or a hop after an AS_SET */
 			p->unusable = 1;
+			p->set_ok = 0;
 			return UPM_OK;
 		}
 		if (upm_aspath_push(p, asn) != UPM_OK)

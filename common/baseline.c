@@ -17,23 +17,56 @@ copy_set(const upm_asn_list *from, upm_asn_list *to, upm_error *err)
 	return UPM_OK;
 }
 
+/*
+ * A baseline learned before neighbours had roles may list neighbours that
+ * are lateral now: they leave the baseline (r->migrated names them, for a
+ * WARNING), never a "disappeared".  The file is written back in the new
+ * format, so this happens once.
+ */
+static upm_status
+migrate(const upm_baseline_opts *o, upm_result *r, upm_asn_list *out,
+    upm_baseline_origin *origin, upm_error *err)
+{
+	upm_asn_list kept;
+	size_t i, k;
+
+	upm_asn_list_init(&kept);
+	upm_asn_list_free(&r->migrated);
+	for (i = 0; i < out->n; i++) {
+		int lateral = 0;
+		for (k = 0; k < r->n_laterals && !lateral; k++)
+			lateral = r->laterals[k].asn == out->v[i];
+		if (upm_asn_list_add(lateral ? &r->migrated : &kept,
+		    out->v[i]) != UPM_OK) {
+			upm_asn_list_free(&kept);
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		}
+	}
+	upm_asn_list_free(out);
+	*out = kept;
+	*origin = UPM_BASELINE_MIGRATED;
+	return upm_state_write(o->state_file, out, r->target, err);
+}
+
 /* The state file's baseline, or a new one written into it: read on every
  * call, so that replacing or deleting the file takes effect at once. */
 static upm_status
-from_state_file(const upm_baseline_opts *o, const upm_result *r,
+from_state_file(const upm_baseline_opts *o, upm_result *r,
     upm_asn_list *out, upm_baseline_origin *origin, upm_error *err)
 {
 	char target[64];
-	int missing = 0;
+	int missing = 0, version = 0;
 	upm_status st;
 
 	if (!o->accept) {
-		st = upm_state_read(o->state_file, out, target, sizeof(target),
-		    &missing, err);
+		st = upm_state_read_version(o->state_file, out, target,
+		    sizeof(target), &version, &missing, err);
 		if (st == UPM_OK && strcmp(target, r->target) != 0)
 			return upm_fail(err, UPM_ERR_STATE, "state file %s holds "
 			    "the baseline of %s, not %s", o->state_file, target,
 			    r->target);
+		if (st == UPM_OK && version < 2)
+			return migrate(o, r, out, origin, err);
 		if (st == UPM_OK) {
 			*origin = UPM_BASELINE_STORED;
 			return UPM_OK;
@@ -56,7 +89,7 @@ from_state_file(const upm_baseline_opts *o, const upm_result *r,
 }
 
 static upm_status
-resolve(const upm_baseline_opts *o, const upm_result *r, upm_asn_list *out,
+resolve(const upm_baseline_opts *o, upm_result *r, upm_asn_list *out,
     upm_baseline_origin *origin, upm_error *err)
 {
 	upm_status st;
@@ -160,6 +193,12 @@ upm_text_baseline_note(upm_buf *out, upm_baseline_origin origin,
 {
 	upm_status st;
 
+	if (origin == UPM_BASELINE_MIGRATED) {
+		if ((st = upm_buf_printf(out, "state file migrated, baseline: ")) ||
+		    (st = upm_text_baseline(out, baseline)))
+			return st;
+		return upm_buf_printf(out, "; ");
+	}
 	if (origin != UPM_BASELINE_LEARNED && origin != UPM_BASELINE_ACCEPTED)
 		return UPM_OK;
 	if ((st = upm_buf_printf(out, "%s baseline: ",

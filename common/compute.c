@@ -62,9 +62,10 @@ id_set_grow(id_set *s)
 	return 0;
 }
 
-/* Adds id; 0 on success (new or already there), -1 on allocation failure. */
+/* Adds id: 1 when it is new, 0 when it was there, -1 on allocation
+ * failure. */
 static int
-id_set_add(id_set *s, uint32_t id)
+id_set_put(id_set *s, uint32_t id)
 {
 	uint32_t v = id + 1;
 	size_t j;
@@ -78,6 +79,29 @@ id_set_add(id_set *s, uint32_t id)
 			return 0;
 	s->slot[j] = v;
 	s->n++;
+	return 1;
+}
+
+/* Adds id; 0 on success (new or already there), -1 on allocation failure. */
+static int
+id_set_add(id_set *s, uint32_t id)
+{
+	return id_set_put(s, id) < 0 ? -1 : 0;
+}
+
+/* 1 when id is in s. */
+static int
+id_set_has(const id_set *s, uint32_t id)
+{
+	uint32_t v = id + 1;
+	size_t j;
+
+	if (s->cap == 0)
+		return 0;
+	for (j = mix32(v) & (s->cap - 1); s->slot[j] != 0;
+	    j = (j + 1) & (s->cap - 1))
+		if (s->slot[j] == v)
+			return 1;
 	return 0;
 }
 
@@ -87,6 +111,52 @@ id_set_free(id_set *s)
 	free(s->slot);
 	s->slot = NULL;
 	s->cap = s->n = 0;
+}
+
+/* Open-addressing set of 64-bit keys (key + 1 stored, 0 empty): the
+ * (prefix, vantage AS) pairs of the vantage-as weighting. */
+typedef struct {
+	uint64_t *slot;
+	size_t cap, n;
+} key_set;
+
+static uint32_t
+mix64(uint64_t x)
+{
+	return mix32((uint32_t)x ^ mix32((uint32_t)(x >> 32)));
+}
+
+static int
+key_set_add(key_set *s, uint64_t key)
+{
+	uint64_t v = key + 1;
+	size_t j;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8, i, k;
+		uint64_t *slot;
+		if (cap > SIZE_MAX / sizeof(*slot) ||
+		    (slot = calloc(cap, sizeof(*slot))) == NULL)
+			return -1;
+		for (i = 0; i < s->cap; i++) {
+			if (s->slot[i] == 0)
+				continue;
+			for (k = mix64(s->slot[i]) & (cap - 1); slot[k] != 0;
+			    k = (k + 1) & (cap - 1))
+				;
+			slot[k] = s->slot[i];
+		}
+		free(s->slot);
+		s->slot = slot;
+		s->cap = cap;
+	}
+	for (j = mix64(v) & (s->cap - 1); s->slot[j] != 0;
+	    j = (j + 1) & (s->cap - 1))
+		if (s->slot[j] == v)
+			return 0;
+	s->slot[j] = v;
+	s->n++;
+	return 0;
 }
 
 /* ------------------------------------------------------- string interning */
@@ -209,16 +279,22 @@ intern_free(intern_table *t)
 
 /* ------------------------------------------------------------ the compute */
 
-/* Everything known about one candidate upstream. */
+/* Everything known about one neighbour (a candidate upstream). */
 typedef struct {
 	uint32_t asn;
 	uint64_t observations; /* paths through it, or left-neighbour weight */
-	uint64_t neigh_peers;  /* asn-neighbours: RIS peers that see it */
+	uint64_t neigh_peers;  /* asn-neighbours: v4_peers + v6_peers */
 	uint64_t uncertain_weight;
+	uint64_t not_self;     /* paths whose vantage AS is not itself */
 	int regular;           /* seen in a path or as a left neighbour */
 	int uncertain;         /* seen as an "uncertain" neighbour */
+	int route_server;      /* announced to an IXP route server */
 	id_set sessions;      /* distinct sessions that saw it */
 	id_set prefixes;
+	id_set vantage;       /* distinct vantage ASes (ASNs) */
+	id_set clique_vantage; /* those with a clique AS to its left */
+	id_set adjacent;      /* origin-set ASes right of it (relationships) */
+	key_set weighted;     /* (prefix, vantage AS): vantage-as weighting */
 } upstream_acc;
 
 /* ASN -> count, open addressing (slot value 0 is empty; ASN 0 never
@@ -234,6 +310,7 @@ typedef struct {
 	uint32_t asn;
 	uint64_t observations;
 	id_set sessions;
+	id_set vantage;
 } prefix_upstream;
 
 /* A prefix whose upstreams are kept apart (per-prefix expectations). */
@@ -263,6 +340,15 @@ struct upm_compute {
 	uint64_t direct;
 	uint64_t unusable;
 	uint64_t other_origin;
+	uint64_t reserved;     /* a reserved ASN where the neighbour is */
+	uint64_t private_hops; /* private ASes walked over */
+	uint64_t poisoned;     /* ASes written between origin-set copies */
+	id_set vantage;        /* every vantage AS of a path */
+	int summary;           /* asn-neighbours records were added */
+	/* The role inference (upm_compute_configure). */
+	upm_asn_list clique;
+	const upm_asrel *rel;
+	upm_weighting weighting;
 	int failed;            /* an allocation failed: results are wrong */
 };
 
@@ -346,8 +432,10 @@ tracked_free(upm_compute *c)
 	size_t i, k;
 
 	for (i = 0; i < c->n_tracked; i++) {
-		for (k = 0; k < c->tracked[i].n; k++)
+		for (k = 0; k < c->tracked[i].n; k++) {
 			id_set_free(&c->tracked[i].ups[k].sessions);
+			id_set_free(&c->tracked[i].ups[k].vantage);
+		}
 		free(c->tracked[i].ups);
 		free(c->tracked[i].prefix);
 	}
@@ -367,8 +455,13 @@ upm_compute_new(const upm_asn_list *origins, upm_error *err)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto nomem;
 	upm_asn_list_init(&c->origins);
+	upm_asn_list_init(&c->clique);
 	if (upm_asn_list_merge(&c->origins, origins) != UPM_OK)
 		goto nomem;
+	if (upm_compute_configure(c, NULL, err) != UPM_OK) {
+		upm_compute_free(c);
+		return NULL;
+	}
 	return c;
 nomem:
 	upm_compute_free(c);
@@ -386,7 +479,13 @@ upm_compute_free(upm_compute *c)
 	for (i = 0; i < c->n_ups; i++) {
 		id_set_free(&c->ups[i].sessions);
 		id_set_free(&c->ups[i].prefixes);
+		id_set_free(&c->ups[i].vantage);
+		id_set_free(&c->ups[i].clique_vantage);
+		id_set_free(&c->ups[i].adjacent);
+		free(c->ups[i].weighted.slot);
 	}
+	id_set_free(&c->vantage);
+	upm_asn_list_free(&c->clique);
 	free(c->ups);
 	free(c->ups_slot);
 	counter_free(&c->domestic);
@@ -451,17 +550,63 @@ upstream_get(upm_compute *c, uint32_t asn)
 	return u;
 }
 
-/* Index of the upstream in path, or -1 for "none": walking from the origin
- * (last) towards the vantage point, skip every AS of the origin set (origin
- * prepending, multi-AS origin sets); the first other AS is the upstream. */
-static long
-upstream_index(const upm_compute *c, const uint32_t *path, size_t len)
+static inline int
+in_origins(const upm_compute *c, uint32_t asn)
 {
-	size_t i = len;
+	return c->origins.n == 1 ? c->origins.v[0] == asn :
+	    upm_asn_list_has(&c->origins, asn);
+}
 
-	while (i > 0 && upm_asn_list_has(&c->origins, path[i - 1]))
-		i--;
-	return i == 0 ? -1 : (long)(i - 1);
+/* AS numbers no router may use as a neighbour: AS0 (RFC 7607), AS_TRANS
+ * (RFC 6793), the last of each range (RFC 7300), and IANA's reserved
+ * 65552-131071. */
+static inline int
+asn_reserved(uint32_t a)
+{
+	return a == 0 || a == 23456 || a == 65535 || a == UINT32_MAX ||
+	    (a >= 65552 && a <= 131071);
+}
+
+/* Private use (RFC 6996). */
+static inline int
+asn_private(uint32_t a)
+{
+	return (a >= 64512 && a <= 65534) ||
+	    (a >= 4200000000U && a <= 4294967294U);
+}
+
+/* Where the neighbour of a path is.  *first gets the index of the
+ * leftmost AS of the origin set: a route's origin may write other ASes
+ * between two copies of itself (poisoning), so only the leftmost copy
+ * counts.  Private ASes left of it (a customer link whose private AS was
+ * not stripped) are walked over and counted in *priv.  Returns the index,
+ * or -1 for none (the origin set is the vantage point). */
+static long
+neighbour_index(const upm_compute *c, const uint32_t *path, size_t len,
+    size_t *first, size_t *priv)
+{
+	size_t l = 0;
+	long i;
+
+	while (l < len && !in_origins(c, path[l]))
+		l++;
+	*first = l;
+	*priv = 0;
+	for (i = (long)l - 1; i >= 0 && asn_private(path[i]); i--)
+		(*priv)++;
+	return i;
+}
+
+/* 1 when some AS of path[0..i) other than path[i] is in the clique. */
+static int
+clique_left(const upm_compute *c, const uint32_t *path, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (path[k] != path[i] && upm_asn_list_has(&c->clique, path[k]))
+			return 1;
+	return 0;
 }
 
 static int
@@ -484,7 +629,7 @@ note_domestic(upm_compute *c, const uint32_t *path, size_t len, long up)
 		end--;
 	for (i = (size_t)(up + 1); i < end; i++) {
 		int seen = 0;
-		if (path[i] == origin)
+		if (path[i] == origin || !in_origins(c, path[i]))
 			continue;
 		for (k = (size_t)(up + 1); k < i && !seen; k++)
 			seen = path[k] == path[i];
@@ -521,7 +666,8 @@ tracked_index(upm_compute *c, uint32_t id, const char *prefix)
 }
 
 static int
-tracked_add(tracked_prefix *t, uint32_t asn, uint32_t session)
+tracked_add(tracked_prefix *t, uint32_t asn, uint32_t session,
+    uint32_t vantage)
 {
 	prefix_upstream *u = NULL;
 	size_t i;
@@ -542,7 +688,8 @@ tracked_add(tracked_prefix *t, uint32_t asn, uint32_t session)
 		memset(u, 0, sizeof(*u));
 		u->asn = asn;
 	}
-	if (id_set_add(&u->sessions, session) != 0)
+	if (id_set_add(&u->sessions, session) != 0 ||
+	    id_set_add(&u->vantage, vantage) != 0)
 		return -1;
 	u->observations++;
 	t->with_upstream++;
@@ -579,9 +726,12 @@ int
 upm_compute_add(void *compute, const upm_observation *obs)
 {
 	upm_compute *c = compute;
-	uint32_t session, prefix;
+	uint32_t session, prefix, vantage;
+	const uint32_t *path;
+	size_t len, first, priv, k;
 	upstream_acc *u;
 	long i;
+	int fresh;
 
 	if (c->failed)
 		return -1;
@@ -592,31 +742,77 @@ upm_compute_add(void *compute, const upm_observation *obs)
 	if (intern(&c->session_names, obs->session ? obs->session : "", &session) != 0 ||
 	    intern(&c->prefix_names, obs->prefix ? obs->prefix : "", &prefix) != 0)
 		return poison(c);
-	if (obs->unusable || obs->path_len == 0 || obs->path == NULL) {
+	path = obs->path;
+	len = obs->path_len;
+	if (obs->unusable && obs->aset_len > 0 && obs->aset_path != NULL &&
+	    obs->aset_path_len > obs->aset_len) {
+		/* An AS_SET of the origin set's own ASes (aggregation) hides
+		 * nothing: the path without it.  Any other stays unusable. */
+		size_t k;
+		int own = 1;
+		for (k = obs->aset_path_len - obs->aset_len;
+		    k < obs->aset_path_len && own; k++)
+			own = in_origins(c, obs->aset_path[k]);
+		if (own) {
+			path = obs->aset_path;
+			len = obs->aset_path_len - obs->aset_len;
+		}
+	} else if (obs->unusable)
+		len = 0;
+	if (len == 0 || path == NULL) {
 		c->unusable++;
 		return 0;
 	}
-	if (!upm_asn_list_has(&c->origins, obs->path[obs->path_len - 1])) {
+	if (!in_origins(c, path[len - 1])) {
 		/* Someone else's route (a more specific, a covering prefix). */
 		c->other_origin++;
 		return 0;
 	}
-	i = upstream_index(c, obs->path, obs->path_len);
-	if (c->origins.n > 1 &&
-	    note_domestic(c, obs->path, obs->path_len, i) != 0)
+	i = neighbour_index(c, path, len, &first, &priv);
+	if (c->origins.n > 1 && note_domestic(c, path, len, (long)first - 1) != 0)
 		return poison(c);
+	for (k = first + 1; k < len; k++)
+		if (!in_origins(c, path[k])) {
+			c->poisoned++;
+			break;
+		}
 	if (i < 0) {
 		c->direct++;
 		return 0;
 	}
-	if ((u = upstream_get(c, obs->path[i])) == NULL ||
-	    id_set_add(&u->sessions, session) != 0 ||
+	if (asn_reserved(path[i])) {
+		c->reserved++;
+		return 0;
+	}
+	c->private_hops += priv;
+	vantage = obs->peer_asn != 0 ? obs->peer_asn : path[0];
+	if ((u = upstream_get(c, path[i])) == NULL ||
+	    (fresh = id_set_put(&u->sessions, session)) < 0 ||
 	    id_set_add(&u->prefixes, prefix) != 0)
 		return poison(c);
+	/* A session's vantage AS is its peer's: known already when the
+	 * session is (the common case, and the cheap one). */
+	if (fresh && (id_set_add(&u->vantage, vantage) != 0 ||
+	    id_set_add(&c->vantage, vantage) != 0))
+		return poison(c);
+	if (vantage != path[i])
+		u->not_self++;
+	if (i > 0 && !id_set_has(&u->clique_vantage, vantage) &&
+	    clique_left(c, path, (size_t)i) &&
+	    id_set_add(&u->clique_vantage, vantage) != 0)
+		return poison(c);
+	if (c->rel != NULL && id_set_add(&u->adjacent, path[first]) != 0)
+		return poison(c);
+	if (c->weighting == UPM_WEIGHT_VANTAGE_AS &&
+	    key_set_add(&u->weighted, (uint64_t)prefix << 32 | vantage) != 0)
+		return poison(c);
+	if (!u->route_server && obs->session != NULL &&
+	    strncmp(obs->session, "alice/", 6) == 0)
+		u->route_server = 1;
 	if (c->n_tracked > 0) {
 		long t = tracked_index(c, prefix, obs->prefix ? obs->prefix : "");
-		if (t == -2 || (t >= 0 &&
-		    tracked_add(&c->tracked[t], obs->path[i], session) != 0))
+		if (t == -2 || (t >= 0 && tracked_add(&c->tracked[t], path[i],
+		    session, vantage) != 0))
 			return poison(c);
 	}
 	u->regular = 1;
@@ -651,6 +847,7 @@ upm_compute_add_neighbour(void *compute, const upm_neighbour *n)
 		return 0;
 	if ((u = upstream_get(c, n->asn)) == NULL)
 		return poison(c);
+	c->summary = 1;
 	c->observations = sat_add(c->observations, weight);
 	if (n->type == UPM_NEIGH_LEFT) {
 		u->regular = 1;
@@ -667,8 +864,113 @@ upm_compute_add_neighbour(void *compute, const upm_neighbour *n)
 void
 upm_params_init(upm_params *p)
 {
+	memset(p, 0, sizeof(*p));
 	p->min_peers = 2;
 	p->min_share = 1.0;
+	p->weighting = UPM_WEIGHT_PATH;
+}
+
+/*
+ * The transit-free clique as CAIDA AS Rank infers it: the "# inferred
+ * clique" line of its serial-2 AS-relationship file of January 2024
+ * (see the README; --clique or Clique replace it, and historical data
+ * needs the clique of its time).
+ */
+static const uint32_t builtin_clique[] = {
+	174, 209, 286, 701, 1239, 1299, 2828, 2914, 3257, 3320, 3356, 3491,
+	5511, 6453, 6461, 6762, 6830, 7018, 12956
+};
+
+const uint32_t *
+upm_clique_builtin(size_t *n)
+{
+	*n = sizeof(builtin_clique) / sizeof(builtin_clique[0]);
+	return builtin_clique;
+}
+
+const char *
+upm_role_name(upm_role r)
+{
+	switch (r) {
+	case UPM_ROLE_UPSTREAM: return "upstream";
+	case UPM_ROLE_LATERAL: return "lateral";
+	case UPM_ROLE_COLLECTOR_PEER: return "collector-peer";
+	}
+	return "unknown";
+}
+
+const char *
+upm_evidence_name(upm_evidence e)
+{
+	switch (e) {
+	case UPM_EVIDENCE_NONE: return "none";
+	case UPM_EVIDENCE_CLIQUE: return "clique";
+	case UPM_EVIDENCE_VANTAGE: return "vantage-ases";
+	case UPM_EVIDENCE_RELFILE: return "relationship-file";
+	case UPM_EVIDENCE_ROUTE_SERVER: return "route-server";
+	}
+	return "unknown";
+}
+
+upm_status
+upm_weighting_parse(const char *s, upm_weighting *w, upm_error *err)
+{
+	if (s != NULL && strcmp(s, "path") == 0)
+		*w = UPM_WEIGHT_PATH;
+	else if (s != NULL && strcmp(s, "vantage-as") == 0)
+		*w = UPM_WEIGHT_VANTAGE_AS;
+	else
+		return upm_fail(err, UPM_ERR_ARG, "weighting must be path or "
+		    "vantage-as, not '%.32s'", s ? s : "");
+	return UPM_OK;
+}
+
+upm_status
+upm_neighbours_parse(const char *s, int *all, upm_error *err)
+{
+	if (s != NULL && strcmp(s, "providers") == 0)
+		*all = 0;
+	else if (s != NULL && strcmp(s, "all") == 0)
+		*all = 1;
+	else
+		return upm_fail(err, UPM_ERR_ARG, "neighbours must be providers "
+		    "or all, not '%.32s'", s ? s : "");
+	return UPM_OK;
+}
+
+upm_status
+upm_compute_configure(upm_compute *c, const upm_params *p, upm_error *err)
+{
+	upm_asn_list l;
+	size_t i, n;
+	const uint32_t *v;
+
+	if (c->records > 0)
+		return upm_fail(err, UPM_ERR_ARG,
+		    "the computation is configured before observations are added");
+	upm_asn_list_init(&l);
+	if (p != NULL && p->clique != NULL) {
+		if (upm_asn_list_merge(&l, p->clique) != UPM_OK)
+			goto nomem;
+	} else if (p != NULL && p->relationships != NULL &&
+	    upm_asrel_clique(p->relationships) != NULL) {
+		if (upm_asn_list_merge(&l,
+		    upm_asrel_clique(p->relationships)) != UPM_OK)
+			goto nomem;
+	} else {
+		v = upm_clique_builtin(&n);
+		for (i = 0; i < n; i++)
+			if (upm_asn_list_add(&l, v[i]) != UPM_OK)
+				goto nomem;
+	}
+	upm_asn_list_free(&c->clique);
+	c->clique = l;
+	c->rel = p != NULL ? p->relationships : NULL;
+	c->weighting = p != NULL ? p->weighting : UPM_WEIGHT_PATH;
+	return UPM_OK;
+nomem:
+	upm_asn_list_free(&l);
+	return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 }
 
 /* --------------------------------------------------------------- results */
@@ -701,29 +1003,225 @@ percent(uint64_t part, uint64_t whole)
 	return whole == 0 ? 0.0 : (double)part * 100.0 / (double)whole;
 }
 
-static size_t
-to_size(uint64_t v)
+/* What the relationship file says of neighbour u and the origin-set ASes
+ * it was seen beside: 1 a provider of one, 0 known and a provider of none,
+ * -1 unknown. */
+static int
+relfile_says(const upm_compute *c, const upstream_acc *u)
 {
-	return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+	int known = 0;
+	size_t j;
+
+	if (c->rel == NULL)
+		return -1;
+	if (c->summary && u->adjacent.n == 0) {
+		for (j = 0; j < c->origins.n; j++) {
+			int r = upm_asrel_lookup(c->rel, u->asn, c->origins.v[j]);
+			if (r == 1)
+				return 1;
+			known |= r != 2;
+		}
+		return known ? 0 : -1;
+	}
+	for (j = 0; j < u->adjacent.cap; j++) {
+		int r;
+		if (u->adjacent.slot[j] == 0)
+			continue;
+		r = upm_asrel_lookup(c->rel, u->asn, u->adjacent.slot[j] - 1);
+		if (r == 1)
+			return 1;
+		known |= r != 2;
+	}
+	return known ? 0 : -1;
 }
 
-/* One accumulator as a result entry.  An AS seen both as a regular and as
- * an uncertain neighbour counts as regular. */
+/* One accumulator's role and evidence, before the fallback. */
 static void
-fill_upstream(const upstream_acc *u, const upm_compute *c, const upm_params *p,
-    upm_upstream *out)
+infer_role(const upm_compute *c, const upm_params *p, const upstream_acc *u,
+    upm_upstream *out, int *pending)
 {
-	memset(out, 0, sizeof(*out));
+	size_t many = p->many_vantage ? p->many_vantage : UPM_MANY_VANTAGE_ASES;
+	size_t others = u->vantage.n - (size_t)id_set_has(&u->vantage, u->asn);
+	int rel = relfile_says(c, u);
+
+	*pending = 0;
+	out->role = UPM_ROLE_UPSTREAM;
+	out->evidence = UPM_EVIDENCE_NONE;
+	if (rel >= 0) {
+		out->evidence = UPM_EVIDENCE_RELFILE;
+		out->role = rel ? UPM_ROLE_UPSTREAM : UPM_ROLE_LATERAL;
+	} else if (p->neighbours_all || c->summary)
+		;
+	else if (u->route_server)
+		out->evidence = UPM_EVIDENCE_ROUTE_SERVER;
+	else if (u->clique_vantage.n >= p->min_peers &&
+	    u->clique_vantage.n > 0)
+		out->evidence = UPM_EVIDENCE_CLIQUE;
+	else if (others >= many)
+		out->evidence = UPM_EVIDENCE_VANTAGE;
+	else
+		*pending = 1;
+}
+
+/* One accumulator as a result entry (share and presence later).  An AS
+ * seen both as a regular and as an uncertain neighbour counts as regular. */
+static void
+fill_upstream(const upstream_acc *u, upm_upstream *out)
+{
+	int uncertain = u->uncertain && !u->regular;
+
 	out->asn = u->asn;
-	out->uncertain = u->uncertain && !u->regular;
-	out->observations = out->uncertain ? u->uncertain_weight : u->observations;
-	out->sessions = out->uncertain ? to_size(u->uncertain_weight) :
-	    u->sessions.n + to_size(u->neigh_peers);
+	out->uncertain = uncertain;
+	out->observations = uncertain ? u->uncertain_weight : u->observations;
+	out->peer_routes = uncertain ? u->uncertain_weight : u->neigh_peers;
+	out->sessions = u->sessions.n;
+	out->vantage_ases = u->vantage.n;
 	out->prefixes = u->prefixes.n;
-	out->share = percent(out->observations, c->with_upstream);
-	out->present = !out->uncertain && out->sessions >= p->min_peers &&
-	    out->share >= p->min_share;
 	out->status = UPM_ST_UNBASELINED;
+}
+
+static uint64_t
+weight_of(const upm_compute *c, const upstream_acc *u)
+{
+	if (u->uncertain && !u->regular)
+		return u->uncertain_weight;
+	return c->weighting == UPM_WEIGHT_VANTAGE_AS && !c->summary ?
+	    u->weighted.n : u->observations;
+}
+
+static int
+by_observations_then_asn(const void *a, const void *b)
+{
+	const upm_upstream *x = a, *y = b;
+
+	if (x->observations != y->observations)
+		return x->observations > y->observations ? -1 : 1;
+	return (x->asn > y->asn) - (x->asn < y->asn);
+}
+
+static int
+by_prefix_name(const void *a, const void *b)
+{
+	const upm_prefix_upstreams *x = a, *y = b;
+
+	return strcmp(x->prefix, y->prefix);
+}
+
+/* Every prefix with an upstream, and its upstreams (role upstream). */
+static int
+fill_by_prefix(const upm_compute *c, const upm_result *r)
+{
+	upm_prefix_upstreams *v;
+	upm_result *w = (upm_result *)r;
+	size_t i, j, n = 0;
+
+	if (c->prefix_names.n == 0 || c->summary)
+		return 0;
+	if ((v = calloc(c->prefix_names.n, sizeof(*v))) == NULL)
+		return -1;
+	w->by_prefix = v;
+	w->n_by_prefix = c->prefix_names.n;
+	for (i = 0; i < c->prefix_names.n; i++) {
+		(void)snprintf(v[i].prefix, sizeof(v[i].prefix), "%s",
+		    c->prefix_names.str[i]);
+		upm_asn_list_init(&v[i].upstreams);
+	}
+	for (i = 0; i < c->n_ups; i++) {
+		const upstream_acc *u = &c->ups[i];
+		int up = 0;
+		for (j = 0; j < r->n_upstreams && !up; j++)
+			up = r->upstreams[j].asn == u->asn;
+		if (!up)
+			continue;
+		for (j = 0; j < u->prefixes.cap; j++)
+			if (u->prefixes.slot[j] != 0 && upm_asn_list_add(
+			    &v[u->prefixes.slot[j] - 1].upstreams, u->asn) != UPM_OK)
+				return -1;
+	}
+	for (i = 0; i < w->n_by_prefix; i++) {
+		if (v[i].upstreams.n == 0) {
+			upm_asn_list_free(&v[i].upstreams);
+			continue;
+		}
+		v[n++] = v[i];
+	}
+	w->n_by_prefix = n;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_prefix_name);
+	return 0;
+}
+
+/* Every neighbour into r: its role (evidence, else the fallback), then
+ * the shares and presence of the upstreams over their own weight. */
+static int
+fill_neighbours(const upm_compute *c, const upm_params *p, upm_result *r)
+{
+	upm_upstream *all;
+	int *pending;
+	uint64_t total = 0, paths = 0;
+	size_t i, n_up = 0, n_lat = 0;
+	int evidence = 0;
+
+	if (c->n_ups == 0)
+		return 0;
+	all = calloc(c->n_ups, sizeof(*all));
+	pending = calloc(c->n_ups, sizeof(*pending));
+	if (all == NULL || pending == NULL) {
+		free(all);
+		free(pending);
+		return -1;
+	}
+	for (i = 0; i < c->n_ups; i++) {
+		fill_upstream(&c->ups[i], &all[i]);
+		infer_role(c, p, &c->ups[i], &all[i], &pending[i]);
+		evidence |= all[i].role == UPM_ROLE_UPSTREAM &&
+		    all[i].evidence != UPM_EVIDENCE_NONE;
+	}
+	r->roles = p->neighbours_all ? UPM_ROLES_ALL : c->summary ?
+	    UPM_ROLES_SUMMARY : evidence ? UPM_ROLES_INFERRED :
+	    UPM_ROLES_FALLBACK;
+	for (i = 0; i < c->n_ups; i++) {
+		if (pending[i] && r->roles == UPM_ROLES_INFERRED)
+			all[i].role = c->ups[i].not_self == 0 ?
+			    UPM_ROLE_COLLECTOR_PEER : UPM_ROLE_LATERAL;
+		if (all[i].role == UPM_ROLE_UPSTREAM) {
+			n_up++;
+			if (!all[i].uncertain) {
+				total = sat_add(total, weight_of(c, &c->ups[i]));
+				paths = sat_add(paths, all[i].observations);
+			}
+		} else
+			n_lat++;
+	}
+	if (n_up > 0 && (r->upstreams = calloc(n_up, sizeof(*r->upstreams))) == NULL)
+		goto nomem;
+	if (n_lat > 0 && (r->laterals = calloc(n_lat, sizeof(*r->laterals))) == NULL)
+		goto nomem;
+	for (i = 0; i < c->n_ups; i++) {
+		upm_upstream *u = &all[i];
+		if (u->role != UPM_ROLE_UPSTREAM) {
+			r->laterals[r->n_laterals++] = *u;
+			continue;
+		}
+		u->share = percent(weight_of(c, &c->ups[i]), total);
+		/* asn-neighbours counts routes times peers, not peers: no
+		 * min-peers there. */
+		u->present = !u->uncertain && u->share >= p->min_share &&
+		    (c->summary || u->vantage_ases >= p->min_peers);
+		r->n_present += u->present != 0;
+		r->upstreams[r->n_upstreams++] = *u;
+	}
+	r->with_upstream = c->summary ? c->with_upstream : paths;
+	if (r->n_laterals > 1)
+		qsort(r->laterals, r->n_laterals, sizeof(*r->laterals),
+		    by_observations_then_asn);
+	free(all);
+	free(pending);
+	return 0;
+nomem:
+	free(all);
+	free(pending);
+	return -1;
 }
 
 /* Appends "N thing[s]" to the warnings, "; "-separated. */
@@ -770,33 +1268,56 @@ fill_domestic(const upm_compute *c, upm_result *r)
 	return 0;
 }
 
-/* One tracked prefix's upstreams, by the thresholds over its own paths. */
 static int
-fill_prefix(const tracked_prefix *t, const upm_params *p, upm_prefix_result *o)
+is_upstream(const upm_result *r, uint32_t asn)
 {
-	size_t k;
+	size_t i;
+
+	for (i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == asn)
+			return 1;
+	return 0;
+}
+
+/* One tracked prefix's upstreams (the neighbours whose role is upstream),
+ * by the thresholds over its own paths. */
+static int
+fill_prefix(const tracked_prefix *t, const upm_params *p, const upm_result *r,
+    upm_prefix_result *o)
+{
+	size_t k, n = 0;
+	uint64_t with = 0;
 
 	(void)snprintf(o->prefix, sizeof(o->prefix), "%s", t->prefix);
-	o->with_upstream = t->with_upstream;
 	upm_asn_list_init(&o->expected);
 	upm_asn_list_init(&o->appeared);
 	upm_asn_list_init(&o->disappeared);
+	for (k = 0; k < t->n; k++)
+		if (is_upstream(r, t->ups[k].asn))
+			with += t->ups[k].observations;
+	o->with_upstream = with;
 	if (t->n == 0)
 		return 0;
 	if ((o->upstreams = calloc(t->n, sizeof(*o->upstreams))) == NULL)
 		return -1;
 	for (k = 0; k < t->n; k++) {
-		upm_upstream *u = &o->upstreams[k];
+		upm_upstream *u = &o->upstreams[n];
+		if (!is_upstream(r, t->ups[k].asn))
+			continue;
+		n++;
 		u->asn = t->ups[k].asn;
 		u->observations = t->ups[k].observations;
 		u->sessions = t->ups[k].sessions.n;
+		u->vantage_ases = t->ups[k].vantage.n;
 		u->prefixes = 1;
-		u->share = percent(u->observations, t->with_upstream);
-		u->present = u->sessions >= p->min_peers && u->share >= p->min_share;
+		u->share = percent(u->observations, with);
+		u->present = u->vantage_ases >= p->min_peers &&
+		    u->share >= p->min_share;
 		u->status = UPM_ST_UNBASELINED;
 	}
-	o->n_upstreams = t->n;
-	qsort(o->upstreams, t->n, sizeof(*o->upstreams), by_share_then_asn);
+	o->n_upstreams = n;
+	if (n > 1)
+		qsort(o->upstreams, n, sizeof(*o->upstreams), by_share_then_asn);
 	return 0;
 }
 
@@ -812,7 +1333,7 @@ fill_prefixes(const upm_compute *c, const upm_params *p, upm_result *r)
 		return -1;
 	for (i = 0; i < c->n_tracked; i++) {
 		r->n_prefix_results++;
-		if (fill_prefix(&c->tracked[i], p, &r->prefix_results[i]) != 0)
+		if (fill_prefix(&c->tracked[i], p, r, &r->prefix_results[i]) != 0)
 			return -1;
 	}
 	return 0;
@@ -824,8 +1345,6 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 {
 	upm_params defaults;
 	upm_result *r;
-	size_t i;
-
 	*out = NULL;
 	if (c->failed)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
@@ -839,26 +1358,25 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	upm_asn_list_init(&r->appeared);
 	upm_asn_list_init(&r->disappeared);
-	if (c->n_ups > 0 &&
-	    (r->upstreams = calloc(c->n_ups, sizeof(*r->upstreams))) == NULL) {
-		free(r);
+	upm_asn_list_init(&r->migrated);
+	if (fill_neighbours(c, p, r) != 0) {
+		upm_result_free(r);
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	}
-	r->n_upstreams = c->n_ups;
-	for (i = 0; i < c->n_ups; i++) {
-		fill_upstream(&c->ups[i], c, p, &r->upstreams[i]);
-		r->n_present += r->upstreams[i].present != 0;
 	}
 	sort_upstreams(r);
 	r->observations = c->observations;
-	r->with_upstream = c->with_upstream;
 	r->direct = c->direct;
+	r->reserved = c->reserved;
+	r->private_hops = c->private_hops;
+	r->poisoned = c->poisoned;
+	r->vantage_ases = c->vantage.n;
 	r->unusable = c->unusable;
 	r->other_origin = c->other_origin;
 	r->sessions = c->session_names.n;
 	r->prefixes = c->prefix_names.n;
 	r->n_origins = c->origins.n;
-	if (fill_domestic(c, r) != 0 || fill_prefixes(c, p, r) != 0) {
+	if (fill_domestic(c, r) != 0 || fill_prefixes(c, p, r) != 0 ||
+	    fill_by_prefix(c, r) != 0) {
 		upm_result_free(r);
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	}
@@ -866,6 +1384,8 @@ upm_compute_result(const upm_compute *c, const upm_params *p,
 	warn_count(r, c->direct, "direct observation", "direct observations");
 	warn_count(r, c->other_origin, "path from another origin",
 	    "paths from other origins");
+	warn_count(r, c->reserved, "path with a reserved AS as neighbour",
+	    "paths with a reserved AS as neighbour");
 	*out = r;
 	return UPM_OK;
 }
@@ -893,6 +1413,11 @@ upm_result_free(upm_result *r)
 	for (i = 0; i < r->n_prefix_results; i++)
 		prefix_result_free(&r->prefix_results[i]);
 	free(r->prefix_results);
+	for (i = 0; i < r->n_by_prefix; i++)
+		upm_asn_list_free(&r->by_prefix[i].upstreams);
+	free(r->by_prefix);
+	free(r->laterals);
+	upm_asn_list_free(&r->migrated);
 	free(r->upstreams);
 	upm_asn_list_free(&r->appeared);
 	upm_asn_list_free(&r->disappeared);

@@ -121,7 +121,34 @@ path_from_text(upm_obs_builder *r, const char *s)
 	return UPM_OK;
 }
 
-/* A bgp-state path: integers only; a nested array is an AS_SET. */
+/* A last nested array: an AS_SET, kept when small and well formed. */
+static upm_status
+path_set_from_array(upm_obs_builder *r, const json_t *set)
+{
+	uint32_t members[16];
+	const json_t *v;
+	json_int_t asn;
+	size_t i;
+
+	if (json_array_size(set) == 0 || json_array_size(set) > 16) {
+		r->path.unusable = 1;
+		return UPM_OK;
+	}
+	json_array_foreach(set, i, v) {
+		asn = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (asn < 1 || asn > (json_int_t)UINT32_MAX) {
+			r->path.unusable = 1;
+			return UPM_OK;
+		}
+		members[i] = (uint32_t)asn;
+	}
+	if (upm_aspath_set(&r->path, members, json_array_size(set)) != UPM_OK)
+		return upm_fail(r->err, UPM_ERR_NOMEM, "out of memory");
+	return UPM_OK;
+}
+
+/* A bgp-state path: integers only; a nested array is an AS_SET (only a
+ * last one is kept, for the computation's origin-set rule). */
 static upm_status
 path_from_array(upm_obs_builder *r, const json_t *arr)
 {
@@ -130,6 +157,8 @@ path_from_array(upm_obs_builder *r, const json_t *arr)
 	size_t i;
 
 	json_array_foreach(arr, i, v) {
+		if (json_is_array(v) && i + 1 == json_array_size(arr))
+			return path_set_from_array(r, v);
 		asn = json_is_integer(v) ? json_integer_value(v) : 0;
 		if (asn < 1 || asn > (json_int_t)UINT32_MAX) {
 			r->path.unusable = 1;

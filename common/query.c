@@ -163,10 +163,12 @@ computations_new(struct run *run, upm_error *err)
 	size_t i;
 
 	computations_free(run);
-	if ((run->all = upm_compute_new(&run->set, err)) == NULL)
+	if ((run->all = upm_compute_new(&run->set, err)) == NULL ||
+	    upm_compute_configure(run->all, &q->params, err) != UPM_OK)
 		st = err ? err->code : UPM_ERR_NOMEM;
 	for (i = 0; st == UPM_OK && run->n_srcs > 1 && i < run->n_srcs; i++)
-		if ((run->per[i] = upm_compute_new(&run->set, err)) == NULL)
+		if ((run->per[i] = upm_compute_new(&run->set, err)) == NULL ||
+		    upm_compute_configure(run->per[i], &q->params, err) != UPM_OK)
 			st = err ? err->code : UPM_ERR_NOMEM;
 	for (i = 0; st == UPM_OK && i < q->n_track_prefixes; i++)
 		st = upm_compute_track_prefix(run->all, q->track_prefixes[i], err);
@@ -234,6 +236,10 @@ on_event(void *ctx, const upm_event *ev)
 	obs.path = ev->path;
 	obs.path_len = ev->path_len;
 	obs.unusable = ev->unusable;
+	obs.peer_asn = ev->peer_asn;
+	obs.aset_path = ev->aset_path;
+	obs.aset_path_len = ev->aset_path_len;
+	obs.aset_len = ev->aset_len;
 	return observe(c, &obs);
 }
 

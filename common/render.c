@@ -363,6 +363,47 @@ long_prefixes(const upm_result *r, struct writer *w)
 	}
 }
 
+/* The neighbours that are not upstreams, in one line, and a note when
+ * the roles could not be inferred. */
+static void
+long_roles(const upm_result *r, struct writer *w)
+{
+	if (r->roles == UPM_ROLES_FALLBACK && r->n_upstreams > 0)
+		put(w, "roles cannot be inferred (no neighbour shows provider "
+		    "evidence): every neighbour counted as an upstream\n");
+	if (r->n_laterals == 0)
+		return;
+	put(w, "lateral neighbours (not upstreams):");
+	for (size_t i = 0; i < r->n_laterals; i++) {
+		const upm_upstream *u = &r->laterals[i];
+		put(w, "%s AS%lu (%s, %llu path%s, %zu vantage AS%s)",
+		    i ? "," : "", (unsigned long)u->asn, upm_role_name(u->role),
+		    (unsigned long long)u->observations,
+		    u->observations == 1 ? "" : "s", u->vantage_ases,
+		    u->vantage_ases == 1 ? "" : "es");
+	}
+	put(w, "\n");
+}
+
+/* Each prefix's upstreams (the first 100 prefixes). */
+static void
+long_by_prefix(const upm_result *r, struct writer *w)
+{
+	size_t i, n = r->n_by_prefix < 100 ? r->n_by_prefix : 100;
+
+	if (r->n_by_prefix < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		put(w, "upstreams of ");
+		put_clean(w, r->by_prefix[i].prefix, 1);
+		put(w, ": ");
+		put_asns(w, &r->by_prefix[i].upstreams);
+		put(w, "\n");
+	}
+	if (n < r->n_by_prefix)
+		put(w, "... and %zu more prefixes\n", r->n_by_prefix - n);
+}
+
 static void
 nagios_long_output(const upm_report *rep, const upm_result *r,
     struct writer *w)
@@ -382,9 +423,11 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 			    u->sessions, u->sessions == 1 ? "" : "s", u->prefixes,
 			    u->prefixes == 1 ? "" : "es", status_word(u));
 	}
+	long_roles(r, w);
 	long_domestic(r, w);
 	long_sources(r, w);
 	long_prefixes(r, w);
+	long_by_prefix(r, w);
 	if (r->data_time[0] != '\0') {
 		put(w, "data time: ");
 		put_clean(w, r->data_time, 1);
@@ -669,6 +712,12 @@ json_upstream(const upm_upstream *u)
 	bad |= jset(o, "present", jbool(u->present));
 	bad |= jset(o, "status", json_string(status_name(u->status)));
 	bad |= jset(o, "uncertain", jbool(u->uncertain));
+	bad |= jset(o, "role", json_string(upm_role_name(u->role)));
+	bad |= jset(o, "evidence", json_string(upm_evidence_name(u->evidence)));
+	bad |= jset(o, "vantage_ases", juint(u->vantage_ases));
+	bad |= jset(o, "sessions", juint(u->sessions));
+	if (u->peer_routes > 0)
+		bad |= jset(o, "peer_routes", juint(u->peer_routes));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -687,6 +736,52 @@ json_upstreams(const upm_result *r)
 			return NULL;
 		}
 	return a;
+}
+
+/* Every neighbour: the upstreams, then the lateral ones. */
+static json_t *
+json_neighbours(const upm_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && r != NULL && i < r->n_upstreams; i++)
+		if (json_array_append_new(a, json_upstream(&r->upstreams[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	for (size_t i = 0; a != NULL && r != NULL && i < r->n_laterals; i++)
+		if (json_array_append_new(a, json_upstream(&r->laterals[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* {"175.45.176.0/24": [4837, 20485], ...} */
+static json_t *
+json_by_prefix(const upm_result *r)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && r != NULL && i < r->n_by_prefix; i++)
+		if (json_object_set_new(o, r->by_prefix[i].prefix,
+		    json_asn_list(&r->by_prefix[i].upstreams)) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+static const char *
+roles_name(upm_roles_basis b)
+{
+	switch (b) {
+	case UPM_ROLES_INFERRED: return "inferred";
+	case UPM_ROLES_FALLBACK: return "not-inferred";
+	case UPM_ROLES_ALL: return "all-neighbours";
+	case UPM_ROLES_SUMMARY: return "asn-neighbours";
+	}
+	return "unknown";
 }
 
 static json_t *
@@ -800,7 +895,7 @@ json_sources(const upm_result *r)
 		bad |= jset(s, "data_time", jstring_or_null(src->data_time));
 		bad |= jset(s, "observations", juint(src->observations));
 		bad |= jset(s, "with_upstream", juint(src->with_upstream));
-		bad |= jset(s, "vantage_points", juint(src->sessions));
+		bad |= jset(s, "sessions", juint(src->sessions));
 		bad |= jset(s, "present", json_present(src->upstreams,
 		    src->n_upstreams));
 		bad |= jset(s, "upstreams", json_upstream_list(src->upstreams,
@@ -870,6 +965,15 @@ json_ext(json_t *o, const upm_result *r)
 	}
 	if (r->n_prefix_results > 0)
 		bad |= jset(o, "prefix_upstreams", json_prefixes(r));
+	bad |= jset(o, "roles", json_string(roles_name(r->roles)));
+	bad |= jset(o, "vantage_ases", juint(r->vantage_ases));
+	bad |= jset(o, "reserved", juint(r->reserved));
+	bad |= jset(o, "private_hops", juint(r->private_hops));
+	bad |= jset(o, "poisoned", juint(r->poisoned));
+	bad |= jset(o, "neighbours", json_neighbours(r));
+	bad |= jset(o, "upstreams_by_prefix", json_by_prefix(r));
+	if (r->migrated.n > 0)
+		bad |= jset(o, "migrated", json_asn_list(&r->migrated));
 	return bad;
 }
 
@@ -896,7 +1000,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "direct", jcount(r, r ? r->direct : 0));
 	bad |= jset(o, "unusable", jcount(r, r ? r->unusable : 0));
 	bad |= jset(o, "other_origin", jcount(r, r ? r->other_origin : 0));
-	bad |= jset(o, "vantage_points", jcount(r, r ? r->sessions : 0));
+	bad |= jset(o, "sessions", jcount(r, r ? r->sessions : 0));
 	bad |= jset(o, "prefixes", jcount(r, r ? r->prefixes : 0));
 	bad |= jset(o, "visibility", json_visibility(r));
 	bad |= jset(o, "baselined", jbool(r != NULL && r->baselined));

@@ -17,11 +17,16 @@ upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
 	ev.kind = UPM_EV_ANNOUNCE;
 	ev.time = 0;
 	ev.session = obs->session;
-	ev.peer_asn = obs->path_len > 0 ? obs->path[0] : 0;
+	ev.peer_asn = obs->peer_asn != 0 ? obs->peer_asn :
+	    obs->path_len > 0 ? obs->path[0] :
+	    obs->aset_path_len > 0 ? obs->aset_path[0] : 0;
 	ev.prefix = obs->prefix;
 	ev.path = obs->path;
 	ev.path_len = obs->path_len;
 	ev.unusable = obs->unusable;
+	ev.aset_path = obs->aset_path;
+	ev.aset_path_len = obs->aset_path_len;
+	ev.aset_len = obs->aset_len;
 	return sink->event(sink->ctx, &ev);
 }
 

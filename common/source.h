@@ -32,6 +32,10 @@ typedef struct {
 	const uint32_t *path;   /* ANNOUNCE: vantage point first, origin last */
 	size_t path_len;        /* 0 when unusable or not an announcement */
 	int unusable;           /* ANNOUNCE with an AS_SET or junk: no path */
+	/* Unusable only because the path ends in one AS_SET: the whole
+	 * path, the set's aset_len members last (upm_observation's). */
+	const uint32_t *aset_path;
+	size_t aset_path_len, aset_len;
 } upm_event;
 
 /* Where a source's parser sends what it reads.  Each callback returns 0 to

@@ -143,7 +143,7 @@ upm_parse_alice_lg(const char *buf, size_t len, upm_obs_sink sink, void *ctx,
 {
 	json_t *root;
 	const json_t *imported, *routes, *route, *v;
-	upm_aspath p = { NULL, 0, 0, 0 };
+	upm_aspath p = { NULL, 0, 0, 0, 0, 0 };
 	upm_status st;
 	size_t i;
 

@@ -80,7 +80,7 @@ nlnog_routes(const json_t *routes, upm_obs_sink sink, void *ctx,
 {
 	const char *prefix;
 	const json_t *list, *route;
-	upm_aspath p = { NULL, 0, 0, 0 };
+	upm_aspath p = { NULL, 0, 0, 0, 0, 0 };
 	upm_status st = UPM_OK;
 	char where[96];
 	size_t i;

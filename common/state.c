@@ -2,7 +2,7 @@
  * state.c - the baseline file: the set of upstreams a target should have.
  *
  *   # upstreams baseline, written by upstreams 0.1.0; edit with care
- *   version 1
+ *   version 2
  *   target AS131279
  *   upstreams 4837 20485
  *
@@ -25,7 +25,9 @@
 
 #include "upstreams.h"
 
-#define STATE_VERSION 1
+/* 2: upstreams are providers (neighbour roles); a version 1 file may list
+ * neighbours that are lateral now (the baseline policy migrates it). */
+#define STATE_VERSION 2
 #define STATE_MAX_FILE (64 * 1024)
 #define STATE_MAX_LINE 16384
 #define STATE_MAX_TARGET 63
@@ -36,6 +38,7 @@
 struct parsed {
 	const char *path;
 	int have_version, have_target, have_upstreams;
+	int version;
 	char target[STATE_MAX_TARGET + 1];
 	upm_asn_list set;
 };
@@ -97,8 +100,9 @@ parse_version(struct parsed *ps, const char *p, const char *end,
 	if (!next_token(&p, end, &tok, &len))
 		return line_fail(ps, lineno, err, "version without a number",
 		    NULL, 0);
-	if (len != 1 || tok[0] != '0' + STATE_VERSION)
+	if (len != 1 || tok[0] < '1' || tok[0] > '0' + STATE_VERSION)
 		return line_fail(ps, lineno, err, "unsupported version", tok, len);
+	ps->version = tok[0] - '0';
 	if (next_token(&p, end, &tok, &len))
 		return line_fail(ps, lineno, err, "unexpected text", tok, len);
 	ps->have_version = 1;
@@ -268,6 +272,14 @@ upm_status
 upm_state_read(const char *path, upm_asn_list *out, char *target,
     size_t target_len, int *missing, upm_error *err)
 {
+	return upm_state_read_version(path, out, target, target_len, NULL,
+	    missing, err);
+}
+
+upm_status
+upm_state_read_version(const char *path, upm_asn_list *out, char *target,
+    size_t target_len, int *version, int *missing, upm_error *err)
+{
 	struct parsed ps;
 	char *buf;
 	size_t len = 0;
@@ -296,6 +308,8 @@ upm_state_read(const char *path, upm_asn_list *out, char *target,
 	}
 	if (target != NULL)
 		memcpy(target, ps.target, strlen(ps.target) + 1);
+	if (version != NULL)
+		*version = ps.version;
 	upm_asn_list_free(out);
 	*out = ps.set;
 	return UPM_OK;

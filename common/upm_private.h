@@ -73,6 +73,12 @@ typedef struct {
 	const uint32_t *path; /* AS path, vantage point first, origin last */
 	size_t path_len;      /* 0 when unusable */
 	int unusable;         /* path had an AS_SET or a non-integer token */
+	uint32_t peer_asn;    /* the vantage point's AS; 0: path[0] */
+	/* Unusable only because the path ends in one AS_SET: the whole path
+	 * with the set's members last (aset_len of them), so the computation
+	 * can accept a set of the origin set's own ASes.  NULL / 0 else. */
+	const uint32_t *aset_path;
+	size_t aset_path_len, aset_len;
 } upm_observation;
 
 /* Return 0 to go on, non-zero to stop the parse (it returns UPM_ERR_ABORTED). */
@@ -116,6 +122,8 @@ typedef struct {
 	uint32_t *v;
 	size_t n, cap;
 	int unusable;        /* an AS_SET, a junk token, or too many hops */
+	size_t set_len;      /* the last set_len hops are one AS_SET's members */
+	int set_ok;          /* 1: that trailing AS_SET is all that is wrong */
 } upm_aspath;
 
 /* Grows the buffer (never past UPM_PATH_MAX_HOPS): 0, or -1 out of memory. */
@@ -126,6 +134,8 @@ upm_aspath_reset(upm_aspath *p)
 {
 	p->n = 0;
 	p->unusable = 0;
+	p->set_len = 0;
+	p->set_ok = 0;
 }
 
 /* One hop: UPM_OK (a hop past the cap marks the path unusable), or
@@ -147,8 +157,15 @@ upm_aspath_push(upm_aspath *p, uint32_t asn)
 
 /* "34549 1853 1205" (blanks or tabs between plain decimal AS numbers);
  * an AS_SET ("{1,2}") or any other junk token makes the path unusable
- * (never guessed at).  UPM_OK or UPM_ERR_NOMEM. */
+ * (never guessed at); a last AS_SET's members are kept (set_len, set_ok).
+ * UPM_OK or UPM_ERR_NOMEM. */
 upm_status upm_aspath_text(upm_aspath *p, const char *s);
+
+/* An AS_SET of n members (vantage side first) met at the path's current
+ * end: the path becomes unusable; when it stays the last segment and the
+ * path had nothing else wrong, its members are kept (set_ok).  UPM_OK or
+ * UPM_ERR_NOMEM. */
+upm_status upm_aspath_set(upm_aspath *p, const uint32_t *members, size_t n);
 
 /* One hop given as JSON by a looking glass: an integer, "4837" or
  * "AS4837"; anything else makes the path unusable; "" is no hop
@@ -166,6 +183,15 @@ upm_aspath_observation(const upm_aspath *p, const char *prefix,
 	obs->unusable = p->unusable || p->n == 0;
 	obs->path = obs->unusable ? NULL : p->v;
 	obs->path_len = obs->unusable ? 0 : p->n;
+	obs->peer_asn = 0;
+	if (p->set_ok && p->set_len > 0 && p->n > p->set_len) {
+		obs->aset_path = p->v;
+		obs->aset_path_len = p->n;
+		obs->aset_len = p->set_len;
+	} else {
+		obs->aset_path = NULL;
+		obs->aset_path_len = obs->aset_len = 0;
+	}
 }
 
 void upm_aspath_free(upm_aspath *p);
@@ -417,6 +443,12 @@ int upm_compute_add(void *compute, const upm_observation *obs);
  * uncertain ones are recorded but never present; right ones are ignored.
  * Usable directly as upm_neigh_sink. */
 int upm_compute_add_neighbour(void *compute, const upm_neighbour *n);
+
+/* Before adding observations: the role inference's settings from p (its
+ * clique, relationship file, weighting; NULL: the defaults).  p's
+ * pointers are borrowed for the computation's life. */
+upm_status upm_compute_configure(upm_compute *c, const upm_params *p,
+    upm_error *err);
 
 /* Before adding observations: keep the upstreams of prefix apart (compared
  * case-insensitively with the observations' prefix text). */

@@ -182,23 +182,100 @@ typedef enum {
 	UPM_ST_MISSING          /* in the baseline, not present */
 } upm_upstream_status;
 
-typedef struct {
-	uint32_t asn;
-	double share;           /* percent of observations with an upstream */
-	uint64_t observations;  /* or, for asn-neighbours, v4_peers + v6_peers */
-	size_t sessions;        /* distinct sessions (collector + peer address) */
-	size_t prefixes;        /* distinct prefixes */
-	int present;            /* sessions >= min_peers && share >= min_share */
-	int uncertain;          /* asn-neighbours "uncertain": never present */
-	upm_upstream_status status;
-} upm_upstream;
+/* What a neighbour is to the target. */
+typedef enum {
+	UPM_ROLE_UPSTREAM = 0,  /* a provider: carries the target to the world */
+	UPM_ROLE_LATERAL,       /* a peer or a customer-side artefact */
+	UPM_ROLE_COLLECTOR_PEER /* seen only as the vantage point itself */
+} upm_role;
+
+/* On what the role rests. */
+typedef enum {
+	UPM_EVIDENCE_NONE = 0,  /* nothing: lateral, or every neighbour taken
+	                         * (roles not inferred, --neighbours all) */
+	UPM_EVIDENCE_CLIQUE,    /* a transit-free clique AS to its left on
+	                         * paths of at least min_peers vantage ASes */
+	UPM_EVIDENCE_VANTAGE,   /* seen behind many distinct vantage ASes */
+	UPM_EVIDENCE_RELFILE,   /* the AS-relationship file says so */
+	UPM_EVIDENCE_ROUTE_SERVER /* announced to an IXP route server */
+} upm_evidence;
+
+/* How the roles of a result were come by. */
+typedef enum {
+	UPM_ROLES_FALLBACK = 0, /* no neighbour had provider evidence: every
+	                         * neighbour is an upstream */
+	UPM_ROLES_INFERRED,     /* some neighbour had provider evidence */
+	UPM_ROLES_ALL,          /* --neighbours all: the same, on purpose */
+	UPM_ROLES_SUMMARY       /* asn-neighbours: RIPEstat's left neighbours */
+} upm_roles_basis;
 
 typedef struct {
-	size_t min_peers;       /* default 2 */
+	uint32_t asn;
+	double share;           /* percent of the upstreams' weight (0 for a
+	                         * lateral neighbour) */
+	uint64_t observations;  /* paths through it; asn-neighbours: peer_routes */
+	size_t sessions;        /* distinct sessions (collector + peer address) */
+	size_t prefixes;        /* distinct prefixes */
+	int present;            /* vantage_ases >= min_peers && share >= min_share */
+	int uncertain;          /* asn-neighbours "uncertain": never present */
+	upm_upstream_status status;
+	upm_role role;
+	upm_evidence evidence;
+	size_t vantage_ases;    /* distinct vantage-point ASes (paths) */
+	uint64_t peer_routes;   /* asn-neighbours: v4_peers + v6_peers */
+} upm_upstream;
+
+/* Share weighting: every path, or every vantage AS once per prefix. */
+typedef enum {
+	UPM_WEIGHT_PATH = 0,
+	UPM_WEIGHT_VANTAGE_AS
+} upm_weighting;
+
+/* CAIDA AS relationships (upm_asrel_load); read-only once loaded, so one
+ * may serve many targets and threads. */
+typedef struct upm_asrel upm_asrel;
+
+/* Seen behind this many distinct vantage ASes (other than itself), a
+ * neighbour is an upstream: measured, see the README. */
+#define UPM_MANY_VANTAGE_ASES 5
+
+typedef struct {
+	size_t min_peers;       /* distinct vantage ASes; default 2 */
 	double min_share;       /* percent, default 1.0 */
+	upm_weighting weighting;
+	int neighbours_all;     /* every neighbour is an upstream (no roles) */
+	const upm_asn_list *clique;   /* borrowed; NULL: the built-in clique */
+	const upm_asrel *relationships; /* borrowed; NULL: none */
+	size_t many_vantage;    /* 0: UPM_MANY_VANTAGE_ASES */
 } upm_params;
 
 void upm_params_init(upm_params *p);
+
+/* The built-in transit-free clique (CAIDA AS Rank), ascending. */
+const uint32_t *upm_clique_builtin(size_t *n);
+
+/* Reads a CAIDA AS-relationship file ("a|b|-1": a provider of b;
+ * "a|b|0": peers; further columns ignored; "#" lines are comments, a
+ * "# inferred clique:" line is kept), plain, gzip or bzip2 (by content).
+ * *out caller owns (upm_asrel_free).  UPM_ERR_IO / UPM_ERR_ARG naming
+ * the file and line. */
+upm_status upm_asrel_load(const char *path, upm_asrel **out, upm_error *err);
+void upm_asrel_free(upm_asrel *r);
+/* Pairs known; the file's clique (NULL when it had none). */
+size_t upm_asrel_pairs(const upm_asrel *r);
+const upm_asn_list *upm_asrel_clique(const upm_asrel *r);
+/* What a is to b: 1 a provider of b, -1 a customer of b, 0 peers,
+ * 2 unknown. */
+int upm_asrel_lookup(const upm_asrel *r, uint32_t a, uint32_t b);
+
+/* "upstream", "lateral", "collector-peer"; "clique", "vantage-ases",
+ * "relationship-file", "route-server", "none".  Static. */
+const char *upm_role_name(upm_role r);
+const char *upm_evidence_name(upm_evidence e);
+/* "path" / "vantage-as" into *w: UPM_OK or UPM_ERR_ARG. */
+upm_status upm_weighting_parse(const char *s, upm_weighting *w, upm_error *err);
+/* "providers" / "all" into *all: UPM_OK or UPM_ERR_ARG. */
+upm_status upm_neighbours_parse(const char *s, int *all, upm_error *err);
 
 typedef struct {
 	int have;              /* 0 when the response had no visibility */
@@ -223,6 +300,12 @@ typedef struct upm_source_result {
 	size_t n_upstreams;
 	size_t n_present;
 } upm_source_result;
+
+/* One prefix and its upstreams (role upstream only), for the long output. */
+typedef struct upm_prefix_upstreams {
+	char prefix[64];
+	upm_asn_list upstreams;
+} upm_prefix_upstreams;
 
 /* The upstreams of one tracked prefix, by the same thresholds over that
  * prefix's observations. */
@@ -266,6 +349,21 @@ typedef struct {
 	upm_prefix_result *prefix_results; /* one per tracked prefix */
 	size_t n_prefix_results;
 	char disagree[256];       /* "" or "sources disagree: ..." */
+	/* Neighbours that are not upstreams (lateral, collector-peer), by
+	 * observations; never in the shares, presence or the baseline. */
+	upm_upstream *laterals;
+	size_t n_laterals;
+	upm_roles_basis roles;
+	size_t vantage_ases;      /* distinct vantage ASes over all paths */
+	uint64_t reserved;        /* unusable by rule: a reserved ASN where
+	                           * the neighbour should be */
+	uint64_t private_hops;    /* private ASes walked over (RFC 6996) */
+	uint64_t poisoned;        /* paths with ASes written between copies of
+	                           * the origin set */
+	upm_prefix_upstreams *by_prefix; /* every prefix with an upstream */
+	size_t n_by_prefix;
+	upm_asn_list migrated;    /* baseline entries dropped because they
+	                           * are lateral now (an old state file) */
 } upm_result;
 
 void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
@@ -375,6 +473,12 @@ void upm_batch_free(upm_batch *b);
 upm_status upm_state_read(const char *path, upm_asn_list *out,
     char *target, size_t target_len, int *missing, upm_error *err);
 
+/* upm_state_read, and *version (may be NULL) the file's format version:
+ * 1 was written before neighbours had roles, 2 since. */
+upm_status upm_state_read_version(const char *path, upm_asn_list *out,
+    char *target, size_t target_len, int *version, int *missing,
+    upm_error *err);
+
 /* Writes atomically: temporary file in the same directory (0600, O_EXCL),
  * fsync, rename; never follows a symlink at path. */
 upm_status upm_state_write(const char *path, const upm_asn_list *set,
@@ -466,7 +570,10 @@ typedef enum {
 	UPM_BASELINE_ACCEPTED,    /* the present set replaced the state file's */
 	UPM_BASELINE_SEEDED,      /* the expected set, now in the state file */
 	UPM_BASELINE_LEARNED_MEMORY,   /* the present set, now in memory */
-	UPM_BASELINE_REMEMBERED   /* learned in memory by an earlier call */
+	UPM_BASELINE_REMEMBERED,  /* learned in memory by an earlier call */
+	UPM_BASELINE_MIGRATED     /* read from an old state file, lateral
+	                           * neighbours dropped (r->migrated), and
+	                           * written back in the new format */
 } upm_baseline_origin;
 
 /* Resolves the baseline of r by the policy above, then compares: upm_diff

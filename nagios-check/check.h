@@ -62,6 +62,9 @@ struct config {
 	const char *state_dir;          /* one state file per target there */
 	char *state_dir_file;           /* one target with --state-dir */
 	long parallel;
+	/* Neighbour roles: --clique, --as-relationships. */
+	upm_asn_list clique;
+	upm_asrel *asrel;
 };
 
 /* What the run found out about one target, for the output. */

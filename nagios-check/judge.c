@@ -41,6 +41,18 @@ judge(const struct config *c, const char *state_file, struct outcome *o,
 		    prefix_changes == 1 ? "" : "es");
 	if (r->disagree[0] != '\0')
 		upm_buf_printf(&o->message, "; %s", r->disagree);
+	if (r->migrated.n > 0) {
+		/* An old state file's neighbours that are lateral now. */
+		o->state = worse(o->state, UPM_STATE_WARNING);
+		upm_buf_printf(&o->reason, "%s", o->reason.len ? ", " : "");
+		upm_text_asns(&o->reason, &r->migrated, NULL, NULL, NULL);
+		upm_buf_printf(&o->reason, " left the baseline (lateral "
+		    "neighbours now)");
+		upm_buf_printf(&o->message, "; ");
+		upm_text_asns(&o->message, &r->migrated, NULL, NULL, NULL);
+		upm_buf_printf(&o->message, " left the baseline (lateral "
+		    "neighbours now)");
+	}
 	if (c->have_crit && upm_range_alert(&c->crit, n)) {
 		o->state = worse(o->state, UPM_STATE_CRITICAL);
 		upm_buf_printf(&o->message, "; %zu upstreams outside critical "

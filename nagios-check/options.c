@@ -19,7 +19,8 @@ enum {
 	OPT_VISIBILITY, OPT_RETRIES, OPT_FROM, OPT_UNTIL, OPT_STEP,
 	OPT_GRAPHITE_PREFIX, OPT_NAME, OPT_COUNTRY, OPT_EXTRA_ASN,
 	OPT_EXTRA_PREFIX, OPT_NLNOG_URL, OPT_ALICE_URL, OPT_EXPECT_PREFIX,
-	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL
+	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL,
+	OPT_CLIQUE, OPT_AS_RELATIONSHIPS, OPT_NEIGHBOURS, OPT_WEIGHTING
 };
 
 static const struct option longopts[] = {
@@ -53,6 +54,10 @@ static const struct option longopts[] = {
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "clique", required_argument, NULL, OPT_CLIQUE },
+	{ "as-relationships", required_argument, NULL, OPT_AS_RELATIONSHIPS },
+	{ "neighbours", required_argument, NULL, OPT_NEIGHBOURS },
+	{ "weighting", required_argument, NULL, OPT_WEIGHTING },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -127,9 +132,20 @@ print_help(void)
 "     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
 "                        file:// URLs read a recorded replay\n"
 "     --sourceapp ID     RIPEstat sourceapp parameter (default upstreams)\n"
-"     --min-peers N      Vantage points an upstream needs to be present\n"
-"                        (default 2)\n"
+"     --min-peers N      Distinct vantage-point ASes an upstream needs to be\n"
+"                        present (default 2); sessions are reported beside\n"
 "     --min-share PCT    Path share an upstream needs to be present (default 1)\n"
+"     --weighting W      Shares by path (default) or vantage-as: each vantage\n"
+"                        AS counts once per prefix\n"
+"     --neighbours N     providers (default): upstreams are the neighbours the\n"
+"                        paths show to be providers, the others lateral;\n"
+"                        all: every neighbour is an upstream (the old way)\n"
+"     --clique ASN,...   The transit-free clique for the provider evidence\n"
+"                        (default: CAIDA AS Rank's, January 2024)\n"
+"     --as-relationships FILE\n"
+"                        CAIDA AS-relationship file (as-rel/as-rel2, plain,\n"
+"                        gzip or bzip2): its word on a pair overrides the\n"
+"                        inference\n"
 "     --at TIME          Ask for a past instant (YYYY-MM-DDTHH:MM:SS UTC or Unix\n"
 "                        seconds; ripestat-bgp-state only)\n"
 "     --visibility       Also ask routing-status for the target's visibility\n"
@@ -431,6 +447,26 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 			break;
 		c->q.params.min_peers = (size_t)l;
 		return 0;
+	case OPT_WEIGHTING:
+		return upm_weighting_parse(arg, &c->q.params.weighting, err) ==
+		    UPM_OK ? 0 : -1;
+	case OPT_NEIGHBOURS:
+		return upm_neighbours_parse(arg, &c->q.params.neighbours_all,
+		    err) == UPM_OK ? 0 : -1;
+	case OPT_CLIQUE:
+		upm_asn_list_free(&c->clique);
+		if (upm_asn_list_parse(&c->clique, arg, err) != UPM_OK ||
+		    c->clique.n == 0)
+			break;
+		c->q.params.clique = &c->clique;
+		return 0;
+	case OPT_AS_RELATIONSHIPS:
+		upm_asrel_free(c->asrel);
+		c->asrel = NULL;
+		if (upm_asrel_load(arg, &c->asrel, err) != UPM_OK)
+			return -1;
+		c->q.params.relationships = c->asrel;
+		return 0;
 	case OPT_MIN_SHARE:
 		if (parse_double(arg, 0.0, 100.0, &d) != 0)
 			break;
@@ -566,6 +602,7 @@ ck_config_init(struct config *c)
 	upm_fetch_opts_init(&c->fetch);
 	upm_asn_list_init(&c->expect);
 	upm_asn_list_init(&c->extra_asns);
+	upm_asn_list_init(&c->clique);
 	c->timeout = DEFAULT_TIMEOUT;
 	c->format = FMT_NAGIOS;
 }
@@ -581,4 +618,6 @@ ck_config_free(struct config *c)
 		upm_asn_list_free(&c->expect_prefix[i].asns);
 	free(c->asns);
 	free(c->state_dir_file);
+	upm_asn_list_free(&c->clique);
+	upm_asrel_free(c->asrel);
 }

@@ -35,15 +35,18 @@ like "$log" 'upstreams/0\.' "User-Agent upstreams/<version>"
 replay_ctl "scenario?name=two"
 run -a 131279 -e AS4837
 is "$rc" 2 "new upstream against --expect: CRITICAL"
-like "$(line1)" '^UPSTREAMS CRITICAL - AS20485 appeared \(39\.0%\); 2 upstreams: AS4837 58\.5%, AS20485 39\.0%' "summary names the appeared upstream first"
-like "$(line1)" "'AS20485'=39\.02%;;;0;100" "perfdata share of the new upstream"
-like "$(line1)" "'AS64999'=2\.44%;;;0;100" "noise upstream still in perfdata"
-like "$out" 'AS64999: 2\.44% of paths, 1 peer, 1 prefix, below thresholds' "noise seen by one peer is not present"
+like "$(line1)" '^UPSTREAMS CRITICAL - AS20485 appeared \(40\.0%\); 2 upstreams: AS4837 60\.0%, AS20485 40\.0%' "summary names the appeared upstream first"
+like "$(line1)" "'AS20485'=40\.00%;;;0;100" "perfdata share of the new upstream"
+if grep -q "AS64509" <<<"$(line1)"; then ok 1 "lateral noise not in perfdata"; else ok 0 "lateral noise not in perfdata"; fi
+like "$out" $'\nlateral neighbours \\(not upstreams\\): AS64509 \\(lateral, 1 path, 1 vantage AS\\)' "noise seen by one vantage AS without evidence: lateral, in its own line"
 run -a 131279 -e 4837,20485
 is "$rc" 0 "both expected: OK"
 run -a 131279 -e 4837,20485 --min-peers 1
-is "$rc" 2 "--min-peers 1 makes the one-peer noise an upstream: CRITICAL"
-run -a 131279 -e 4837,20485 --min-peers 1 --min-share 5
+is "$rc" 0 "--min-peers 1: the lateral noise is still no upstream: OK"
+run -a 131279 -e 4837,20485 --min-peers 1 --neighbours all
+is "$rc" 2 "--neighbours all --min-peers 1 makes the one-peer noise an upstream: CRITICAL"
+like "$(line1)" "'AS64509'=2\.44%;;;0;100" "--neighbours all: the noise in perfdata, shares as before"
+run -a 131279 -e 4837,20485 --min-peers 1 --min-share 5 --neighbours all
 is "$rc" 0 "--min-share 5 filters it again: OK"
 
 # --- JSON ------------------------------------------------------------------------
@@ -58,14 +61,18 @@ assert d["source"]=="ripestat-bgp-state" and d["data_time"]=="2017-10-01T12:00:0
 assert d["observations"]==43 and d["direct"]==1 and d["unusable"]==1
 assert u[4837]["status"]=="expected" and u[20485]["status"]=="new"
 assert u[3356]["status"]=="missing" and u[3356]["share"]==0 and not u[3356]["present"]
-assert abs(u[4837]["share"]-58.54)<0.01 and u[4837]["peers"]==6 and u[4837]["prefixes"]==4
-assert u[64999]["present"] is False and isinstance(u[64999]["asn"], int)
+assert abs(u[4837]["share"]-60.0)<0.01 and u[4837]["peers"]==6 and u[4837]["prefixes"]==4
+assert u[4837]["vantage_ases"]==6 and u[4837]["sessions"]==6 and u[4837]["role"]=="upstream"
+assert u[4837]["evidence"]=="clique" and 64509 not in u and d["roles"]=="inferred"
+n={x["asn"]:x for x in d["neighbours"]}
+assert n[64509]["role"]=="lateral" and n[64509]["present"] is False and n[64509]["evidence"]=="none"
+assert d["upstreams_by_prefix"]["175.45.176.0/24"]==[4837,20485]
 print("good")'
 is "$(python3 -c "$py" <<<"$out" 2>&1)" good "json: fields, types, statuses, appeared/disappeared"
 
 run -a 131279 -f text
 is "$rc" 0 "text format without baseline: OK"
-like "$out" 'AS20485 +39\.0%' "text table row"
+like "$out" 'AS20485 +40\.0%' "text table row"
 
 # --- thresholds --------------------------------------------------------------------
 replay_ctl "scenario?name=one"

@@ -97,10 +97,10 @@ like "$(cat "$work/metrics")" '^count-missing\.wsp count-observations\.wsp count
     "exactly the documented metric names"
 
 replay_ctl "scenario?name=two"
-wait_until 30 wsp_is percent-AS20485 39.02
-ok $? "after the switch: testhost.upstreams-dprk.percent-AS20485 = 39.02"
-wait_until 10 wsp_is percent-AS4837 58.54
-ok $? "testhost.upstreams-dprk.percent-AS4837 = 58.54"
+wait_until 30 wsp_is percent-AS20485 40
+ok $? "after the switch: testhost.upstreams-dprk.percent-AS20485 = 40"
+wait_until 10 wsp_is percent-AS4837 60
+ok $? "testhost.upstreams-dprk.percent-AS4837 = 60"
 wait_until 10 wsp_is count-unexpected 1
 ok $? "testhost.upstreams-dprk.count-unexpected = 1"
 wait_until 10 wsp_is count-upstreams 2

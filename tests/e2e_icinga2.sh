@@ -165,9 +165,9 @@ wait_result dprk $'\tOK\tHARD\t' 60
 ok $? "icinga2 runs the command: OK while both expected upstreams are there" ||
 	tail -5 "$work/daemon.out" | sed 's/^/# /'
 line=$(results dprk | grep -m1 $'\tOK\t')
-like "$line" $'\tUPSTREAMS OK - 2 upstreams: AS4837 58\\.5%, AS20485 39\\.0%' "output of the check"
-like "$line" 'AS20485: 39\.02% of paths' "long output kept"
-like "$line" $'\tupstreams=2;;1:;0 .*AS20485=39\\.02%;;;0;100' "perfdata recorded (Icinga drops the label quotes)"
+like "$line" $'\tUPSTREAMS OK - 2 upstreams: AS4837 60\\.0%, AS20485 40\\.0%' "output of the check"
+like "$line" 'AS20485: 40\.00% of paths' "long output kept"
+like "$line" $'\tupstreams=2;;1:;0 .*AS20485=40\\.00%;;;0;100' "perfdata recorded (Icinga drops the label quotes)"
 
 log=$work/var/log/icinga2/debug.log
 cmd=$(grep -m1 "Running command '$REPO/nagios-check/check_upstreams' '--asn' 'AS131279'" "$log")

@@ -75,9 +75,9 @@ like "$out" 'AS131279 OK - 1 upstream: AS4837 100\.0%' "  no relearning"
 replay_ctl "scenario?name=two"
 run -a 131279,131280 --state-dir "$sd"
 is "$rc" 2 "AS131279 gains an upstream: CRITICAL"
-like "$(line1)" '^UPSTREAMS CRITICAL - 2 targets: AS131279 CRITICAL \(AS20485 appeared \(39\.0%\)\), AS131280 OK \| ' "summary: the target and why"
-has_line "AS131279 CRITICAL - AS20485 appeared (39.0%); 2 upstreams: AS4837 58.5%, AS20485 39.0% (accept with --accept)" "long output: the target's status line with the --accept hint"
-has_line "  AS20485: 39.02% of paths, 4 peers, 4 prefixes, new" "  and the new upstream's line"
+like "$(line1)" '^UPSTREAMS CRITICAL - 2 targets: AS131279 CRITICAL \(AS20485 appeared \(40\.0%\)\), AS131280 OK \| ' "summary: the target and why"
+has_line "AS131279 CRITICAL - AS20485 appeared (40.0%); 2 upstreams: AS4837 60.0%, AS20485 40.0% (accept with --accept)" "long output: the target's status line with the --accept hint"
+has_line "  AS20485: 40.00% of paths, 4 peers, 4 prefixes, new" "  and the new upstream's line"
 run -a 131279,131280 --state-dir "$sd"
 is "$rc" 2 "still CRITICAL on the next run (until accepted)"
 cmp -s "$sd/AS131279.state" "$work/learned.state"; ok $? "  baseline file untouched"
@@ -109,7 +109,7 @@ run -a 131279,131280 --state-dir "$sd"
 replay_ctl "scenario?name=two"
 run -a 131279,131280,64511 --state-dir "$sd" -w 2:
 is "$rc" 2 "CRITICAL + WARNING + UNKNOWN: CRITICAL"
-like "$(line1)" '^UPSTREAMS CRITICAL - 3 targets: AS131279 CRITICAL \(AS20485 appeared \(39\.0%\)\), AS131280 WARNING \(1 upstreams outside warning range 2:\), AS64511 UNKNOWN \(HTTP 404\) \| ' "each target's state and reason"
+like "$(line1)" '^UPSTREAMS CRITICAL - 3 targets: AS131279 CRITICAL \(AS20485 appeared \(40\.0%\)\), AS131280 WARNING \(1 upstreams outside warning range 2:\), AS64511 UNKNOWN \(HTTP 404\) \| ' "each target's state and reason"
 run -a 131280,64511 -w 2:
 is "$rc" 1 "WARNING + UNKNOWN: WARNING"
 run -a 131279,1205,3333,64511
@@ -129,7 +129,7 @@ like "$(line1)" 'AS131279 OK, AS131280 CRITICAL \(1 upstreams outside critical r
 # --- perfdata ------------------------------------------------------------------------
 run -a 131279,131280,64511 -w 1: -c 1:
 pd=$(perfdata)
-like "$pd" "^'AS131279 upstreams'=2;1:;1:;0 'AS131279 AS4837'=58\.54%;;;0;100 'AS131279 AS20485'=39\.02%;;;0;100 " "AS131279's count (with thresholds) and shares"
+like "$pd" "^'AS131279 upstreams'=2;1:;1:;0 'AS131279 AS4837'=60\.00%;;;0;100 'AS131279 AS20485'=40\.00%;;;0;100 " "AS131279's count (with thresholds) and shares"
 like "$pd" "'AS131280 upstreams'=1;1:;1:;0 'AS131280 AS4837'=100\.00%;;;0;100 " "AS131280's count and share"
 like "$pd" "'AS131279 observations'=43;;;0 'AS131279 direct'=1;;;0 'AS131279 unusable'=1;;;0" "observation counts per target"
 py='import re,sys

@@ -48,7 +48,24 @@ add(upm_compute *c, const char *peer, const char *prefix, const uint32_t *path,
 	return upm_compute_add(c, &obs);
 }
 
-/* Adds path once for each of n peers "rrcNN/peerK" from first on. */
+/* Adds an observation by a session of vantage AS vp, whose path to
+ * path[0] is left out (a customer of path[0], say). */
+static int
+add_vp(upm_compute *c, const char *peer, uint32_t vp, const char *prefix,
+    const uint32_t *path, size_t len)
+{
+	upm_observation obs;
+
+	memset(&obs, 0, sizeof(obs));
+	obs.session = peer;
+	obs.prefix = prefix;
+	obs.path = path;
+	obs.path_len = len;
+	obs.peer_asn = vp;
+	return upm_compute_add(c, &obs);
+}
+
+/* Adds path once for each of n peers (each its own vantage AS, 10000 + i) "rrcNN/peerK" from first on. */
 static void
 add_from_peers(upm_compute *c, int first, int n, const char *prefix,
     const uint32_t *path, size_t len)
@@ -58,7 +75,7 @@ add_from_peers(upm_compute *c, int first, int n, const char *prefix,
 
 	for (i = first; i < first + n; i++) {
 		snprintf(peer, sizeof(peer), "rrc00/10.0.0.%d", i);
-		add(c, peer, prefix, path, len);
+		add_vp(c, peer, (uint32_t)(10000 + i), prefix, path, len);
 	}
 }
 
@@ -281,18 +298,20 @@ test_noise(void)
 	upm_result *r;
 	int i;
 
-	/* 97 paths via 4837 from 10 peers. */
+	/* 97 paths via 4837 from 10 peers, each its own vantage AS.  The
+	 * thresholds, not the roles (test_roles): every neighbour counts. */
 	for (i = 0; i < 97; i++) {
 		char peer[16];
 		snprintf(peer, sizeof(peer), "peer%d", i % 10);
-		add(c, peer, "p", main_path, 2);
+		add_vp(c, peer, (uint32_t)(10000 + i % 10), "p", main_path, 2);
 	}
-	add(c, "peer0", "p", leak, 2);             /* 1 peer, 1 % */
-	add(c, "peer0", "p", edge_peers, 2);       /* 2 peers, 2 % */
-	add(c, "peer1", "p", edge_peers, 2);
+	add_vp(c, "peer0", 10000, "p", leak, 2);       /* 1 peer, 1 % */
+	add_vp(c, "peer0", 10000, "p", edge_peers, 2); /* 2 peers, 2 % */
+	add_vp(c, "peer1", 10001, "p", edge_peers, 2);
 	upm_params_init(&p);
 	IS_INT(p.min_peers, 2, "params: min_peers 2 by default");
 	OK(p.min_share == 1.0, "params: min_share 1.0 by default");
+	p.neighbours_all = 1;
 	r = result_of(c, &p);
 	OK(r != NULL, "noise: result");
 	if (r == NULL)
@@ -370,8 +389,9 @@ test_neighbours(void)
 	IS_INT(r->observations, 669, "neighbours: observations = left + uncertain");
 	u = find(r, 4837);
 	OK(u && near(u->share, 97.5609756097561), "neighbours: 360/369 = 97.56%%");
-	OK(u && u->observations == 360 && u->sessions == 360 && u->prefixes == 0,
-	    "neighbours: weight is observations and peers");
+	OK(u && u->observations == 360 && u->peer_routes == 360 &&
+	    u->sessions == 0 && u->vantage_ases == 0 && u->prefixes == 0,
+	    "neighbours: weight is observations and peer_routes, not peers");
 	OK(u && u->present && !u->uncertain, "neighbours: AS4837 present");
 	u = find(r, 20485);
 	OK(u && near(u->share, 2.4390243902439024), "neighbours: 9/369 = 2.44%%");
@@ -438,11 +458,14 @@ diff_fixture(void)
 	static const uint32_t noise[] = { 64500, TARGET };
 	upm_compute *c = new_target_compute();
 	upm_result *r;
+	upm_params p;
 
 	add_from_peers(c, 1, 6, "p", a, 2);
 	add_from_peers(c, 1, 3, "p", b, 2);
 	add_from_peers(c, 1, 1, "p", noise, 2);
-	r = result_of(c, NULL);
+	upm_params_init(&p);
+	p.neighbours_all = 1;   /* the diff, not the roles */
+	r = result_of(c, &p);
 	upm_compute_free(c);
 	return r;
 }
@@ -526,7 +549,7 @@ test_diff(void)
 static void
 test_sort_ties(void)
 {
-	static const uint32_t asns[] = { 65003, 65001, 65004, 65002 };
+	static const uint32_t asns[] = { 64499, 64497, 64500, 64498 };
 	upm_compute *c = new_target_compute();
 	upm_result *r;
 	uint32_t path[2];
@@ -540,9 +563,9 @@ test_sort_ties(void)
 	r = result_of(c, NULL);
 	OK(r != NULL && r->n_upstreams == 4, "ties: 4 upstreams");
 	if (r != NULL && r->n_upstreams == 4)
-		OK(r->upstreams[0].asn == 65004 && r->upstreams[1].asn == 65001 &&
-		    r->upstreams[2].asn == 65002 && r->upstreams[3].asn == 65003,
-		    "ties: 65004 (40%%), then 65001, 65002, 65003 (20%% each)");
+		OK(r->upstreams[0].asn == 64500 && r->upstreams[1].asn == 64497 &&
+		    r->upstreams[2].asn == 64498 && r->upstreams[3].asn == 64499,
+		    "ties: 64500 (40%%), then 64497, 64498, 64499 (20%% each)");
 	upm_result_free(r);
 	upm_compute_free(c);
 }
@@ -565,6 +588,10 @@ test_volume(void)
 		add(c, peer, prefix, path, 3);
 	}
 	for (i = 0; i < 3000; i++) {
+		/* Seven vantage ASes behind the sessions, as above: one
+		 * network's 3000 sessions would make AS3356 a lateral
+		 * neighbour (one vantage AS, no evidence). */
+		path[0] = 64512 + (uint32_t)(i % 7);
 		path[1] = 3356;
 		snprintf(peer, sizeof(peer), "distinct/%d", i);
 		snprintf(prefix, sizeof(prefix), "192.0.%d.%d/32", i / 256, i % 256);

@@ -137,6 +137,8 @@ add(upm_compute *c, const char *prefix, const char *peer, const uint32_t *p,
 	o.session = peer;
 	o.path = p;
 	o.path_len = n;
+	/* Each session its own vantage AS (their paths leave it out). */
+	o.peer_asn = 10000u + (unsigned char)peer[0];
 	return upm_compute_add(c, &o);
 }
 

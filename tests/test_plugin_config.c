@@ -433,6 +433,13 @@ static char workdir[256];
 
 /* A bgp-state answer: 10 vantage points x 2 prefixes reaching AS131279
  * through AS4837, or (two) peers 6..9 through AS20485. */
+/* The vantage points of the fixtures: networks of the transit-free
+ * clique, so that both upstreams show provider evidence (a path from a
+ * clique AS through the neighbour), as they would on the real Internet. */
+static const unsigned clique_vp[10] = {
+	174, 209, 286, 701, 1239, 1299, 2914, 3257, 3356, 6453
+};
+
 static void
 write_bgp_state(int two)
 {
@@ -451,7 +458,7 @@ write_bgp_state(int two)
 			upm_buf_printf(&b, "%s{\"source_id\": \"00-192.0.2.%d\", "
 			    "\"path\": [%d, %d, 131279], \"target_prefix\": "
 			    "\"175.45.17%d.0/24\", \"community\": []}",
-			    first ? "" : ", ", i + 1, 64496 + i,
+			    first ? "" : ", ", i + 1, clique_vp[i],
 			    two && i >= 6 ? 20485 : 4837, 6 + p);
 			first = 0;
 		}
@@ -1068,8 +1075,8 @@ write_country(int two)
 		    "\"175.45.176.0/24\", \"community\": []}, "
 		    "{\"source_id\": \"00-192.0.2.%d\", \"path\": [%d, %d, "
 		    "64510], \"target_prefix\": \"175.45.179.0/24\", "
-		    "\"community\": []}", first ? "" : ", ", i + 1, 64496 + i,
-		    i < 6 ? 4837 : 20485, i + 1, 64496 + i,
+		    "\"community\": []}", first ? "" : ", ", i + 1, clique_vp[i],
+		    i < 6 ? 4837 : 20485, i + 1, clique_vp[i],
 		    two && i >= 6 ? 20485 : 4837);
 		first = 0;
 	}

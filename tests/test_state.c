@@ -129,7 +129,7 @@ test_round_trip(void)
 	    "round trip: write");
 	text = get_file(path);
 	IS_STR(text, "# upstreams baseline, written by upstreams " UPM_VERSION
-	    "; edit with care\nversion 1\ntarget AS131279\nupstreams 4837 20485\n",
+	    "; edit with care\nversion 2\ntarget AS131279\nupstreams 4837 20485\n",
 	    "round trip: file format");
 	free(text);
 	IS_INT(upm_state_read(path, &got, target, sizeof(target), &missing, &err),
@@ -210,8 +210,8 @@ test_corrupt(void)
 		    "line 4: unknown line 'foo'" },
 		{ LIT("version 1\ntarget AS1\nupstreams 1\nupstream 2\n"),
 		    "line 4: unknown line 'upstream'" },
-		{ LIT("version 2\ntarget AS1\nupstreams 1\n"),
-		    "line 1: unsupported version '2'" },
+		{ LIT("version 3\ntarget AS1\nupstreams 1\n"),
+		    "line 1: unsupported version '3'" },
 		{ LIT("version 01\ntarget AS1\nupstreams 1\n"),
 		    "line 1: unsupported version '01'" },
 		{ LIT("version\ntarget AS1\nupstreams 1\n"),

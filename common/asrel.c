@@ -1,0 +1,311 @@
+/*
+ * asrel.c - CAIDA's AS-relationship file (as-rel, as-rel2 "serial-2"):
+ *
+ *   # inferred clique: 174 209 286 ...
+ *   1|11537|0|bgp        peers (the serial-2 source column is ignored)
+ *   1|21616|-1|bgp       AS1 a provider of AS21616
+ *
+ * plain, gzip (zlib, which also reads a plain file as it is) or bzip2
+ * (libbz2), told apart by the first bytes.  Loaded once into a sorted
+ * array of pairs; read-only afterwards, so one table serves every target
+ * and thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bzlib.h>
+#include <zlib.h>
+
+#include "upm_private.h"
+
+/* Lines longer than this are not CAIDA's (which are under 40 bytes). */
+#define ASREL_MAX_LINE 4096
+
+typedef struct {
+	uint64_t key;   /* low ASN << 32 | high ASN */
+	int8_t rel;     /* what the low ASN is to the high: 1 provider,
+	                 * -1 customer, 0 peer */
+} asrel_pair;
+
+struct upm_asrel {
+	asrel_pair *v;
+	size_t n, cap;
+	upm_asn_list clique;
+	int have_clique;
+};
+
+/* A reader of decompressed bytes: gzip/plain or bzip2. */
+typedef struct {
+	gzFile gz;
+	FILE *f;
+	BZFILE *bz;
+	int bz_end;
+} asrel_in;
+
+static int
+in_read(asrel_in *in, char *buf, int len)
+{
+	int n, bzerr;
+
+	if (in->gz != NULL)
+		return gzread(in->gz, buf, (unsigned)len);
+	if (in->bz_end)
+		return 0;
+	n = BZ2_bzRead(&bzerr, in->bz, buf, len);
+	if (bzerr == BZ_STREAM_END)
+		in->bz_end = 1;
+	else if (bzerr != BZ_OK)
+		return -1;
+	return n;
+}
+
+static void
+in_close(asrel_in *in)
+{
+	int bzerr;
+
+	if (in->gz != NULL)
+		(void)gzclose(in->gz);
+	if (in->bz != NULL)
+		BZ2_bzReadClose(&bzerr, in->bz);
+	if (in->f != NULL)
+		(void)fclose(in->f);
+}
+
+static upm_status
+in_open(asrel_in *in, const char *path, upm_error *err)
+{
+	unsigned char magic[3] = { 0, 0, 0 };
+	size_t got;
+	int bzerr;
+
+	memset(in, 0, sizeof(*in));
+	if ((in->f = fopen(path, "rb")) == NULL)
+		return upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
+		    strerror(errno));
+	got = fread(magic, 1, sizeof(magic), in->f);
+	if (got == 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
+		rewind(in->f);
+		in->bz = BZ2_bzReadOpen(&bzerr, in->f, 0, 0, NULL, 0);
+		if (bzerr != BZ_OK) {
+			in_close(in);
+			return upm_fail(err, UPM_ERR_IO, "%.200s: not a bzip2 "
+			    "file", path);
+		}
+		return UPM_OK;
+	}
+	(void)fclose(in->f);
+	in->f = NULL;
+	if ((in->gz = gzopen(path, "rb")) == NULL)
+		return upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
+		    strerror(errno ? errno : EIO));
+	return UPM_OK;
+}
+
+/* One decimal AS number from *s, moving past it; 0 when there is none. */
+static int
+read_asn(const char **s, uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > UINT32_MAX)
+			return 0;
+	}
+	if (v == 0)
+		return 0;
+	*out = (uint32_t)v;
+	*s = p;
+	return 1;
+}
+
+static int
+add_pair(upm_asrel *r, uint32_t a, uint32_t b, int rel)
+{
+	asrel_pair *p;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		if (cap > SIZE_MAX / sizeof(*p) ||
+		    (p = realloc(r->v, cap * sizeof(*p))) == NULL)
+			return -1;
+		r->v = p;
+		r->cap = cap;
+	}
+	p = &r->v[r->n++];
+	if (a < b) {
+		p->key = (uint64_t)a << 32 | b;
+		p->rel = (int8_t)rel;
+	} else {
+		p->key = (uint64_t)b << 32 | a;
+		p->rel = (int8_t)-rel;
+	}
+	return 0;
+}
+
+/* One line: UPM_OK, or UPM_ERR_ARG / UPM_ERR_NOMEM. */
+static upm_status
+parse_line(upm_asrel *r, const char *line, const char *path, size_t no,
+    upm_error *err)
+{
+	static const char clique_tag[] = "# inferred clique:";
+	const char *s = line;
+	uint32_t a, b;
+	int rel;
+
+	if (*s == '#') {
+		if (strncmp(s, clique_tag, sizeof(clique_tag) - 1) != 0)
+			return UPM_OK;
+		s += sizeof(clique_tag) - 1;
+		r->have_clique = 1;
+		for (;;) {
+			s += strspn(s, " \t\r");
+			if (*s == '\0')
+				return UPM_OK;
+			if (!read_asn(&s, &a))
+				return upm_fail(err, UPM_ERR_ARG, "%.200s line "
+				    "%zu: bad clique", path, no);
+			if (upm_asn_list_add(&r->clique, a) != UPM_OK)
+				return upm_fail(err, UPM_ERR_NOMEM,
+				    "out of memory");
+		}
+	}
+	if (*s == '\0' || *s == '\r')
+		return UPM_OK;
+	if (!read_asn(&s, &a) || *s++ != '|' || !read_asn(&s, &b) ||
+	    *s++ != '|')
+		return upm_fail(err, UPM_ERR_ARG, "%.200s line %zu: not "
+		    "\"AS|AS|relationship\"", path, no);
+	if (strncmp(s, "-1", 2) == 0) {
+		rel = 1;
+		s += 2;
+	} else if (*s == '0') {
+		rel = 0;
+		s++;
+	} else
+		return upm_fail(err, UPM_ERR_ARG, "%.200s line %zu: the "
+		    "relationship is -1 or 0", path, no);
+	if (*s != '\0' && *s != '|' && *s != '\r')
+		return upm_fail(err, UPM_ERR_ARG, "%.200s line %zu: junk after "
+		    "the relationship", path, no);
+	if (add_pair(r, a, b, rel) != 0)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	return UPM_OK;
+}
+
+static int
+by_key(const void *x, const void *y)
+{
+	const asrel_pair *a = x, *b = y;
+
+	return (a->key > b->key) - (a->key < b->key);
+}
+
+upm_status
+upm_asrel_load(const char *path, upm_asrel **out, upm_error *err)
+{
+	static char buf[65536];
+	char line[ASREL_MAX_LINE];
+	size_t len = 0, no = 0;
+	upm_asrel *r;
+	asrel_in in;
+	upm_status st;
+	int n, i;
+
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "no AS-relationship file");
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	upm_asn_list_init(&r->clique);
+	if ((st = in_open(&in, path, err)) != UPM_OK) {
+		upm_asrel_free(r);
+		return st;
+	}
+	st = UPM_OK;
+	while (st == UPM_OK && (n = in_read(&in, buf, (int)sizeof(buf))) > 0) {
+		for (i = 0; i < n && st == UPM_OK; i++) {
+			if (buf[i] != '\n') {
+				if (len + 1 >= sizeof(line))
+					st = upm_fail(err, UPM_ERR_ARG, "%.200s "
+					    "line %zu: too long", path, no + 1);
+				else
+					line[len++] = buf[i];
+				continue;
+			}
+			line[len] = '\0';
+			st = parse_line(r, line, path, ++no, err);
+			len = 0;
+		}
+		if (n < 0)
+			break;
+	}
+	if (st == UPM_OK && n < 0)
+		st = upm_fail(err, UPM_ERR_IO, "%.200s: read error "
+		    "(a damaged compressed file?)", path);
+	if (st == UPM_OK && len > 0) {
+		line[len] = '\0';
+		st = parse_line(r, line, path, ++no, err);
+	}
+	in_close(&in);
+	if (st == UPM_OK && r->n == 0)
+		st = upm_fail(err, UPM_ERR_ARG, "%.200s: no relationship in it",
+		    path);
+	if (st != UPM_OK) {
+		upm_asrel_free(r);
+		return st;
+	}
+	qsort(r->v, r->n, sizeof(*r->v), by_key);
+	*out = r;
+	return UPM_OK;
+}
+
+void
+upm_asrel_free(upm_asrel *r)
+{
+	if (r == NULL)
+		return;
+	free(r->v);
+	upm_asn_list_free(&r->clique);
+	free(r);
+}
+
+size_t
+upm_asrel_pairs(const upm_asrel *r)
+{
+	return r != NULL ? r->n : 0;
+}
+
+const upm_asn_list *
+upm_asrel_clique(const upm_asrel *r)
+{
+	return r != NULL && r->have_clique && r->clique.n > 0 ? &r->clique :
+	    NULL;
+}
+
+int
+upm_asrel_lookup(const upm_asrel *r, uint32_t a, uint32_t b)
+{
+	uint64_t key = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+	size_t lo = 0, hi, mid;
+
+	if (r == NULL || a == b)
+		return 2;
+	hi = r->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->v[mid].key < key)
+			lo = mid + 1;
+		else if (r->v[mid].key > key)
+			hi = mid;
+		else
+			return a < b ? r->v[mid].rel : -r->v[mid].rel;
+	}
+	return 2;
+}
