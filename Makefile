@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 WERROR    ?= -Werror
 
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl jansson)
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs libcurl jansson) -lm
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs libcurl jansson) -lz -lbz2 -lm
 
 CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra $(WERROR) -Icommon $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS) \

@@ -804,6 +804,10 @@ upm_rib_sink_event(void *ctx, const upm_event *ev)
 void
 upm_rib_rebase(upm_rib *r)
 {
+	/* What changed while the table was filling is no change. */
+	for (size_t i = 0; i < r->n_changes; i++)
+		change_free(&r->changes[i]);
+	r->n_changes = 0;
 	if (r->have_second) {
 		/* The moment so far is the starting point. */
 		r->started = 0;

@@ -58,8 +58,9 @@ upm_status upm_rib_event(upm_rib *r, const upm_event *ev, upm_error *err);
 int upm_rib_sink_event(void *ctx, const upm_event *ev);
 
 /* Before the first event, or between files: the present set found at the
- * end of the current second becomes the starting point (no change point);
- * later changes are measured from it.  For a table still filling (an
+ * end of the current second becomes the starting point (no change point),
+ * the changes recorded so far are dropped; later changes are measured
+ * from it.  For a table still filling (an
  * updates file without a dump) or the load of a dump. */
 void upm_rib_rebase(upm_rib *r);
 
