@@ -1634,3 +1634,31 @@ upm_result_prefix_changes(const upm_result *r)
 		    r->prefix_results[i].disappeared.n > 0;
 	return n;
 }
+
+/* ------------------------------------------- for the routing table */
+
+#include "rib.h"
+
+/* What one observation of path gives by the rules of upm_compute_add,
+ * for the routing table (common/rib.c), which keeps its own counts:
+ * UPM_CLASS_UPSTREAM with *asn the upstream, or direct, another origin's
+ * route, or no usable path. */
+int
+upm_compute_classify(const upm_compute *c, const uint32_t *path, size_t len,
+    uint32_t *asn)
+{
+	size_t first, priv;
+	long i;
+
+	*asn = 0;
+	if (path == NULL || len == 0)
+		return UPM_CLASS_UNUSABLE;
+	if (!upm_asn_list_has(&c->origins, path[len - 1]))
+		return UPM_CLASS_OTHER_ORIGIN;
+	if ((i = neighbour_index(c, path, len, &first, &priv)) < 0)
+		return UPM_CLASS_DIRECT;
+	if (asn_reserved(path[i]))
+		return UPM_CLASS_UNUSABLE;
+	*asn = path[i];
+	return UPM_CLASS_UPSTREAM;
+}

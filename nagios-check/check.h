@@ -65,6 +65,11 @@ struct config {
 	/* Neighbour roles: --clique, --as-relationships. */
 	upm_asn_list clique;
 	upm_asrel *asrel;
+	/* --mrt FILE...: archive files, in the order given; --hold. */
+	const char **mrt;
+	size_t n_mrt;
+	const char *hold;
+	int64_t hold_s;
 };
 
 /* What the run found out about one target, for the output. */
@@ -115,5 +120,15 @@ int ck_check_targets(struct config *c);
 int ck_history_config_check(struct config *c, upm_error *err);
 /* The walk and its report; returns the exit code. */
 int ck_run_history(struct config *c);
+/* --mrt: adds one file (0, or -1 out of memory); the rules of --mrt and
+ * --hold (0, or -1 with err filled); the whole run, its exit code. */
+int ck_mrt_add(struct config *c, const char *file);
+int ck_mrt_config_check(struct config *c, upm_error *err);
+int ck_run_mrt(struct config *c);
+
+/* judge.c: a result made without a query (an archive's table), judged and
+ * printed as a live answer's; r taken over, NULL for failed. */
+int ck_judge_result(struct config *c, upm_result *r, const char *source,
+    const upm_error *failed);
 
 #endif

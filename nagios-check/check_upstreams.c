@@ -49,7 +49,9 @@ check_main(int argc, char **argv)
 		return UPM_STATE_UNKNOWN;
 	}
 	signal(SIGALRM, on_alarm);
-	if (c.from != NULL)
+	if (c.n_mrt > 0)
+		rc = ck_run_mrt(&c);          /* -t bounds the whole read */
+	else if (c.from != NULL)
 		rc = ck_run_history(&c);      /* -t applies to each step */
 	else {
 		alarm((unsigned)c.timeout);

@@ -291,3 +291,31 @@ ck_check_one(struct config *c)
 	ck_outcome_free(&o);
 	return rc;
 }
+
+int
+ck_judge_result(struct config *c, upm_result *r, const char *source,
+    const upm_error *failed)
+{
+	struct outcome o;
+	upm_report rep;
+	upm_buf out;
+	char target[32];
+	upm_status st;
+	int rc;
+
+	ck_outcome_init(&o);
+	if (r == NULL)
+		ck_unknown(&o, failed);
+	else {
+		o.result = r;
+		ck_assess(c, c->state_file, &o);
+	}
+	(void)snprintf(target, sizeof(target), "AS%lu", (unsigned long)c->q.asn);
+	ck_make_report(c, target, &o, &rep);
+	rep.source = source;
+	upm_buf_init(&out);
+	st = render(c, &rep, &out);
+	rc = ck_print_output(&out, st, (int)o.state);
+	ck_outcome_free(&o);
+	return rc;
+}

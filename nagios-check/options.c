@@ -20,7 +20,8 @@ enum {
 	OPT_GRAPHITE_PREFIX, OPT_NAME, OPT_COUNTRY, OPT_EXTRA_ASN,
 	OPT_EXTRA_PREFIX, OPT_NLNOG_URL, OPT_ALICE_URL, OPT_EXPECT_PREFIX,
 	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL,
-	OPT_CLIQUE, OPT_AS_RELATIONSHIPS, OPT_NEIGHBOURS, OPT_WEIGHTING
+	OPT_CLIQUE, OPT_AS_RELATIONSHIPS, OPT_NEIGHBOURS, OPT_WEIGHTING,
+	OPT_MRT, OPT_HOLD
 };
 
 static const struct option longopts[] = {
@@ -58,6 +59,8 @@ static const struct option longopts[] = {
 	{ "as-relationships", required_argument, NULL, OPT_AS_RELATIONSHIPS },
 	{ "neighbours", required_argument, NULL, OPT_NEIGHBOURS },
 	{ "weighting", required_argument, NULL, OPT_WEIGHTING },
+	{ "mrt", required_argument, NULL, OPT_MRT },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -81,7 +84,9 @@ ck_print_usage(FILE *f)
 	    "[-f nagios|text|json]\n"
 	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
 	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
-	    "[--name N]\n", PROGNAME, PROGNAME, PROGNAME);
+	    "[--name N]\n"
+	    "       %s -a ASN --mrt FILE... [--from TIME --until TIME] "
+	    "[--hold DURATION]\n", PROGNAME, PROGNAME, PROGNAME, PROGNAME);
 }
 
 static void
@@ -179,6 +184,15 @@ print_help(void)
 "A change point is the first step whose present set differs from the step\n"
 "before.  A step without any route (an outage) counts as an empty set.\n"
 "Exit code: 0 no change point, 2 at least one, 3 on an error.\n"
+"\nArchives: RIS or RouteViews MRT files (RIB dumps, updates; gzip, bzip2)\n"
+"     --mrt FILE...      Read these files in time order through bgpdump -m\n"
+"                        (the package bgpdump); more files may follow as\n"
+"                        arguments.  Without --from/--until the table after\n"
+"                        the last file is judged like a live answer; with\n"
+"                        them, the change points of the range to the second\n"
+"                        (text, json, graphite).  -t bounds the whole read.\n"
+"     --hold DURATION    A change counts once it has lasted this long; one\n"
+"                        undone sooner is reported as a flap (default 0)\n"
 "\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
 "appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
 "when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n"
@@ -518,6 +532,14 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->step = arg;
 		return history_duration_parse(arg, &c->step_s, err) == UPM_OK ?
 		    0 : -1;
+	case OPT_MRT:
+		if (ck_mrt_add(c, arg) != 0)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+		return 0;
+	case OPT_HOLD:
+		c->hold = arg;
+		return history_duration_parse(arg, &c->hold_s, err) == UPM_OK ?
+		    0 : -1;
 	case OPT_GRAPHITE_PREFIX:
 		if (!history_name_ok(arg, 1))
 			break;
@@ -587,6 +609,10 @@ ck_parse_args(int argc, char **argv, struct config *c, upm_error *err)
 		if (parse_option(c, opt, optarg, err) != 0)
 			return -1;
 	}
+	/* --mrt FILE...: the files after the options are more of them. */
+	while (c->n_mrt > 0 && optind < argc)
+		if (ck_mrt_add(c, argv[optind++]) != 0)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
 	if (optind < argc)
 		return upm_fail(err, UPM_ERR_ARG, "unexpected argument '%.60s'",
 		    argv[optind]), -1;
@@ -620,4 +646,5 @@ ck_config_free(struct config *c)
 	free(c->state_dir_file);
 	upm_asn_list_free(&c->clique);
 	upm_asrel_free(c->asrel);
+	free(c->mrt);
 }

@@ -19,6 +19,8 @@ ck_history_config_check(struct config *c, upm_error *err)
 {
 	int any = c->from || c->until || c->step;
 
+	if (c->n_mrt > 0 || c->hold)
+		return ck_mrt_config_check(c, err);
 	if (!any) {
 		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
 			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "

@@ -1,0 +1,102 @@
+/*
+ * rib.h - internal to libupstreams: the routing table fed by events.
+ *
+ * The table is keyed by session (collector + peer address) and prefix and
+ * holds each route's current AS path: an announcement replaces, a
+ * withdrawal removes, a session going down drops the session's routes.
+ * Only routes of the target (the path's origin in the origin set) are
+ * kept, so memory follows the target's routes, not the archive's size.
+ *
+ * The computation's counts follow each event: observations, paths with an
+ * upstream, and per upstream its paths and its distinct sessions and
+ * prefixes are added to and taken from, never recounted.  The present set
+ * (the same thresholds as upm_compute_result: min-peers sessions and
+ * min-share percent) is looked at once per second of event time (events
+ * of one second are one moment), and every change of it is stamped with
+ * that second.  With a hold time, a change counts only once the new set
+ * has lasted that long; one undone sooner is a flap, kept apart.
+ */
+#ifndef UPM_RIB_H
+#define UPM_RIB_H
+
+#include "source.h"
+
+typedef struct upm_rib upm_rib;
+
+/* What one path gives (common/compute.c, the rules of upm_compute_add). */
+enum {
+	UPM_CLASS_UNUSABLE = 0,
+	UPM_CLASS_OTHER_ORIGIN,
+	UPM_CLASS_DIRECT,
+	UPM_CLASS_UPSTREAM
+};
+int upm_compute_classify(const upm_compute *c, const uint32_t *path,
+    size_t len, uint32_t *asn);
+
+/* One change of the present set (or, flap set, a set that did not last). */
+typedef struct {
+	int64_t time;             /* the second of the event that caused it */
+	int64_t until;            /* a flap: the second it was undone; else 0 */
+	int flap;
+	upm_asn_list appeared;    /* ascending */
+	upm_asn_list disappeared; /* ascending */
+	upm_result *snapshot;     /* the table's upstreams at time (counts and
+	                           * shares; NULL for a flap) */
+} upm_rib_change;
+
+/* origins copied; p NULL for the defaults; hold_s 0 for no hold time.
+ * Caller owns (upm_rib_free). */
+upm_rib *upm_rib_new(const upm_asn_list *origins, const upm_params *p,
+    int64_t hold_s, upm_error *err);
+void upm_rib_free(upm_rib *r);
+
+/* One event, in time order (an event older than the last one is taken as
+ * of the last one's second).  UPM_ERR_NOMEM, or UPM_OK. */
+upm_status upm_rib_event(upm_rib *r, const upm_event *ev, upm_error *err);
+
+/* The sink's event callback (ctx a upm_rib); stops the parse on failure. */
+int upm_rib_sink_event(void *ctx, const upm_event *ev);
+
+/* Before the first event, or between files: the present set found at the
+ * end of the current second becomes the starting point (no change point),
+ * the changes recorded so far are dropped; later changes are measured
+ * from it.  For a table still filling (an
+ * updates file without a dump) or the load of a dump. */
+void upm_rib_rebase(upm_rib *r);
+
+/* End of input at time t (>= the last event's second): closes the current
+ * second and commits a pending change that has lasted the hold time by t.
+ * UPM_ERR_NOMEM or UPM_OK. */
+upm_status upm_rib_finish(upm_rib *r, int64_t t, upm_error *err);
+
+/* Changes and flaps so far, in time order; borrowed. */
+size_t upm_rib_changes(const upm_rib *r);
+const upm_rib_change *upm_rib_change_at(const upm_rib *r, size_t i);
+
+/* The starting point's snapshot (after upm_rib_rebase or the first
+ * second); NULL before.  Borrowed. */
+const upm_result *upm_rib_start(const upm_rib *r);
+int64_t upm_rib_start_time(const upm_rib *r);
+
+/* The counts as they stand: routes held, events taken. */
+size_t upm_rib_routes(const upm_rib *r);
+uint64_t upm_rib_events(const upm_rib *r);
+
+/* The present set as the incremental counts have it now. */
+upm_status upm_rib_present(const upm_rib *r, upm_asn_list *out,
+    upm_error *err);
+
+/* The table as it stands, as a full computation (every route through
+ * upm_compute_add; tracked prefixes and every rule of the computation):
+ * what a live answer with the same routes gives.  *out caller owns;
+ * UPM_ERR_NODATA for an empty table. */
+upm_status upm_rib_result(const upm_rib *r, upm_result **out,
+    upm_error *err);
+
+/* The incremental counts as a result (upstreams with observations,
+ * sessions, prefixes, share, present), without recounting the table.
+ * *out caller owns; UPM_ERR_NODATA for an empty table. */
+upm_status upm_rib_snapshot(const upm_rib *r, upm_result **out,
+    upm_error *err);
+
+#endif

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# check_upstreams --mrt on real RIS archive files (bgpdump's own test data):
+# the table after a file against an independent computation over bgpdump -m
+# text (tests/mrt_reference.py), change points to the second, and the
+# errors a header walk must catch.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+
+CHECK=nagios-check/check_upstreams
+MRT=${UPM_MRT_DIR:-../shared/fixtures-public/mrt}
+BVIEW=$MRT/bview.20020722.2337.gz
+UPDATES=$MRT/updates.20160811.1600.gz
+if ! command -v bgpdump >/dev/null 2>&1 || [ ! -r "$BVIEW" ]; then
+	echo "ok 1 # skip bgpdump or the MRT files are not here"
+	echo "1..1"
+	exit 0
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-mrt.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# table ORIGIN FILE [check options...]: the check's upstreams as the
+# reference prints them.  The reference knows no provider evidence: it
+# counts every neighbour, so the check is asked with --neighbours all.
+table() {
+	local o=$1 f=$2; shift 2
+	"$CHECK" -a "$o" --mrt "$f" -f json --neighbours all "$@" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for u in sorted(d["upstreams"], key=lambda u: u["asn"]):
+    print("%d %d %d %d %.2f %s" % (u["asn"], u["observations"], u["peers"],
+          u["prefixes"], u["share"], "present" if u["present"] else "-"))'
+}
+
+# The 2002 dump has one peer: min-peers 1.
+for o in 701 7018 1221 3908; do
+	want=$(python3 tests/mrt_reference.py table "$BVIEW" --origin "$o" --min-peers 1)
+	got=$(table "$o" "$BVIEW" --min-peers 1)
+	ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+	    "bview 2002, AS$o: neighbours and shares as the reference ($(wc -l <<<"$want") neighbours)"
+done
+for o in 9829 24427 262785 28573; do
+	want=$(python3 tests/mrt_reference.py table "$UPDATES" --origin "$o")
+	got=$(table "$o" "$UPDATES")
+	ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+	    "updates 2016, AS$o: the table after the file as the reference ($(wc -l <<<"$want") neighbours)"
+done
+"$CHECK" -a 3908 --min-peers 1 --mrt "$BVIEW" -e AS701 >"$work/out" 2>&1
+is "$?" 2 "a baseline that is not the dump's upstream: CRITICAL"
+like "$(cat "$work/out")" "UPSTREAMS CRITICAL" "judged like a live answer"
+
+# Change points: the updates file cut at 16:02:00 into two files.
+python3 tests/mrt_split.py "$UPDATES" 1470931320 "$work/u1" "$work/u2"
+for o in 9829 24427 262785; do
+	want=$(python3 tests/mrt_reference.py changes "$work/u1" "$work/u2" --origin "$o")
+	got=$("$CHECK" -a "$o" --mrt "$work/u1" "$work/u2" \
+	    --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f json \
+	    2>"$work/err" | python3 -c '
+import calendar, json, sys, time
+d = json.load(sys.stdin)
+for c in d["changes"]:
+    t = calendar.timegm(time.strptime(c["time"][:19], "%Y-%m-%dT%H:%M:%S"))
+    print(t, " ".join(["+%d" % a for a in sorted(c["appeared"])] +
+                      ["-%d" % a for a in sorted(c["disappeared"])]))')
+	ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+	    "AS$o: $(wc -l <<<"$want") change points to the second as the reference"
+done
+like "$(cat "$work/err")" "not a RIB dump" "an updates file first: a warning"
+"$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --from 2016-08-11T16:00:00 \
+    --until 2016-08-11T16:05:00 -f graphite --name t >"$work/g" 2>/dev/null
+like "$(cat "$work/g")" "history.upstreams-t.count-upstreams" "graphite lines"
+
+# Hold: AS9829's AS4755 went at 16:03:45 and came back at :52, AS6762 went
+# at :57 and came back at 16:04:02: with 10 s both are flaps, and the
+# settling from 16:03:17 counts once, from the set that lasted (16:03:27).
+"$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --hold 10 \
+    --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f text \
+    >"$work/out" 2>"$work/err"
+like "$(cat "$work/err")" "flap from 2016-08-11T16:03:45Z to 2016-08-11T16:03:52Z" "--hold 10: the 7-second gap is a flap"
+like "$(cat "$work/err")" "flap from 2016-08-11T16:03:57Z to 2016-08-11T16:04:02Z" "--hold 10: and the 5-second one"
+is "$(grep -c appeared "$work/out")" 1 "--hold 10: one change point"
+like "$(cat "$work/out")" "2016-08-11T16:03:27Z AS209 appeared" "stamped with the second of the set that lasted"
+
+# Errors.
+head -c 100000 "$work/u2" >"$work/cut"
+"$CHECK" -a 9829 --mrt "$work/cut" >"$work/out" 2>&1
+is "$?" 3 "a truncated file: UNKNOWN"
+like "$(cat "$work/out")" "truncated in record" "and named"
+"$CHECK" -a 9829 --mrt "$work/u2" "$work/u1" >"$work/out" 2>&1
+like "$(cat "$work/out")" "out of time order" "files out of time order"
+python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack(">IHHI", 1470931200, 99, 0, 4) + b"abcd")' >"$work/odd"
+"$CHECK" -a 9829 --mrt "$work/odd" >"$work/out" 2>&1
+like "$(cat "$work/out")" "MRT type 99" "an unknown record type"
+PATH=/nonexistent "$CHECK" -a 9829 --mrt "$work/u1" >"$work/out" 2>&1
+is "$?" 3 "no bgpdump: UNKNOWN"
+like "$(cat "$work/out")" "bgpdump not found" "and said"
+cat >"$work/slow" <<'SH'
+#!/bin/sh
+sleep 30 &
+sleep 30
+SH
+chmod +x "$work/slow"
+start=$(date +%s)
+UPSTREAMS_BGPDUMP="$work/slow" "$CHECK" -a 9829 -t 1 --mrt "$work/u1" >"$work/out" 2>&1
+rc=$?
+is "$rc" 3 "bgpdump past the time budget: UNKNOWN"
+ok "$([ $(( $(date +%s) - start )) -lt 5 ]; echo $?)" "killed at the budget with its process group"
+like "$(cat "$work/out")" "did not finish in time" "and said"
+"$CHECK" -a 9829 --mrt "$work/u1" --step 1m --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 >"$work/out" 2>&1
+like "$(cat "$work/out")" "--step does not go with --mrt" "--step with --mrt refused"
+tap_end

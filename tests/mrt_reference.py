@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""An independent computation over `bgpdump -m` text, for the MRT tests.
+
+Reads the files in order through bgpdump -m, keeps a table of
+(peer address, prefix) -> AS path for the routes whose origin is the
+target, and gives for one origin AS:
+
+  table   the neighbours at the end: asn observations sessions prefixes
+          share (two decimals) present, one line each, by asn
+  changes the seconds at which the present set changed after the end of
+          the first file (or of a dump): "time +asn -asn", one line each
+  origins the origin ASes with the most routes in the files
+
+Same rules as the check's documentation: the neighbour is the first AS
+after the origin's prepending; present = seen by at least --min-peers
+sessions with at least --min-share percent of the paths; events of one
+second are one moment; a peer leaving state 6 loses its routes.
+"""
+import argparse
+import collections
+import subprocess
+import sys
+
+
+def lines(path):
+    p = subprocess.run(["bgpdump", "-m", path], capture_output=True,
+                       text=True, check=True)
+    return p.stdout.splitlines()
+
+
+def neighbour(path, origin):
+    hops = path.split()
+    if not hops or any(not h.isdigit() for h in hops) or int(hops[-1]) != origin:
+        return None
+    hops = [int(h) for h in hops]
+    while hops and hops[-1] == origin:
+        hops.pop()
+    return hops[-1] if hops else 0   # 0: direct
+
+
+class Table:
+    def __init__(self, origin, min_peers, min_share):
+        self.origin, self.min_peers, self.min_share = origin, min_peers, min_share
+        self.routes = {}
+
+    def event(self, f):
+        kind = f[2]
+        peer = f[3]
+        if kind == "STATE":
+            if f[5] == "6" and f[6] != "6":
+                for k in [k for k in self.routes if k[0] == peer]:
+                    del self.routes[k]
+            return
+        key = (peer, f[5])
+        if kind == "W":
+            self.routes.pop(key, None)
+        elif kind in ("A", "B"):
+            n = neighbour(f[6], self.origin)
+            if n is None:
+                self.routes.pop(key, None)
+            else:
+                self.routes[key] = n
+
+    def counts(self):
+        obs = collections.Counter()
+        sess = collections.defaultdict(set)
+        pfx = collections.defaultdict(set)
+        for (peer, prefix), n in self.routes.items():
+            if n == 0:
+                continue
+            obs[n] += 1
+            sess[n].add(peer)
+            pfx[n].add(prefix)
+        total = sum(obs.values())
+        out = {}
+        for n in obs:
+            share = obs[n] * 100.0 / total
+            out[n] = (obs[n], len(sess[n]), len(pfx[n]), share,
+                      len(sess[n]) >= self.min_peers and share >= self.min_share)
+        return out
+
+    def present(self):
+        return {n for n, v in self.counts().items() if v[4]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["table", "changes", "origins"])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--origin", type=int, default=0)
+    ap.add_argument("--min-peers", type=int, default=2)
+    ap.add_argument("--min-share", type=float, default=1.0)
+    a = ap.parse_args()
+    if a.what == "origins":
+        c = collections.Counter()
+        for path in a.files:
+            for line in lines(path):
+                f = line.split("|")
+                if len(f) > 6 and f[2] in ("A", "B") and f[6]:
+                    c[f[6].split()[-1]] += 1
+        for o, n in c.most_common(20):
+            print(o, n)
+        return
+    t = Table(a.origin, a.min_peers, a.min_share)
+    changes = []
+    before, second = None, None
+
+    def close(ts):
+        nonlocal before
+        now = t.present()
+        if before is not None and now != before:
+            changes.append((ts, now - before, before - now))
+            before = now
+
+    for i, path in enumerate(a.files):
+        for line in lines(path):
+            f = line.split("|")
+            if len(f) < 6 or not f[1].isdigit():
+                continue
+            ts = int(f[1])
+            if second is not None and ts > second:
+                close(second)
+            second = ts if second is None else max(second, ts)
+            t.event(f)
+        if i == 0:
+            # The table after the first file is the starting point.
+            before = t.present()
+            second = None
+    if second is not None:
+        close(second)
+    if a.what == "table":
+        for n, v in sorted(t.counts().items()):
+            print("%d %d %d %d %.2f %s" % (n, v[0], v[1], v[2], v[3],
+                                           "present" if v[4] else "-"))
+    else:
+        for ts, up, down in changes:
+            print(ts, " ".join(["+%d" % x for x in sorted(up)] +
+                               ["-%d" % x for x in sorted(down)]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
