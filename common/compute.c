@@ -1109,3 +1109,24 @@ upm_result_prefix_changes(const upm_result *r)
 		    r->prefix_results[i].disappeared.n > 0;
 	return n;
 }
+
+/* ------------------------------------------------------------ others */
+
+int
+upm_upstream_shown(const upm_upstream *u)
+{
+	return u->present || u->status == UPM_ST_EXPECTED ||
+	    u->status == UPM_ST_MISSING;
+}
+
+void
+upm_result_others(const upm_result *r, upm_others *out)
+{
+	out->count = 0;
+	out->share = 0.0;
+	for (size_t i = 0; r != NULL && i < r->n_upstreams; i++)
+		if (!upm_upstream_shown(&r->upstreams[i])) {
+			out->count++;
+			out->share += r->upstreams[i].share;
+		}
+}

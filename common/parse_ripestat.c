@@ -133,6 +133,11 @@ path_from_array(upm_obs_builder *r, const json_t *arr)
 		asn = json_is_integer(v) ? json_integer_value(v) : 0;
 		if (asn < 1 || asn > (json_int_t)UINT32_MAX) {
 			r->path.unusable = 1;
+			/* A nested array is an AS_SET, AS0 a reserved number:
+			 * unusable by rule.  A string ("4837", asdot "1.2"),
+			 * a float or a number out of range is garbled. */
+			r->path.malformed = !json_is_array(v) &&
+			    !(json_is_integer(v) && asn == 0);
 			return UPM_OK;
 		}
 		if (upm_obs_path_push(r, (uint32_t)asn) != UPM_OK)

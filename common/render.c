@@ -283,19 +283,45 @@ put_label(struct writer *w, const char *s)
 	}
 }
 
+/* Whether a source's upstream gets a label: present there, or present or
+ * in the baseline overall. */
+static int
+source_shown(const upm_result *r, const upm_upstream *u)
+{
+	if (u->present)
+		return 1;
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == u->asn)
+			return upm_upstream_shown(&r->upstreams[i]);
+	return 0;
+}
+
+/* Labels for the upstreams present or in the baseline only, then the
+ * aggregate of the rest ('others': their share and how many), so that
+ * the set of labels depends on the baseline and the present set alone,
+ * never on the noise below the thresholds. */
 static void
 nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 {
+	upm_others others;
+
 	put(w, " | upstreams=%zu;", r->n_present);
 	put_perf_range(w, rep->warn);
 	put(w, ";");
 	put_perf_range(w, rep->crit);
 	put(w, ";0");
 	for (size_t i = 0; i < r->n_upstreams; i++)
-		put(w, " 'AS%lu'=%.2f%%;;;0;100",
-		    (unsigned long)r->upstreams[i].asn, r->upstreams[i].share);
+		if (upm_upstream_shown(&r->upstreams[i]))
+			put(w, " 'AS%lu'=%.2f%%;;;0;100",
+			    (unsigned long)r->upstreams[i].asn,
+			    r->upstreams[i].share);
+	upm_result_others(r, &others);
+	put(w, " others=%.2f%%;;;0;100 others_count=%zu;;;0", others.share,
+	    others.count);
 	for (size_t s = 0; s < r->n_sources; s++)
 		for (size_t i = 0; i < r->sources[s].n_upstreams; i++) {
+			if (!source_shown(r, &r->sources[s].upstreams[i]))
+				continue;
 			put(w, " '");
 			put_label(w, r->sources[s].source);
 			put(w, "-AS%lu'=%.2f%%;;;0;100",
@@ -303,9 +329,12 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 			    r->sources[s].upstreams[i].share);
 		}
 	put(w, " observations=%llu;;;0 direct=%llu;;;0 unusable=%llu;;;0 "
-	    "peers=%zu;;;0", (unsigned long long)r->observations,
+	    "malformed=%llu;;;0 peers=%zu;;;0", (unsigned long long)r->observations,
 	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
-	    r->sessions);
+	    (unsigned long long)r->malformed, r->sessions);
+	if (r->data_age >= 0)
+		put(w, " data_age=%llds;%lld;;0", (long long)r->data_age,
+		    (long long)r->max_age);
 }
 
 /* "AS4837 60.0%, AS20485 40.0%" of the present ones, "none" if none. */
@@ -396,8 +425,12 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 	/* asn-neighbours has no paths: its share is by RIS peers. */
 	int by_peers = strcmp(r->source, "ripestat-asn-neighbours") == 0;
 
+	upm_others others;
+
 	for (size_t i = 0; i < r->n_upstreams; i++) {
 		const upm_upstream *u = &r->upstreams[i];
+		if (!upm_upstream_shown(u))
+			continue;
 		if (by_peers)
 			put(w, "AS%lu: %.2f%% by RIS peers, %zu peer%s, %s\n",
 			    (unsigned long)u->asn, u->share, u->sessions,
@@ -408,6 +441,11 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 			    u->sessions, u->sessions == 1 ? "" : "s", u->prefixes,
 			    u->prefixes == 1 ? "" : "es", status_word(u));
 	}
+	upm_result_others(r, &others);
+	if (others.count > 0)
+		put(w, "others: %zu first-hop AS%s below the thresholds, %.2f%% "
+		    "of paths\n", others.count, others.count == 1 ? "" : "es",
+		    others.share);
 	long_domestic(r, w);
 	long_sources(r, w);
 	long_prefixes(r, w);

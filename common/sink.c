@@ -22,6 +22,7 @@ upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
 	ev.path = obs->path;
 	ev.path_len = obs->path_len;
 	ev.unusable = obs->unusable;
+	ev.malformed = obs->malformed;
 	return sink->event(sink->ctx, &ev);
 }
 

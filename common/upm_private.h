@@ -73,6 +73,9 @@ typedef struct {
 	const uint32_t *path; /* AS path, vantage point first, origin last */
 	size_t path_len;      /* 0 when unusable */
 	int unusable;         /* path had an AS_SET or a non-integer token */
+	int malformed;        /* unusable because garbled (a hop that is no AS
+	                       * number: a string, asdot, out of range), not
+	                       * by a rule about well-formed paths */
 } upm_observation;
 
 /* Return 0 to go on, non-zero to stop the parse (it returns UPM_ERR_ABORTED). */
@@ -100,7 +103,8 @@ typedef int (*upm_prefix_sink)(void *ctx, const char *prefix);
 typedef struct {
 	char data_time[32];  /* query_time / timestamp / latest_time, "" if none */
 	char resource[64];
-	char messages[256];  /* first message of the answer, "" if none */
+	char messages[1024]; /* every message of the answer ("level: text",
+	                      * "; " between them), "" if none */
 	size_t records;      /* records handed to the sink */
 } upm_meta;
 
@@ -116,6 +120,7 @@ typedef struct {
 	uint32_t *v;
 	size_t n, cap;
 	int unusable;        /* an AS_SET, a junk token, or too many hops */
+	int malformed;       /* a junk token: garbled, not unusable by rule */
 } upm_aspath;
 
 /* Grows the buffer (never past UPM_PATH_MAX_HOPS): 0, or -1 out of memory. */
@@ -126,6 +131,7 @@ upm_aspath_reset(upm_aspath *p)
 {
 	p->n = 0;
 	p->unusable = 0;
+	p->malformed = 0;
 }
 
 /* One hop: UPM_OK (a hop past the cap marks the path unusable), or
@@ -164,6 +170,7 @@ upm_aspath_observation(const upm_aspath *p, const char *prefix,
 	obs->prefix = prefix;
 	obs->session = session;
 	obs->unusable = p->unusable || p->n == 0;
+	obs->malformed = p->malformed;
 	obs->path = obs->unusable ? NULL : p->v;
 	obs->path_len = obs->unusable ? 0 : p->n;
 }
