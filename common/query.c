@@ -1009,6 +1009,7 @@ set_age(const struct run *run, upm_result *r)
 	if (q->at != NULL || r->data_time[0] == '\0' ||
 	    upm_time_parse(r->data_time, &t, NULL) != UPM_OK)
 		return;
+	r->have_age = 1;
 	r->data_age = now > t ? now - t : 0;
 	if (q->max_age_s > 0)
 		r->max_age = q->max_age_s;
@@ -1221,7 +1222,7 @@ upm_result_check(const upm_result *r, const upm_params *p, upm_error *err)
 		upm_params_init(&defaults);
 		p = &defaults;
 	}
-	if (r->max_age > 0 && r->data_age > r->max_age) {
+	if (r->have_age && r->max_age > 0 && r->data_age > r->max_age) {
 		upm_age_text(r->data_age, age, sizeof(age));
 		upm_age_text(r->max_age, max, sizeof(max));
 		return upm_fail(err, UPM_ERR_STALE, "data is %s old (data time "

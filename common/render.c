@@ -332,9 +332,8 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 	    "malformed=%llu;;;0 peers=%zu;;;0", (unsigned long long)r->observations,
 	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
 	    (unsigned long long)r->malformed, r->sessions);
-	if (r->data_age >= 0)
-		put(w, " data_age=%llds;%lld;;0", (long long)r->data_age,
-		    (long long)r->max_age);
+	if (r->have_age)
+		put(w, " data_age=%llds;;;0", (long long)r->data_age);
 }
 
 /* "AS4837 60.0%, AS20485 40.0%" of the present ones, "none" if none. */
@@ -425,12 +424,8 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 	/* asn-neighbours has no paths: its share is by RIS peers. */
 	int by_peers = strcmp(r->source, "ripestat-asn-neighbours") == 0;
 
-	upm_others others;
-
 	for (size_t i = 0; i < r->n_upstreams; i++) {
 		const upm_upstream *u = &r->upstreams[i];
-		if (!upm_upstream_shown(u))
-			continue;
 		if (by_peers)
 			put(w, "AS%lu: %.2f%% by RIS peers, %zu peer%s, %s\n",
 			    (unsigned long)u->asn, u->share, u->sessions,
@@ -441,11 +436,6 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 			    u->sessions, u->sessions == 1 ? "" : "s", u->prefixes,
 			    u->prefixes == 1 ? "" : "es", status_word(u));
 	}
-	upm_result_others(r, &others);
-	if (others.count > 0)
-		put(w, "others: %zu first-hop AS%s below the thresholds, %.2f%% "
-		    "of paths\n", others.count, others.count == 1 ? "" : "es",
-		    others.share);
 	long_domestic(r, w);
 	long_sources(r, w);
 	long_prefixes(r, w);

@@ -36,8 +36,11 @@ all_messages(const json_t *root, upm_meta *meta)
 		level = json_array_get(m, 0);
 		if (!json_is_string(text) || json_string_value(text)[0] == '\0')
 			continue;
+		/* "warning: ...": the level said when it is not plain
+		 * information or the error that the status names anyway. */
 		if (json_is_string(level) &&
 		    strcmp(json_string_value(level), "info") != 0 &&
+		    strcmp(json_string_value(level), "error") != 0 &&
 		    json_string_value(level)[0] != '\0') {
 			n = snprintf(one, sizeof(one), "%.20s: %s",
 			    json_string_value(level), json_string_value(text));

@@ -253,6 +253,7 @@ typedef struct {
 	                           * message of the answers; "" if none */
 	/* Freshness (queries for now only; -1 when not known or not
 	 * applied). */
+	int have_age;             /* data_age is known */
 	int64_t data_age;         /* seconds between data_time and now */
 	int64_t max_age;          /* the limit applied, seconds; 0: none */
 	/* A total outage: no route to the target, while the control prefix

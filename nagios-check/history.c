@@ -395,7 +395,8 @@ json_step(const struct hist_step *s, int with_diff)
 	json_t *o;
 
 	iso_utc(s->time, when, sizeof(when));
-	o = json_pack("{s:s, s:b}", "time", when, "no_data", s->no_data);
+	o = json_pack("{s:s, s:b, s:b}", "time", when, "no_data", s->no_data,
+	    "outage", s->outage);
 	if (o == NULL)
 		return NULL;
 	if ((with_diff &&
