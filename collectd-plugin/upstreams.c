@@ -1551,8 +1551,11 @@ up_read_target(struct up_target *t)
 	upm_asn_list_init(&base);
 	if ((st = up_ensure_fetcher(t, &err)) == UPM_OK &&
 	    (st = up_query(t, &r, &err)) == UPM_OK) {
-		if ((st = up_apply_baseline(t, r, &base, &err)) == UPM_OK)
-			/* Stale or garbled data is no read either. */
+		/* Stale or garbled data is no read either; it is judged
+		 * before it can teach a baseline and again after the
+		 * comparison. */
+		if ((st = upm_result_check(r, &t->params, &err)) == UPM_OK &&
+		    (st = up_apply_baseline(t, r, &base, &err)) == UPM_OK)
 			st = upm_result_check(r, &t->params, &err);
 	} else
 		source_failed = 1;

@@ -1231,13 +1231,13 @@ upm_result_check(const upm_result *r, const upm_params *p, upm_error *err)
 	if (r->malformed == 0)
 		return UPM_OK;
 	if (r->malformed * 100 > r->observations * UPM_MALFORMED_MAX_PCT)
-		return upm_fail(err, UPM_ERR_QUALITY, "data quality: %llu of "
+		return upm_fail(err, UPM_ERR_QUALITY, "%llu of "
 		    "%llu paths malformed (more than %d %%)",
 		    (unsigned long long)r->malformed,
 		    (unsigned long long)r->observations, UPM_MALFORMED_MAX_PCT);
 	for (size_t i = 0; i < r->disappeared.n; i++)
 		if (malformed_could_hide(r, r->disappeared.v[i], p->min_share))
-			return upm_fail(err, UPM_ERR_QUALITY, "data quality: "
+			return upm_fail(err, UPM_ERR_QUALITY,
 			    "%llu of %llu paths malformed, enough to hide "
 			    "AS%lu", (unsigned long long)r->malformed,
 			    (unsigned long long)r->observations,

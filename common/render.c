@@ -782,6 +782,20 @@ json_thresholds(const upm_report *rep)
 	return o;
 }
 
+/* {"count": n, "share": pct} of the neighbours without values of their
+ * own; null without a result. */
+static json_t *
+json_others(const upm_result *r)
+{
+	upm_others others;
+
+	if (r == NULL)
+		return json_null();
+	upm_result_others(r, &others);
+	return json_pack("{s:I, s:o}", "count", (json_int_t)others.count,
+	    "share", jshare(others.share));
+}
+
 /* A count from the result, or null when there is no result. */
 static json_t *
 jcount(const upm_result *r, uint64_t v)
@@ -945,10 +959,16 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "source", jstring(nonempty_or(r ? r->source : NULL,
 	    rep->source)));
 	bad |= jset(o, "data_time", jstring_or_null(r ? r->data_time : NULL));
+	bad |= jset(o, "data_age", r != NULL && r->have_age ?
+	    juint((uint64_t)r->data_age) : json_null());
+	bad |= jset(o, "outage", jbool(r != NULL && r->outage));
+	bad |= jset(o, "control_sessions", r != NULL && r->outage ?
+	    juint(r->control_sessions) : json_null());
 	bad |= jset(o, "observations", jcount(r, r ? r->observations : 0));
 	bad |= jset(o, "with_upstream", jcount(r, r ? r->with_upstream : 0));
 	bad |= jset(o, "direct", jcount(r, r ? r->direct : 0));
 	bad |= jset(o, "unusable", jcount(r, r ? r->unusable : 0));
+	bad |= jset(o, "malformed", jcount(r, r ? r->malformed : 0));
 	bad |= jset(o, "other_origin", jcount(r, r ? r->other_origin : 0));
 	bad |= jset(o, "sessions", jcount(r, r ? r->sessions : 0));
 	bad |= jset(o, "prefixes", jcount(r, r ? r->prefixes : 0));
@@ -957,6 +977,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "appeared", json_asn_list(r ? &r->appeared : NULL));
 	bad |= jset(o, "disappeared", json_asn_list(r ? &r->disappeared : NULL));
 	bad |= jset(o, "upstreams", json_upstreams(r));
+	bad |= jset(o, "others", json_others(r));
 	bad |= jset(o, "warnings", jstring(r ? r->warnings : ""));
 	bad |= jset(o, "thresholds", json_thresholds(rep));
 	bad |= json_ext(o, r);

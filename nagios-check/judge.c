@@ -190,8 +190,14 @@ ck_assess(const struct config *c, const char *state_file, struct outcome *o)
 	b.n_prefixes = c->n_expect_prefix;
 	upm_asn_list_init(&baseline);
 	upm_buf_init(&note);
-	if (upm_baseline_apply(&b, o->result, &baseline, &origin, &err) !=
-	    UPM_OK)
+	/* Stale or garbled data is judged before it can teach a baseline,
+	 * and again after the comparison (malformed paths that could hide
+	 * a baseline upstream). */
+	if (upm_result_check(o->result, &c->q.params, &err) != UPM_OK) {
+		ck_unknown(o, &err);
+		o->keep_result = 1;
+	} else if (upm_baseline_apply(&b, o->result, &baseline, &origin, &err)
+	    != UPM_OK)
 		ck_unknown(o, &err);
 	else if (upm_result_check(o->result, &c->q.params, &err) != UPM_OK) {
 		/* Stale or garbled: UNKNOWN, with the figures that say so. */

@@ -13,7 +13,7 @@ start_replay "$work/tree" one || exit 1
 
 # run ARGS...: sets out and rc.
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
 	rc=$?
 }
 line1() { head -n 1 <<<"$out"; }

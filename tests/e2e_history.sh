@@ -15,7 +15,7 @@ start_replay "$work/tree" default || exit 1
 
 # run ARGS...: sets out, err and rc.
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
 	rc=$?
 	err=$(cat "$work/stderr")
 }

@@ -25,7 +25,7 @@ start_replay "$work/tree" one || exit 1
 
 # run ARGS...: sets out and rc.
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
 	rc=$?
 }
 line1() { head -n 1 <<<"$out"; }
@@ -252,13 +252,13 @@ if [ "${UPM_SANITIZED:-0}" != 1 ] && [ "${UPM_VALGRIND:-1}" = 1 ] &&
 	rm -rf "$sd"
 	valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect "$CHECK" \
-	    --ripestat-url "$REPLAY_URL" -a 131279,131280,1205,3333,64511 \
+	    --max-age 0 --ripestat-url "$REPLAY_URL" -a 131279,131280,1205,3333,64511 \
 	    --state-dir "$sd" --parallel 3 -w 2: >"$work/vg.out" 2>"$work/vg.err"
 	is "$?" 1 "valgrind clean: five targets, failures among them (WARNING)"
 	for f in json text; do
 		valgrind -q --error-exitcode=99 --leak-check=full \
 		    --errors-for-leak-kinds=definite,indirect "$CHECK" \
-		    --ripestat-url "$REPLAY_URL" -a 131279,64511 -f $f \
+		    --max-age 0 --ripestat-url "$REPLAY_URL" -a 131279,64511 -f $f \
 		    >"$work/vg.out" 2>>"$work/vg.err"
 		is "$?" 3 "valgrind clean: -f $f"
 	done
