@@ -53,11 +53,10 @@
  * for checks running on the same host. */
 #define DEFAULT_MAX_IN_FLIGHT 4
 #define MAX_IN_FLIGHT 8
-/* Pacing after failed reads: the next request waits BACKOFF_FIRST_S
- * (never less than the read interval), doubling with each further
- * failure up to BACKOFF_MAX_S.  Reads in between send read_success 0 and
- * the last values without asking the source. */
-#define BACKOFF_FIRST_S 60
+/* Pacing after failed reads: after the k-th failed request in a row the
+ * next one waits 2^(k-1) read intervals, at most BACKOFF_MAX_S (or one
+ * interval when that is longer).  Reads in between send read_success 0
+ * and the last values without asking the source. */
 #define BACKOFF_MAX_S 3600
 /* MaxAge: at most ten years, in seconds. */
 #define MAX_AGE_LIMIT (10.0 * 366 * 86400)
@@ -1514,20 +1513,21 @@ up_dispatch_failure(const struct up_target *t)
 static void
 up_pace(struct up_target *t, cdtime_t now)
 {
-	cdtime_t interval = t->interval ? t->interval : plugin_get_interval();
-	double wait = BACKOFF_FIRST_S;
+	double interval = CDTIME_T_TO_DOUBLE(t->interval ? t->interval :
+	    plugin_get_interval());
+	double max = interval > BACKOFF_MAX_S ? interval : BACKOFF_MAX_S;
+	double wait = interval;
 
-	for (unsigned i = 1; i < t->failures && wait < BACKOFF_MAX_S; i++)
+	for (unsigned i = 1; i < t->failures && wait < max; i++)
 		wait *= 2;
-	if (wait > BACKOFF_MAX_S)
-		wait = BACKOFF_MAX_S;
-	if (DOUBLE_TO_CDTIME_T(wait) < interval)
-		wait = CDTIME_T_TO_DOUBLE(interval);
-	t->next_try = now + DOUBLE_TO_CDTIME_T(wait);
+	if (wait > max)
+		wait = max;
+	/* A little less than the wait: the read that falls due then asks. */
+	t->next_try = now + DOUBLE_TO_CDTIME_T(wait - interval / 2);
 	c_complain_once(LOG_NOTICE, &t->pacing, "upstreams plugin: target %s: "
-	    "reads fail: the next requests wait %.0f s, doubling up to %d s "
-	    "while they keep failing; values go on with read_success 0",
-	    t->name, wait, BACKOFF_MAX_S);
+	    "reads fail: requests to the source are paced, one interval "
+	    "(%.0f s) after the first failure, doubling up to %.0f s; values "
+	    "go on with read_success 0", t->name, interval, max);
 }
 
 /* One read.  Always 0 for collectd, which then keeps the interval: a

@@ -498,7 +498,11 @@ test_shape_errors(void)
 	expect_fail(p_neigh, OWN "neigh_v4_float.json", 0, UPM_ERR_SHAPE,
 	    "data.neighbours[0].v4_peers");
 	expect_fail(p_neigh, OWN "neigh_v6_missing.json", 0, UPM_ERR_SHAPE,
-	    "data.neighbours[1].v6_peers: expected non-negative integer (missing)");
+	    "data.neighbours[1].v6_peers: expected count 0..4294967296 (missing)");
+	expect_fail(p_neigh, OWN "neigh_count_huge.json", 0, UPM_ERR_SHAPE,
+	    "data.neighbours[0].v4_peers: expected count 0..4294967296");
+	expect_fail(p_rs, OWN "rs_seeing_above_total.json", 0, UPM_ERR_SHAPE,
+	    "data.visibility.v4: ris_peers_seeing 400 above total_ris_peers 344");
 	expect_fail(p_neigh, OWN "neigh_not_array.json", 0, UPM_ERR_SHAPE,
 	    "data.neighbours: expected array");
 	expect_fail(p_rs, OWN "rs_visibility_wrong.json", 0, UPM_ERR_SHAPE,

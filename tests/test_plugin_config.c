@@ -653,8 +653,9 @@ test_reads_fault(void)
 	IS_INT(read_now("upstreams-dprk"), 0, "and again");
 	IS_INT(stub_logged(LOG_DEBUG, "target dprk: fetching"), 1,
 	    "paced: one request for three reads");
-	IS_INT(stub_logged(LOG_NOTICE, "target dprk: reads fail: the next "
-	    "requests wait 60 s"), 1, "the backoff is logged once");
+	IS_INT(stub_logged(LOG_NOTICE, "target dprk: reads fail: requests to "
+	    "the source are paced, one interval (10 s) after the first failure, "
+	    "doubling up to 3600 s"), 1, "the backoff is logged once");
 	IS_INT(stub_logged(LOG_ERR, "upstreams plugin: target dprk: "), 1,
 	    "the failure is logged once");
 	IS_INT(stub.n_notes, 0, "a failed read is no change");
