@@ -115,6 +115,7 @@ object Service "dprk" {
 	vars.upstreams_asn = "AS131279"
 	vars.upstreams_expect = [ "AS4837", "20485" ]
 	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
 	vars.upstreams_critical = "1:"
 }
 object Service "lg" {
@@ -126,6 +127,7 @@ object Service "lg" {
 	vars.upstreams_prefix = [ "140.78.0.0/16" ]
 	vars.upstreams_expect = "AS1853"
 	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
 }
 object Service "joined" {
 	host_name = "ris"
@@ -136,6 +138,7 @@ object Service "joined" {
 	vars.upstreams_prefix = [ "140.78.0.0/16", "140.78.0.0/17" ]
 	vars.upstreams_visibility = true
 	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
 }
 EOF
 # Started directly (not through the function) so that $! is Icinga itself.
