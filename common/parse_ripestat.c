@@ -364,7 +364,7 @@ upm_ripestat_lg_collector(void *arg, const json_t *c, size_t i)
 	if (!json_is_string(name))
 		return upm_json_shapef(r->err, name, "string", "data.rrcs[%zu].rrc", i);
 	/* At most 37 characters: never cut. */
-	(void)snprintf(list, sizeof(list), "data.rrcs[%zu].sessions", i);
+	(void)snprintf(list, sizeof(list), "data.rrcs[%zu].peers", i);
 	return lg_routes(r, json_string_value(name), NULL,
 	    json_object_get(c, "peers"), list, "peer");
 }

@@ -941,9 +941,13 @@ ask_control(struct run *run, size_t *n, upm_error *err)
 	free(req);
 	*n = seen.n;
 	upm_strlist_free(&seen);
-	if (st != UPM_OK)
+	if (st != UPM_OK) {
+		char why[UPM_ERROR_TEXT];
+
+		(void)snprintf(why, sizeof(why), "%s", err ? err->text : "");
 		return upm_fail(err, st, "control %s: %.400s", q.control_prefix,
-		    err ? err->text : "");
+		    why);
+	}
 	return UPM_OK;
 }
 

@@ -375,13 +375,16 @@ typedef struct {
  * outside the table. */
 int64_t upm_source_max_age(upm_source s);
 
-/* Whether a result after upm_diff can be judged: UPM_OK; UPM_ERR_STALE
- * when its data is older than its max_age ("data is 5 d 2 h old ...");
- * UPM_ERR_QUALITY when malformed observations are more than
- * UPM_MALFORMED_MAX_PCT percent of all, or when a baseline upstream
- * disappeared and the malformed ones are at least as many as the
- * min_share it would need to be present ("data quality: 3 of 20 paths
- * malformed").  err says why. */
+/* Whether a result can be judged: UPM_OK; UPM_ERR_STALE when its data is
+ * older than its max_age ("data is 5 d 2 h old (data time ..., maximum
+ * age 12 h 0 min)"); UPM_ERR_QUALITY when malformed observations are more
+ * than UPM_MALFORMED_MAX_PCT percent of all ("8 of 20 paths malformed
+ * (more than 10 %)"), or, after upm_diff, when a baseline upstream
+ * disappeared and the malformed observations alone would have given it
+ * p's min_share ("1 of 20 paths malformed, enough to hide AS20485").  err
+ * says why; upm_status_name gives the class ("stale data", "data
+ * quality").  Call it before the baseline (nothing is learned from such
+ * data) and again after the comparison. */
 upm_status upm_result_check(const upm_result *r, const upm_params *p,
     upm_error *err);
 

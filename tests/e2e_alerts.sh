@@ -48,6 +48,9 @@ replay_ctl "scenario?name=nocontrol"
 run -a 131279 -e 4837
 is "$rc" 3 "no route to the control either: UNKNOWN"
 like "$(line1)" 'the control prefix 193\.0\.0\.0/21 has no route either: the source is at fault' "blames the source"
+run -a 131279 -s ripestat-bgp-state --from 2025-01-01T00:00:00 --until 2025-01-01T02:00:00 --step 1h
+is "$rc" 3 "history where neither the target nor the control has data: UNKNOWN"
+like "$(line1)" 'no data at any step' "retention, not an outage"
 
 # field case 08: the recorded outage, live, --at and history agree
 replay_ctl "scenario?name=field"

@@ -40,7 +40,7 @@ run -a 131279 -s ripestat-bgp-state,nlnog-lg -f json
 is "$(jq_py 's=d["sources"]
 assert set(s)=={"ripestat-bgp-state","nlnog-lg"}, s
 assert s["ripestat-bgp-state"]["present"]==[4837], s
-assert s["nlnog-lg"]["present"]==[4837,20485] and s["nlnog-lg"]["vantage_points"]==5
+assert s["nlnog-lg"]["present"]==[4837,20485] and s["nlnog-lg"]["sessions"]==5
 assert s["nlnog-lg"]["upstreams"][0]["asn"]==4837 and s["nlnog-lg"]["upstreams"][0]["share"]==60.0
 assert d["sources_disagree"].startswith("sources disagree: ")
 assert d["observations"]==52 and d["source"]=="ripestat-bgp-state,nlnog-lg"

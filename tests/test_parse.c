@@ -480,9 +480,9 @@ test_shape_errors(void)
 	expect_fail(p_bgp, OWN "bgp_time_not_string.json", 0, UPM_ERR_SHAPE,
 	    "data.timestamp");
 	expect_fail(p_lg, OWN "lg_peers_not_array.json", 0, UPM_ERR_SHAPE,
-	    "data.rrcs[1].sessions: expected array");
+	    "data.rrcs[1].peers: expected array");
 	expect_fail(p_lg, OWN "lg_as_path_not_string.json", 0, UPM_ERR_SHAPE,
-	    "data.rrcs[0].sessions[1].as_path: expected string");
+	    "data.rrcs[0].peers[1].as_path: expected string");
 	expect_fail(p_lg, OWN "lg_rrcs_wrong.json", 0, UPM_ERR_SHAPE,
 	    "data.rrcs: expected array or object");
 	expect_fail(p_lg, OWN "lg2017_entries_not_array.json", UPM_PARSE_DATA_ONLY,
