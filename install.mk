@@ -45,6 +45,7 @@ INSTALL_LIST = \
 	644:nagios-check/upstreams.cfg:$(EXAMPLESDIR)/nagios-upstreams.cfg \
 	644:nagios-check/upstreams-service.cfg:$(EXAMPLESDIR)/nagios-upstreams-service.cfg \
 	644:examples/graphite/storage-schemas.conf:$(EXAMPLESDIR)/graphite-storage-schemas.conf \
+	644:examples/prometheus/upstreams.rules.yml:$(EXAMPLESDIR)/prometheus-upstreams.rules.yml \
 	644:nagios-check/upstreams.conf:$(EXAMPLESDIR)/icinga2-upstreams.conf \
 	644:nagios-check/icinga2-example.conf:$(EXAMPLESDIR)/icinga2-example.conf \
 	$(if $(UPM_COLLECTD_EXAMPLE),644:$(UPM_COLLECTD_EXAMPLE):$(EXAMPLESDIR)/collectd.conf.example)

@@ -53,6 +53,13 @@
  * for checks running on the same host. */
 #define DEFAULT_MAX_IN_FLIGHT 4
 #define MAX_IN_FLIGHT 8
+/* Pacing after failed reads: after the k-th failed request in a row the
+ * next one waits 2^(k-1) read intervals, at most BACKOFF_MAX_S (or one
+ * interval when that is longer).  Reads in between send read_success 0
+ * and the last values without asking the source. */
+#define BACKOFF_MAX_S 3600
+/* MaxAge: at most ten years, in seconds. */
+#define MAX_AGE_LIMIT (10.0 * 366 * 86400)
 
 /* ------------------------------------------------------------ limiter */
 
@@ -189,6 +196,8 @@ struct up_defaults {
 	int retries;
 	unsigned max_in_flight;     /* plugin level only */
 	struct up_limiter *limiter;
+	int64_t max_age_s;          /* MaxAge: 0 the source's, -1 none */
+	char *control_prefix;       /* ControlPrefix */
 };
 
 /* One <Target> block: its settings and what its reads remember. */
@@ -235,6 +244,13 @@ struct up_target {
 	char *notified;                /* the change last notified */
 	c_complain_t complaint;
 	c_complain_t disagreement;     /* sources disagree (logged once) */
+	int64_t max_age_s;             /* MaxAge: 0 the source's, -1 none */
+	char *control_prefix;          /* ControlPrefix; NULL: the library's */
+	upm_result *last;              /* the last good read, sent again with
+	                                * read_success 0 while reads fail */
+	unsigned failures;             /* failed reads in a row */
+	cdtime_t next_try;             /* no request before (pacing) */
+	c_complain_t pacing;           /* the backoff, logged once */
 };
 
 static char *
@@ -268,6 +284,8 @@ up_target_new(const char *name, const struct up_defaults *d)
 	upm_asn_list_init(&t->learned.set);
 	C_COMPLAIN_INIT(&t->complaint);
 	C_COMPLAIN_INIT(&t->disagreement);
+	C_COMPLAIN_INIT(&t->pacing);
+	t->max_age_s = d->max_age_s;
 	t->timeout_ms = d->timeout_ms;
 	t->max_bytes = d->max_bytes;
 	t->retries = d->retries;
@@ -283,6 +301,7 @@ up_target_new(const char *name, const struct up_defaults *d)
 	t->nlnog_url = up_dup_or_null(d->nlnog_url, &failed);
 	t->alice_url = up_dup_or_null(d->alice_url, &failed);
 	t->cache_dir = up_dup_or_null(d->cache_dir, &failed);
+	t->control_prefix = up_dup_or_null(d->control_prefix, &failed);
 	if (failed) {
 		up_target_free(t);
 		return NULL;
@@ -309,6 +328,8 @@ up_target_free(void *arg)
 	free(t->nlnog_url);
 	free(t->alice_url);
 	free(t->cache_dir);
+	free(t->control_prefix);
+	upm_result_free(t->last);
 	free(t->state_file);
 	free(t->notified);
 	for (i = 0; i < t->n_prefixes; i++)
@@ -669,6 +690,30 @@ up_config_common_key(const oconfig_item_t *ci, const struct up_common_dst *d,
 	return up_config_common_string(ci, d, err);
 }
 
+/* MaxAge and ControlPrefix, in the plugin block and in a target's. */
+static enum up_common_key
+up_config_freshness(const oconfig_item_t *ci, int64_t *max_age,
+    char **control, upm_error *err)
+{
+	double v;
+
+	if (strcasecmp(ci->key, "MaxAge") == 0) {
+		if (up_get_number(ci, 0, MAX_AGE_LIMIT, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a number of "
+			    "seconds (0: no limit)"), CK_BAD;
+		*max_age = v == 0 ? -1 : (int64_t)v;
+		return CK_OK;
+	}
+	if (strcasecmp(ci->key, "ControlPrefix") == 0) {
+		if (cf_util_get_string(ci, control) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a prefix"), CK_BAD;
+		if (upm_prefix_check(*control, err) != UPM_OK)
+			return CK_BAD;
+		return CK_OK;
+	}
+	return CK_NONE;
+}
+
 /* The keys of what a target is: ASN or Country and what widens its
  * origin set.  0 done, -1 bad value, 1 not one of them. */
 static int
@@ -712,6 +757,15 @@ up_config_target_key(struct up_target *t, const oconfig_item_t *ci, upm_error *e
 	int rc;
 
 	switch (up_config_common_key(ci, &dst, err)) {
+	case CK_OK:
+		return 0;
+	case CK_BAD:
+		return -1;
+	case CK_NONE:
+		break;
+	}
+	switch (up_config_freshness(ci, &t->max_age_s, &t->control_prefix,
+	    err)) {
 	case CK_OK:
 		return 0;
 	case CK_BAD:
@@ -795,6 +849,8 @@ up_query_opts(const struct up_target *t, upm_query_opts *q)
 	q->max_asns = t->max_asns;
 	q->visibility = t->visibility;
 	q->params = t->params;
+	q->max_age_s = t->max_age_s;
+	q->control_prefix = t->control_prefix;
 	q->trace = up_trace_debug;
 	q->trace_ctx = (void *)t;
 }
@@ -894,6 +950,11 @@ up_config_plugin_only(const oconfig_item_t *ci, struct up_defaults *d,
 {
 	double v;
 
+	enum up_common_key ck = up_config_freshness(ci, &d->max_age_s,
+	    &d->control_prefix, err);
+
+	if (ck != CK_NONE)
+		return ck;
 	if (strcasecmp(ci->key, "CacheDir") == 0) {
 		if (cf_util_get_string(ci, &d->cache_dir) != 0 ||
 		    d->cache_dir[0] == '\0')
@@ -1043,6 +1104,7 @@ up_defaults_free(struct up_defaults *d)
 	free(d->nlnog_url);
 	free(d->alice_url);
 	free(d->cache_dir);
+	free(d->control_prefix);
 	/* The targets hold their own references to the limiter. */
 	up_limiter_unref(d->limiter);
 }
@@ -1220,6 +1282,19 @@ up_percent(uint64_t part, uint64_t whole)
 	return 100.0 * (double)part / (double)whole;
 }
 
+/* A source's upstream has values when present there, or present or in
+ * the baseline overall. */
+static int
+up_source_shown(const upm_result *r, const upm_upstream *u)
+{
+	if (u->present)
+		return 1;
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == u->asn)
+			return upm_upstream_shown(&r->upstreams[i]);
+	return 0;
+}
+
 /* With several sources, each one's shares beside the combined ones:
  * type instance "<source>-AS<n>" with the source's '-' made '_'
  * ("nlnog_lg-AS4837"), so that the source and the AS stay apart. */
@@ -1237,6 +1312,8 @@ up_dispatch_sources(const struct up_target *t, const upm_result *r)
 			if (src[k] == '-')
 				src[k] = '_';
 		for (i = 0; i < sr->n_upstreams; i++) {
+			if (!up_source_shown(r, &sr->upstreams[i]))
+				continue;
 			(void)snprintf(ti, sizeof(ti), "%s-AS%lu", src,
 			    (unsigned long)sr->upstreams[i].asn);
 			up_dispatch_gauge(t, "percent", ti, sr->upstreams[i].share);
@@ -1244,23 +1321,52 @@ up_dispatch_sources(const struct up_target *t, const upm_result *r)
 	}
 }
 
+/* Values for the upstreams present or in the baseline only (a baseline
+ * one at 0 when missing), each with its present and expected gauges;
+ * everything else in the 'others' aggregates.  The set of identifiers
+ * depends on the baseline and the present set alone. */
 static void
-up_dispatch_result(const struct up_target *t, const upm_result *r)
+up_dispatch_upstreams(const struct up_target *t, const upm_result *r)
 {
 	char ti[DATA_MAX_NAME_LEN];
-	int64_t when;
+	upm_others others;
 	size_t i;
 
+	for (i = 0; i < r->n_upstreams; i++) {
+		const upm_upstream *u = &r->upstreams[i];
+		unsigned long asn = (unsigned long)u->asn;
+
+		if (!upm_upstream_shown(u))
+			continue;
+		(void)snprintf(ti, sizeof(ti), "AS%lu", asn);
+		up_dispatch_gauge(t, "percent", ti, u->share);
+		(void)snprintf(ti, sizeof(ti), "present-AS%lu", asn);
+		up_dispatch_gauge(t, "bool", ti, u->present ? 1 : 0);
+		(void)snprintf(ti, sizeof(ti), "expected-AS%lu", asn);
+		up_dispatch_gauge(t, "bool", ti, u->status == UPM_ST_EXPECTED ||
+		    u->status == UPM_ST_MISSING ? 1 : 0);
+	}
+	upm_result_others(r, &others);
+	up_dispatch_gauge(t, "percent", "others", others.share);
+	up_dispatch_gauge(t, "count", "others", (gauge_t)others.count);
+}
+
+/* Every value of a read; read_success says whether r is this read's
+ * (1) or the last good one's, sent again (0). */
+static void
+up_dispatch_result(const struct up_target *t, const upm_result *r,
+    int success)
+{
+	int64_t when;
+
+	up_dispatch_gauge(t, "bool", "read_success", success ? 1 : 0);
 	up_dispatch_gauge(t, "count", "upstreams", (gauge_t)r->n_present);
 	up_dispatch_gauge(t, "count", "missing", (gauge_t)r->disappeared.n);
 	up_dispatch_gauge(t, "count", "unexpected", (gauge_t)r->appeared.n);
 	up_dispatch_gauge(t, "count", "observations", (gauge_t)r->observations);
+	up_dispatch_gauge(t, "count", "malformed", (gauge_t)r->malformed);
 	up_dispatch_gauge(t, "count", "peers", (gauge_t)r->sessions);
-	for (i = 0; i < r->n_upstreams; i++) {
-		(void)snprintf(ti, sizeof(ti), "AS%lu",
-		    (unsigned long)r->upstreams[i].asn);
-		up_dispatch_gauge(t, "percent", ti, r->upstreams[i].share);
-	}
+	up_dispatch_upstreams(t, r);
 	up_dispatch_sources(t, r);
 	if (t->country[0] != '\0' || t->extra_asns.n > 0) {
 		up_dispatch_gauge(t, "count", "origins", (gauge_t)r->n_origins);
@@ -1282,10 +1388,71 @@ up_dispatch_result(const struct up_target *t, const upm_result *r)
 	}
 }
 
+/* Where message may be cut to fit collectd's field: after a list item
+ * (", ") or a clause ("; "), so that no AS number is ever cut.  The cut
+ * message ends "... and N more", N the AS numbers left out. */
 static void
-up_notify(const struct up_target *t, int severity, const char *message)
+up_fit_message(const char *message, char *out, size_t size)
+{
+	size_t len = strlen(message), best = 0, k;
+	char tail[48];
+	unsigned more;
+
+	if (len < size) {
+		(void)snprintf(out, size, "%s", message);
+		return;
+	}
+	for (k = 0; k + 1 < len; k++) {
+		if ((message[k] != ',' && message[k] != ';') ||
+		    message[k + 1] != ' ')
+			continue;
+		more = 0;
+		for (const char *p = message + k; (p = strstr(p, "AS")) != NULL;
+		    p += 2)
+			more += p[2] >= '0' && p[2] <= '9';
+		(void)snprintf(tail, sizeof(tail), " ... and %u more", more);
+		if (k + strlen(tail) < size)
+			best = k;
+	}
+	more = 0;
+	for (const char *p = message + best; (p = strstr(p, "AS")) != NULL;
+	    p += 2)
+		more += p[2] >= '0' && p[2] <= '9';
+	if (best == 0) {       /* no place to cut: the start of it */
+		(void)snprintf(out, size, "%.*s...", (int)(size - 4), message);
+		return;
+	}
+	(void)snprintf(out, size, "%.*s ... and %u more", (int)best, message,
+	    more);
+}
+
+/* "AS174 5.0%, AS1299 5.0%": every upstream present, for the meta data. */
+static void
+up_present_list(const upm_result *r, upm_buf *b)
+{
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].present)
+			(void)upm_buf_printf(b, "%sAS%lu %.1f%%", b->len ? ", " :
+			    "", (unsigned long)r->upstreams[i].asn,
+			    r->upstreams[i].share);
+}
+
+static void
+up_meta_string(notification_t *n, const char *name, const char *value)
+{
+	if (value != NULL && value[0] != '\0')
+		(void)plugin_notification_meta_add_string(n, name, value);
+}
+
+/* The notification: the message fitted to collectd's field, and in the
+ * meta data the whole message ("message"), the upstreams present
+ * ("upstreams"), those that appeared and disappeared (r may be NULL). */
+static void
+up_notify(const struct up_target *t, int severity, const char *message,
+    const upm_result *r)
 {
 	notification_t n;
+	upm_buf b;
 
 	memset(&n, 0, sizeof(n));
 	n.severity = severity;
@@ -1294,8 +1461,23 @@ up_notify(const struct up_target *t, int severity, const char *message)
 	(void)snprintf(n.plugin, sizeof(n.plugin), "%s", PLUGIN_NAME);
 	(void)snprintf(n.plugin_instance, sizeof(n.plugin_instance), "%s",
 	    t->name);
-	(void)snprintf(n.message, sizeof(n.message), "%s", message);
+	up_fit_message(message, n.message, sizeof(n.message));
+	up_meta_string(&n, "message", message);
+	if (r != NULL) {
+		upm_buf_init(&b);
+		up_present_list(r, &b);
+		up_meta_string(&n, "upstreams", b.data != NULL ? b.data : "none");
+		upm_buf_free(&b);
+		(void)upm_text_asns(&b, &r->appeared, NULL, NULL, NULL);
+		up_meta_string(&n, "appeared", b.data);
+		upm_buf_free(&b);
+		(void)upm_text_asns(&b, &r->disappeared, NULL, NULL, NULL);
+		up_meta_string(&n, "disappeared", b.data);
+		upm_buf_free(&b);
+	}
 	(void)plugin_dispatch_notification(&n);
+	if (n.meta != NULL)
+		(void)plugin_notification_meta_free(n.meta);
 }
 
 static void
@@ -1358,7 +1540,13 @@ up_notify_change(struct up_target *t, const upm_result *r, const upm_asn_list *b
 		return;
 	upm_buf_init(&msg);
 	(void)upm_buf_printf(&msg, "upstreams %s (%s): ", t->name, r->target);
-	if (changed) {
+	if (changed && r->outage) {
+		(void)upm_buf_printf(&msg, "all upstreams disappeared: no route "
+		    "to %s seen by any of %zu sessions that see the control %s; ",
+		    r->target, r->control_sessions, t->control_prefix ?
+		    t->control_prefix : UPM_CONTROL_PREFIX);
+		(void)upm_text_asns(&msg, &r->disappeared, "0%", NULL, NULL);
+	} else if (changed) {
 		(void)upm_render_summary(r, &msg);
 	} else {
 		up_format_list(base, text, sizeof(text));
@@ -1372,7 +1560,7 @@ up_notify_change(struct up_target *t, const upm_result *r, const upm_asn_list *b
 	t->notified = key;
 	t->changed = changed;
 	up_notify(t, changed ? NOTIF_FAILURE : NOTIF_OKAY,
-	    msg.data != NULL ? msg.data : "");
+	    msg.data != NULL ? msg.data : "", r);
 	upm_buf_free(&msg);
 }
 
@@ -1390,7 +1578,41 @@ up_log_disagreement(struct up_target *t, const upm_result *r)
 		    t->name);
 }
 
-/* One read; 0 when values went out, -1 (logged once) when not. */
+/* A read without data: read_success 0 and the last good values (their
+ * data_age growing), so that no series goes quiet. */
+static void
+up_dispatch_failure(const struct up_target *t)
+{
+	if (t->last != NULL)
+		up_dispatch_result(t, t->last, 0);
+	else
+		up_dispatch_gauge(t, "bool", "read_success", 0);
+}
+
+/* After a failed request: when the next one may go out. */
+static void
+up_pace(struct up_target *t, cdtime_t now)
+{
+	double interval = CDTIME_T_TO_DOUBLE(t->interval ? t->interval :
+	    plugin_get_interval());
+	double max = interval > BACKOFF_MAX_S ? interval : BACKOFF_MAX_S;
+	double wait = interval;
+
+	for (unsigned i = 1; i < t->failures && wait < max; i++)
+		wait *= 2;
+	if (wait > max)
+		wait = max;
+	/* A little less than the wait: the read that falls due then asks. */
+	t->next_try = now + DOUBLE_TO_CDTIME_T(wait - interval / 2);
+	c_complain_once(LOG_NOTICE, &t->pacing, "upstreams plugin: target %s: "
+	    "reads fail: requests to the source are paced, one interval "
+	    "(%.0f s) after the first failure, doubling up to %.0f s; values "
+	    "go on with read_success 0", t->name, interval, max);
+}
+
+/* One read.  Always 0 for collectd, which then keeps the interval: a
+ * failed read is logged once, sends read_success 0 with the last values
+ * and paces the requests itself (up_pace). */
 static int
 up_read_target(struct up_target *t)
 {
@@ -1398,26 +1620,48 @@ up_read_target(struct up_target *t)
 	upm_asn_list base;
 	upm_error err;
 	upm_status st;
+	cdtime_t now = cdtime();
+	int source_failed = 0;
 
+	if (t->failures > 0 && now < t->next_try) {
+		up_dispatch_failure(t);
+		return 0;
+	}
 	memset(&err, 0, sizeof(err));
 	upm_asn_list_init(&base);
 	if ((st = up_ensure_fetcher(t, &err)) == UPM_OK &&
-	    (st = up_query(t, &r, &err)) == UPM_OK)
-		st = up_apply_baseline(t, r, &base, &err);
+	    (st = up_query(t, &r, &err)) == UPM_OK) {
+		/* Stale or garbled data is no read either; it is judged
+		 * before it can teach a baseline and again after the
+		 * comparison. */
+		if ((st = upm_result_check(r, &t->params, &err)) == UPM_OK &&
+		    (st = up_apply_baseline(t, r, &base, &err)) == UPM_OK)
+			st = upm_result_check(r, &t->params, &err);
+	} else
+		source_failed = 1;
 	if (st != UPM_OK) {
 		c_complain_once(LOG_ERR, &t->complaint,
 		    "upstreams plugin: target %s: %s: %s", t->name,
 		    upm_status_name(st), err.text);
 		upm_result_free(r);
 		upm_asn_list_free(&base);
-		return -1;
+		if (source_failed) {
+			t->failures++;
+			up_pace(t, now);
+		}
+		up_dispatch_failure(t);
+		return 0;
 	}
+	t->failures = 0;
+	c_release(LOG_INFO, &t->pacing, "upstreams plugin: target %s: "
+	    "requests at every interval again", t->name);
 	c_release(LOG_INFO, &t->complaint,
 	    "upstreams plugin: target %s: reading works again", t->name);
-	up_dispatch_result(t, r);
+	up_dispatch_result(t, r, 1);
 	up_log_disagreement(t, r);
 	up_notify_change(t, r, &base);
-	upm_result_free(r);
+	upm_result_free(t->last);
+	t->last = r;
 	upm_asn_list_free(&base);
 	return 0;
 }
@@ -1443,8 +1687,9 @@ up_read(user_data_t *ud)
 		    "%ld ms (MaxInFlight %u)", t->name,
 		    upm_status_name(UPM_ERR_TIMEOUT), t->timeout_ms,
 		    t->limiter->max);
+		up_dispatch_failure(t);
 		pthread_mutex_unlock(&t->lock);
-		return -1;
+		return 0;
 	}
 	pthread_mutex_lock(&t->lock);
 	status = up_read_target(t);

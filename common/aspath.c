@@ -116,6 +116,9 @@ upm_aspath_text(upm_aspath *p, const char *s)
 			/* junk, or a hop after an AS_SET */
 			p->unusable = 1;
 			p->set_ok = 0;
+			/* A hop after an AS_SET is well formed; a junk token is
+			 * garbled. */
+			p->malformed = !asn_token(s, n, &asn);
 			return UPM_OK;
 		}
 		if (upm_aspath_push(p, asn) != UPM_OK)
@@ -133,18 +136,23 @@ upm_aspath_json_hop(upm_aspath *p, const json_t *tok)
 		json_int_t v = json_integer_value(tok);
 		if (v <= 0 || v > (json_int_t)UINT32_MAX) {
 			p->unusable = 1;
+			p->malformed = v != 0;
 			return UPM_OK;
 		}
 		return upm_aspath_push(p, (uint32_t)v);
 	}
 	if (!json_is_string(tok)) {
 		p->unusable = 1;
+		/* An array or object is a set; a number of another kind,
+		 * true, null... is garbled. */
+		p->malformed = !json_is_array(tok) && !json_is_object(tok);
 		return UPM_OK;
 	}
 	if (json_string_value(tok)[0] == '\0')
 		return UPM_OK;
 	if (upm_asn_parse(json_string_value(tok), &asn, NULL) != UPM_OK) {
 		p->unusable = 1;
+		p->malformed = json_string_value(tok)[0] != '{';
 		return UPM_OK;
 	}
 	return upm_aspath_push(p, asn);

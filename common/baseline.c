@@ -74,6 +74,10 @@ from_state_file(const upm_baseline_opts *o, upm_result *r,
 		if (!missing)
 			return st;
 	}
+	/* No route at all is nothing to learn a baseline from. */
+	if (r->outage && (o->expect == NULL || o->accept))
+		return upm_fail(err, UPM_ERR_NODATA, "no route to %s: no "
+		    "baseline to learn or accept from it", r->target);
 	if (o->expect != NULL && !o->accept) {
 		st = copy_set(o->expect, out, err);
 		*origin = UPM_BASELINE_SEEDED;
@@ -103,6 +107,8 @@ resolve(const upm_baseline_opts *o, upm_result *r, upm_asn_list *out,
 	}
 	if (o->memory == NULL)
 		return UPM_OK;
+	if (!o->memory->learned && r->outage)
+		return UPM_OK;          /* nothing to learn from */
 	*origin = UPM_BASELINE_REMEMBERED;
 	if (!o->memory->learned) {
 		if ((st = upm_result_present(r, &o->memory->set, err)) != UPM_OK)

@@ -1662,3 +1662,24 @@ upm_compute_classify(const upm_compute *c, const uint32_t *path, size_t len,
 	*asn = path[i];
 	return UPM_CLASS_UPSTREAM;
 }
+
+/* ------------------------------------------------------------ others */
+
+int
+upm_upstream_shown(const upm_upstream *u)
+{
+	return u->present || u->status == UPM_ST_EXPECTED ||
+	    u->status == UPM_ST_MISSING;
+}
+
+void
+upm_result_others(const upm_result *r, upm_others *out)
+{
+	out->count = 0;
+	out->share = 0.0;
+	for (size_t i = 0; r != NULL && i < r->n_upstreams; i++)
+		if (!upm_upstream_shown(&r->upstreams[i])) {
+			out->count++;
+			out->share += r->upstreams[i].share;
+		}
+}

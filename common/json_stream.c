@@ -699,8 +699,10 @@ fast_path(struct fast *f, upm_obs_builder *r, upm_status *st)
 		fast_ws(f);
 		if (!fast_uint(f, &v))
 			return 0;
-		if (v < 1 || v > UINT32_MAX)
+		if (v < 1 || v > UINT32_MAX) {
 			r->path.unusable = 1;
+			r->path.malformed |= v != 0;
+		}
 		else if (!r->path.unusable &&
 		    (*st = upm_obs_path_push(r, (uint32_t)v)) != UPM_OK)
 			return 0;

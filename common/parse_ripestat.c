@@ -162,6 +162,11 @@ path_from_array(upm_obs_builder *r, const json_t *arr)
 		asn = json_is_integer(v) ? json_integer_value(v) : 0;
 		if (asn < 1 || asn > (json_int_t)UINT32_MAX) {
 			r->path.unusable = 1;
+			/* A nested array is an AS_SET, AS0 a reserved number:
+			 * unusable by rule.  A string ("4837", asdot "1.2"),
+			 * a float or a number out of range is garbled. */
+			r->path.malformed = !json_is_array(v) &&
+			    !(json_is_integer(v) && asn == 0);
 			return UPM_OK;
 		}
 		if (upm_obs_path_push(r, (uint32_t)asn) != UPM_OK)
@@ -476,10 +481,13 @@ upm_parse_looking_glass(const char *buf, size_t len, int flags,
 
 /* ------------------------------------------------------- asn-neighbours */
 
+/* A count: an integer 0..2^32 (no peer count, power or AS number can be
+ * more); anything else cannot be true and fails the parse. */
 static int
 count_value(const json_t *v, uint64_t *out)
 {
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > (json_int_t)UINT32_MAX + 1)
 		return 0;
 	*out = (uint64_t)json_integer_value(v);
 	return 1;
@@ -522,7 +530,7 @@ neighbour(const json_t *e, size_t i, upm_neighbour *n, upm_error *err)
 	for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		v = json_object_get(e, counts[k]);
 		if (!count_value(v, dst[k]))
-			return upm_json_shapef(err, v, "non-negative integer",
+			return upm_json_shapef(err, v, "count 0..4294967296",
 			    "data.neighbours[%zu].%s", i, counts[k]);
 	}
 	return UPM_OK;
@@ -574,11 +582,15 @@ visibility_family(const json_t *vis, const char *fam, uint64_t *seeing,
 	s = json_object_get(f, "ris_peers_seeing");
 	t = json_object_get(f, "total_ris_peers");
 	if (!count_value(s, seeing))
-		return upm_json_shapef(err, s, "non-negative integer",
+		return upm_json_shapef(err, s, "integer 0..4294967296",
 		    "data.visibility.%s.ris_peers_seeing", fam);
 	if (!count_value(t, total))
-		return upm_json_shapef(err, t, "non-negative integer",
+		return upm_json_shapef(err, t, "integer 0..4294967296",
 		    "data.visibility.%s.total_ris_peers", fam);
+	if (*seeing > *total)
+		return upm_fail(err, UPM_ERR_SHAPE, "data.visibility.%s: "
+		    "ris_peers_seeing %llu above total_ris_peers %llu", fam,
+		    (unsigned long long)*seeing, (unsigned long long)*total);
 	return UPM_OK;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "source.h"
 
@@ -41,8 +42,8 @@ struct run {
 	const upm_query_opts *q;
 	char target[64];            /* "AS131279", "KP" */
 	/* More than one AS or source, or extra or tracked prefixes: a failed
-	 * request is named in the error, and every distinct message of the
-	 * answers is kept (one AS from one source keeps the first). */
+	 * request is named in the error.  Every distinct message of the
+	 * answers is kept. */
 	int compound;
 	upm_asn_list origins;       /* the target's ASes (no pseudo origin) */
 	upm_asn_list set;           /* the computation's: + the pseudo origin */
@@ -52,7 +53,10 @@ struct run {
 	upm_compute *per[UPM_MAX_SOURCES]; /* NULL with one source */
 	char times[UPM_MAX_SOURCES][32];
 	char data_time[32];
-	char notes[256];            /* warnings of the run itself */
+	char notes[1024];           /* warnings of the run and the answers'
+	                             * messages */
+	uint64_t malformed;         /* garbled observations */
+	upm_strlist tracked;        /* prefixes whose upstreams are kept */
 	upm_strlist prefixes;       /* asked of the prefix-based sources */
 	int have_prefixes;
 	uint32_t *pathbuf;          /* extra-prefix paths with the pseudo origin */
@@ -82,15 +86,13 @@ note(struct run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* An answer's message: a compound run keeps each distinct one, a simple
- * run the first. */
+/* An answer's messages: each distinct one is kept, whatever its level. */
 static void
 note_message(struct run *run, const char *msg)
 {
 	if (msg[0] == '\0')
 		return;
-	if (run->compound ? strstr(run->notes, msg) == NULL :
-	    run->notes[0] == '\0')
+	if (strstr(run->notes, msg) == NULL)
 		note(run, "%s", msg);
 }
 
@@ -170,8 +172,20 @@ computations_new(struct run *run, upm_error *err)
 		if ((run->per[i] = upm_compute_new(&run->set, err)) == NULL ||
 		    upm_compute_configure(run->per[i], &q->params, err) != UPM_OK)
 			st = err ? err->code : UPM_ERR_NOMEM;
+	upm_strlist_free(&run->tracked);
 	for (i = 0; st == UPM_OK && i < q->n_track_prefixes; i++)
-		st = upm_compute_track_prefix(run->all, q->track_prefixes[i], err);
+		if ((st = upm_compute_track_prefix(run->all, q->track_prefixes[i],
+		    err)) == UPM_OK && upm_strlist_add(&run->tracked,
+		    q->track_prefixes[i]) != 0)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	/* per_prefix: the prefixes planned for it, each once. */
+	for (i = 0; st == UPM_OK && q->per_prefix && i < run->prefixes.n; i++)
+		if (!upm_strlist_contains(&run->tracked, run->prefixes.v[i]) &&
+		    ((st = upm_compute_track_prefix(run->all, run->prefixes.v[i],
+		    err)) != UPM_OK || upm_strlist_add(&run->tracked,
+		    run->prefixes.v[i]) != 0))
+			st = st != UPM_OK ? st :
+			    upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	return st;
 }
 
@@ -195,6 +209,8 @@ observe(struct call *c, const upm_observation *obs)
 	 * that AS's answer: it counts once, from its own request. */
 	if (!c->extra && is_extra_prefix(run->q, obs->prefix))
 		return 0;
+	run->malformed += obs->malformed != 0;
+
 	if (c->extra && !obs->unusable && obs->path_len > 0 &&
 	    !upm_asn_list_has(&run->origins, obs->path[obs->path_len - 1])) {
 		/* Someone else originates it for the target: that AS is the
@@ -240,6 +256,7 @@ on_event(void *ctx, const upm_event *ev)
 	obs.aset_path = ev->aset_path;
 	obs.aset_path_len = ev->aset_path_len;
 	obs.aset_len = ev->aset_len;
+	obs.malformed = ev->malformed;
 	return observe(c, &obs);
 }
 
@@ -883,6 +900,136 @@ check_usable(const struct run *run, const upm_result *r, upm_error *err)
 	return UPM_OK;
 }
 
+/* ------------------------------------------------------------- control */
+
+/* The sessions that announce the control prefix. */
+static int
+on_control(void *ctx, const upm_event *ev)
+{
+	upm_strlist *seen = ctx;
+
+	if (ev->kind != UPM_EV_ANNOUNCE || ev->session == NULL ||
+	    upm_strlist_contains(seen, ev->session))
+		return 0;
+	return upm_strlist_add(seen, ev->session);
+}
+
+/* The control prefix asked of the first source for the time of the
+ * target's answer (its data time, or the --at time): the sessions that
+ * see it into *n.  A source that gives no paths has no control. */
+static upm_status
+ask_control(struct run *run, size_t *n, upm_error *err)
+{
+	const upm_source_desc *d = run->srcs[0];
+	upm_query_opts q = *run->q;
+	upm_strlist seen = { NULL, 0, 0 };
+	struct reader rd;
+	char *req = NULL;
+	upm_status st;
+
+	*n = 0;
+	if (d->needs & UPM_GIVES_NEIGHBOURS)
+		return UPM_ERR_NODATA;
+	if (q.control_prefix == NULL)
+		q.control_prefix = UPM_CONTROL_PREFIX;
+	if ((st = upm_prefix_check(q.control_prefix, err)) != UPM_OK)
+		return st;
+	if ((d->needs & UPM_TAKES_TIME) && q.at == NULL &&
+	    run->data_time[0] != '\0')
+		q.at = run->data_time;
+	memset(&rd, 0, sizeof(rd));
+	rd.desc = d;
+	rd.sink.event = on_control;
+	rd.sink.ctx = &seen;
+	st = d->request(&q, q.control_prefix, &req, err);
+	if (st == UPM_OK)
+		st = read_answer(run, &rd, req, err);
+	free(req);
+	*n = seen.n;
+	upm_strlist_free(&seen);
+	if (st != UPM_OK) {
+		char why[UPM_ERROR_TEXT];
+
+		(void)snprintf(why, sizeof(why), "%s", err ? err->text : "");
+		return upm_fail(err, st, "control %s: %.400s", q.control_prefix,
+		    why);
+	}
+	return UPM_OK;
+}
+
+/* An empty result for the target: no route, all counts zero. */
+static upm_result *
+empty_result(void)
+{
+	upm_result *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	upm_asn_list_init(&r->appeared);
+	upm_asn_list_init(&r->disappeared);
+	return r;
+}
+
+/* No route to the target: a total outage when the control prefix has
+ * routes at the same source and time; the source's fault (or, in the
+ * past, data not kept) when it has none. */
+static upm_status
+outage_or_nodata(struct run *run, upm_result **out, upm_error *err)
+{
+	char label[48], why[UPM_ERROR_TEXT];
+	upm_error cerr;
+	size_t n = 0;
+	upm_status st;
+
+	*out = NULL;
+	memset(&cerr, 0, sizeof(cerr));
+	source_label(run, label, sizeof(label));
+	st = ask_control(run, &n, &cerr);
+	if (st == UPM_OK && n > 0) {
+		if ((*out = empty_result()) == NULL)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		(*out)->outage = 1;
+		(*out)->control_sessions = n;
+		return UPM_OK;
+	}
+	if (st == UPM_ERR_NODATA)       /* no control for this source */
+		return check_usable(run, NULL, err);
+	if (st == UPM_OK)
+		(void)snprintf(why, sizeof(why), "the control prefix %s has no "
+		    "route either: the source is at fault%s",
+		    run->q->control_prefix ? run->q->control_prefix :
+		    UPM_CONTROL_PREFIX, run->q->at ? " (no data kept for that "
+		    "time?)" : "");
+	else
+		(void)snprintf(why, sizeof(why), "%s", cerr.text);
+	return upm_fail(err, UPM_ERR_NODATA, "no observations of %s in %s%s; "
+	    "%.300s", run->target, label, run->q->at ? " for that time" : "",
+	    why);
+}
+
+/* The age of the data of a query for now, and the limit for it. */
+static void
+set_age(const struct run *run, upm_result *r)
+{
+	const upm_query_opts *q = run->q;
+	int64_t t, now = q->now ? q->now : (int64_t)time(NULL);
+
+	r->data_age = -1;
+	r->max_age = 0;
+	if (q->at != NULL || r->data_time[0] == '\0' ||
+	    upm_time_parse(r->data_time, &t, NULL) != UPM_OK)
+		return;
+	r->have_age = 1;
+	r->data_age = now > t ? now - t : 0;
+	if (q->max_age_s > 0)
+		r->max_age = q->max_age_s;
+	else if (q->max_age_s == 0)
+		/* Several sources: the most lenient of their defaults. */
+		for (size_t i = 0; i < run->n_srcs; i++)
+			if (run->srcs[i]->max_age_s > r->max_age)
+				r->max_age = run->srcs[i]->max_age_s;
+}
+
 static upm_status
 build_result(struct run *run, upm_result **out, upm_error *err)
 {
@@ -890,9 +1037,11 @@ build_result(struct run *run, upm_result **out, upm_error *err)
 	upm_status st;
 
 	st = upm_compute_result(run->all, &run->q->params, &r, err);
-	if (st == UPM_ERR_NODATA)
-		return check_usable(run, NULL, err);
-	if (st == UPM_OK)
+	if (st == UPM_ERR_NODATA || (st == UPM_OK && r->observations == 0)) {
+		upm_result_free(r);
+		r = NULL;
+		st = outage_or_nodata(run, &r, err);
+	} else if (st == UPM_OK)
 		st = check_usable(run, r, err);
 	if (st == UPM_OK && run->n_srcs > 1) {
 		if ((r->sources = calloc(run->n_srcs, sizeof(*r->sources))) == NULL)
@@ -912,11 +1061,16 @@ build_result(struct run *run, upm_result **out, upm_error *err)
 	(void)snprintf(r->target, sizeof(r->target), "%s", run->target);
 	source_label(run, r->source, sizeof(r->source));
 	(void)snprintf(r->data_time, sizeof(r->data_time), "%s", run->data_time);
-	if (run->compound) {
-		append_warning(r, r->disagree);
-		append_warning(r, run->notes);
-	} else if (r->warnings[0] == '\0')
-		(void)snprintf(r->warnings, sizeof(r->warnings), "%s", run->notes);
+	r->malformed = run->malformed;
+	set_age(run, r);
+	if (r->malformed > 0) {
+		char m[64];
+		(void)snprintf(m, sizeof(m), "%llu malformed path%s",
+		    (unsigned long long)r->malformed, r->malformed == 1 ? "" : "s");
+		append_warning(r, m);
+	}
+	append_warning(r, r->disagree);
+	append_warning(r, run->notes);
 	*out = r;
 	return UPM_OK;
 }
@@ -981,6 +1135,7 @@ run_free(struct run *run)
 	upm_asn_list_free(&run->origins);
 	upm_asn_list_free(&run->set);
 	upm_strlist_free(&run->prefixes);
+	upm_strlist_free(&run->tracked);
 	free(run->pathbuf);
 }
 
@@ -1002,6 +1157,16 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 	st = query_target_rules(&run, err);
 	if (st == UPM_OK)
 		st = origin_set(&run, err);
+	/* per_prefix (-v) on one AS: its announced prefixes, tracked from
+	 * the start.  Not to be had is no failure: the lines are extra. */
+	if (st == UPM_OK && q->per_prefix && q->asn != 0 && q->country == NULL) {
+		upm_error perr;
+		memset(&perr, 0, sizeof(perr));
+		if (plan_prefixes(&run, &perr) != UPM_OK) {
+			upm_strlist_free(&run.prefixes);
+			run.have_prefixes = 0;
+		}
+	}
 	if (st == UPM_OK)
 		st = computations_new(&run, err);
 	if (st == UPM_OK && (n = asns_to_ask(&run)) < run.origins.n)
@@ -1013,9 +1178,79 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 		st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	if (st == UPM_OK)
 		st = build_result(&run, out, err);
-	if (st == UPM_OK && q->visibility && !run.compound)
+	/* routing-status is the added evidence of an outage. */
+	if (st == UPM_OK && ((q->visibility && !run.compound) ||
+	    ((*out)->outage && q->asn != 0)))
 		run_visibility(&run, &(*out)->visibility, (*out)->warnings,
 		    sizeof((*out)->warnings));
 	run_free(&run);
 	return st;
+}
+
+/* ------------------------------------------------------- judgement aids */
+
+void
+upm_age_text(int64_t s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 86400)
+		(void)snprintf(buf, len, "%lld d %lld h", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		(void)snprintf(buf, len, "%lld h %lld min", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	else if (s >= 60)
+		(void)snprintf(buf, len, "%lld min", (long long)(s / 60));
+	else
+		(void)snprintf(buf, len, "%lld s", (long long)s);
+}
+
+/* Had the malformed paths all been asn's, would it have been present by
+ * share?  Then its disappearance may be the garbling's doing. */
+static int
+malformed_could_hide(const upm_result *r, uint32_t asn, double min_share)
+{
+	uint64_t own = 0;
+	double share;
+
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == asn)
+			own = r->upstreams[i].observations;
+	share = 100.0 * (double)(own + r->malformed) /
+	    (double)(r->with_upstream + r->malformed);
+	return share >= min_share;
+}
+
+upm_status
+upm_result_check(const upm_result *r, const upm_params *p, upm_error *err)
+{
+	upm_params defaults;
+	char age[32], max[32];
+
+	if (p == NULL) {
+		upm_params_init(&defaults);
+		p = &defaults;
+	}
+	if (r->have_age && r->max_age > 0 && r->data_age > r->max_age) {
+		upm_age_text(r->data_age, age, sizeof(age));
+		upm_age_text(r->max_age, max, sizeof(max));
+		return upm_fail(err, UPM_ERR_STALE, "data is %s old (data time "
+		    "%s UTC, maximum age %s)", age, r->data_time, max);
+	}
+	if (r->malformed == 0)
+		return UPM_OK;
+	if (r->malformed * 100 > r->observations * UPM_MALFORMED_MAX_PCT)
+		return upm_fail(err, UPM_ERR_QUALITY, "%llu of "
+		    "%llu paths malformed (more than %d %%)",
+		    (unsigned long long)r->malformed,
+		    (unsigned long long)r->observations, UPM_MALFORMED_MAX_PCT);
+	for (size_t i = 0; i < r->disappeared.n; i++)
+		if (malformed_could_hide(r, r->disappeared.v[i], p->min_share))
+			return upm_fail(err, UPM_ERR_QUALITY,
+			    "%llu of %llu paths malformed, enough to hide "
+			    "AS%lu", (unsigned long long)r->malformed,
+			    (unsigned long long)r->observations,
+			    (unsigned long)r->disappeared.v[i]);
+	return UPM_OK;
 }

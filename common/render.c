@@ -257,19 +257,45 @@ put_label(struct writer *w, const char *s)
 	}
 }
 
+/* Whether a source's upstream gets a label: present there, or present or
+ * in the baseline overall. */
+static int
+source_shown(const upm_result *r, const upm_upstream *u)
+{
+	if (u->present)
+		return 1;
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == u->asn)
+			return upm_upstream_shown(&r->upstreams[i]);
+	return 0;
+}
+
+/* Labels for the upstreams present or in the baseline only, then the
+ * aggregate of the rest ('others': their share and how many), so that
+ * the set of labels depends on the baseline and the present set alone,
+ * never on the noise below the thresholds. */
 static void
 nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 {
+	upm_others others;
+
 	put(w, " | upstreams=%zu;", r->n_present);
 	put_perf_range(w, rep->warn);
 	put(w, ";");
 	put_perf_range(w, rep->crit);
 	put(w, ";0");
 	for (size_t i = 0; i < r->n_upstreams; i++)
-		put(w, " 'AS%lu'=%.2f%%;;;0;100",
-		    (unsigned long)r->upstreams[i].asn, r->upstreams[i].share);
+		if (upm_upstream_shown(&r->upstreams[i]))
+			put(w, " 'AS%lu'=%.2f%%;;;0;100",
+			    (unsigned long)r->upstreams[i].asn,
+			    r->upstreams[i].share);
+	upm_result_others(r, &others);
+	put(w, " others=%.2f%%;;;0;100 others_count=%zu;;;0", others.share,
+	    others.count);
 	for (size_t s = 0; s < r->n_sources; s++)
 		for (size_t i = 0; i < r->sources[s].n_upstreams; i++) {
+			if (!source_shown(r, &r->sources[s].upstreams[i]))
+				continue;
 			put(w, " '");
 			put_label(w, r->sources[s].source);
 			put(w, "-AS%lu'=%.2f%%;;;0;100",
@@ -277,9 +303,11 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 			    r->sources[s].upstreams[i].share);
 		}
 	put(w, " observations=%llu;;;0 direct=%llu;;;0 unusable=%llu;;;0 "
-	    "peers=%zu;;;0", (unsigned long long)r->observations,
+	    "malformed=%llu;;;0 peers=%zu;;;0", (unsigned long long)r->observations,
 	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
-	    r->sessions);
+	    (unsigned long long)r->malformed, r->sessions);
+	if (r->have_age)
+		put(w, " data_age=%llds;;;0", (long long)r->data_age);
 }
 
 /* "AS4837 60.0%, AS20485 40.0%" of the present ones, "none" if none. */
@@ -823,6 +851,20 @@ json_thresholds(const upm_report *rep)
 	return o;
 }
 
+/* {"count": n, "share": pct} of the neighbours without values of their
+ * own; null without a result. */
+static json_t *
+json_others(const upm_result *r)
+{
+	upm_others others;
+
+	if (r == NULL)
+		return json_null();
+	upm_result_others(r, &others);
+	return json_pack("{s:I, s:o}", "count", (json_int_t)others.count,
+	    "share", jshare(others.share));
+}
+
 /* A count from the result, or null when there is no result. */
 static json_t *
 jcount(const upm_result *r, uint64_t v)
@@ -995,10 +1037,16 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "source", jstring(nonempty_or(r ? r->source : NULL,
 	    rep->source)));
 	bad |= jset(o, "data_time", jstring_or_null(r ? r->data_time : NULL));
+	bad |= jset(o, "data_age", r != NULL && r->have_age ?
+	    juint((uint64_t)r->data_age) : json_null());
+	bad |= jset(o, "outage", jbool(r != NULL && r->outage));
+	bad |= jset(o, "control_sessions", r != NULL && r->outage ?
+	    juint(r->control_sessions) : json_null());
 	bad |= jset(o, "observations", jcount(r, r ? r->observations : 0));
 	bad |= jset(o, "with_upstream", jcount(r, r ? r->with_upstream : 0));
 	bad |= jset(o, "direct", jcount(r, r ? r->direct : 0));
 	bad |= jset(o, "unusable", jcount(r, r ? r->unusable : 0));
+	bad |= jset(o, "malformed", jcount(r, r ? r->malformed : 0));
 	bad |= jset(o, "other_origin", jcount(r, r ? r->other_origin : 0));
 	bad |= jset(o, "sessions", jcount(r, r ? r->sessions : 0));
 	bad |= jset(o, "prefixes", jcount(r, r ? r->prefixes : 0));
@@ -1007,6 +1055,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "appeared", json_asn_list(r ? &r->appeared : NULL));
 	bad |= jset(o, "disappeared", json_asn_list(r ? &r->disappeared : NULL));
 	bad |= jset(o, "upstreams", json_upstreams(r));
+	bad |= jset(o, "others", json_others(r));
 	bad |= jset(o, "warnings", jstring(r ? r->warnings : ""));
 	bad |= jset(o, "thresholds", json_thresholds(rep));
 	bad |= json_ext(o, r);

@@ -18,22 +18,43 @@
 /* ------------------------------------------------------------ envelope */
 
 
-/* Text of the first well-formed [level, text] pair; malformed ones are
- * skipped, since messages are advisory and must never fail a parse. */
+/* Every well-formed [level, text] pair, "; " between them, the level
+ * first when it is not "info" ("warning: Latest available results are 29
+ * hours old."); malformed ones are skipped, since messages are advisory
+ * and must never fail a parse.  Cut at the buffer's end. */
 static void
-first_message(const json_t *root, upm_meta *meta)
+all_messages(const json_t *root, upm_meta *meta)
 {
 	const json_t *msgs = json_object_get(root, "messages");
-	const json_t *m, *text;
-	size_t i;
+	const json_t *m, *level, *text;
+	char one[sizeof(meta->messages)];
+	size_t i, used = 0;
+	int n;
 
+	meta->messages[0] = '\0';
 	json_array_foreach(msgs, i, m) {
 		text = json_array_get(m, 1);
-		if (json_is_string(text)) {
-			upm_copy_text(meta->messages, sizeof(meta->messages),
-			    json_string_value(text));
-			return;
-		}
+		level = json_array_get(m, 0);
+		if (!json_is_string(text) || json_string_value(text)[0] == '\0')
+			continue;
+		/* "warning: ...": the level said when it is not plain
+		 * information or the error that the status names anyway. */
+		if (json_is_string(level) &&
+		    strcmp(json_string_value(level), "info") != 0 &&
+		    strcmp(json_string_value(level), "error") != 0 &&
+		    json_string_value(level)[0] != '\0') {
+			n = snprintf(one, sizeof(one), "%.20s: %s",
+			    json_string_value(level), json_string_value(text));
+			if (n < 0)
+				continue;
+		} else
+			upm_copy_text(one, sizeof(one), json_string_value(text));
+		upm_copy_text(one, sizeof(one), one);
+		n = snprintf(meta->messages + used, sizeof(meta->messages) - used,
+		    "%s%s", used ? "; " : "", one);
+		if (n < 0 || (size_t)n >= sizeof(meta->messages) - used)
+			return;  /* cut: what fits is kept */
+		used += (size_t)n;
 	}
 }
 
@@ -97,7 +118,7 @@ upm_ripestat_envelope(json_t *doc, int flags, upm_meta *meta, json_t **data,
 		*data = doc;
 		return check_data(doc, err);
 	}
-	first_message(doc, meta);
+	all_messages(doc, meta);
 	if ((st = check_status(doc, meta, err)) != UPM_OK ||
 	    (st = check_call_status(doc, err)) != UPM_OK)
 		return st;

@@ -27,6 +27,7 @@ upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
 	ev.aset_path = obs->aset_path;
 	ev.aset_path_len = obs->aset_path_len;
 	ev.aset_len = obs->aset_len;
+	ev.malformed = obs->malformed;
 	return sink->event(sink->ctx, &ev);
 }
 

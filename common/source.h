@@ -36,6 +36,7 @@ typedef struct {
 	 * path, the set's aset_len members last (upm_observation's). */
 	const uint32_t *aset_path;
 	size_t aset_path_len, aset_len;
+	int malformed;          /* unusable because garbled (upm_observation) */
 } upm_event;
 
 /* Where a source's parser sends what it reads.  Each callback returns 0 to
@@ -74,6 +75,8 @@ typedef struct upm_source_desc {
 	unsigned needs;            /* UPM_NEEDS_* / UPM_TAKES_* / UPM_GIVES_* */
 	upm_transport transport;
 	long fresh_s;              /* how long a cached answer stays fresh */
+	long max_age_s;            /* the default maximum age of its data for a
+	                            * query for now (upm_source_max_age) */
 
 	/* The source's own settings are usable (a base URL it cannot do
 	 * without...); NULL when it has none.  UPM_ERR_ARG otherwise. */

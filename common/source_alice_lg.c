@@ -143,7 +143,7 @@ upm_parse_alice_lg(const char *buf, size_t len, upm_obs_sink sink, void *ctx,
 {
 	json_t *root;
 	const json_t *imported, *routes, *route, *v;
-	upm_aspath p = { NULL, 0, 0, 0, 0, 0 };
+	upm_aspath p = { .v = NULL };
 	upm_status st;
 	size_t i;
 
@@ -210,6 +210,7 @@ const upm_source_desc upm_source_alice_lg = {
 	.needs = UPM_NEEDS_PREFIXES,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
+	.max_age_s = 60 * 60L,
 	.ready = alice_ready,
 	.request = alice_request,
 	.parser_new = alice_parser_new,

@@ -80,7 +80,7 @@ nlnog_routes(const json_t *routes, upm_obs_sink sink, void *ctx,
 {
 	const char *prefix;
 	const json_t *list, *route;
-	upm_aspath p = { NULL, 0, 0, 0, 0, 0 };
+	upm_aspath p = { .v = NULL };
 	upm_status st = UPM_OK;
 	char where[96];
 	size_t i;
@@ -162,6 +162,7 @@ const upm_source_desc upm_source_nlnog_lg = {
 	.needs = UPM_NEEDS_PREFIXES,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
+	.max_age_s = 60 * 60L,
 	.request = nlnog_request,
 	.parser_new = nlnog_parser_new,
 	.parser_feed = upm_lg_stream_feed,

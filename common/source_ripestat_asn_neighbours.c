@@ -28,6 +28,7 @@ const upm_source_desc upm_source_ripestat_asn_neighbours = {
 	.needs = UPM_NEEDS_ASN | UPM_GIVES_NEIGHBOURS,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 6 * 3600L,
+	.max_age_s = 2 * 24 * 3600L,
 	.request = asn_neighbours_request,
 	.parser_new = asn_neighbours_parser_new,
 	.parser_feed = upm_ripestat_stream_feed,

@@ -33,6 +33,7 @@ const upm_source_desc upm_source_ripestat_bgp_state = {
 	.needs = UPM_NEEDS_ASN | UPM_TAKES_TIME,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
+	.max_age_s = 12 * 3600L,
 	.request = bgp_state_request,
 	.parser_new = bgp_state_parser_new,
 	.parser_feed = upm_ripestat_stream_feed,

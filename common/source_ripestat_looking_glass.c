@@ -28,6 +28,7 @@ const upm_source_desc upm_source_ripestat_looking_glass = {
 	.needs = UPM_NEEDS_PREFIXES,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
+	.max_age_s = 60 * 60L,
 	.request = looking_glass_request,
 	.parser_new = looking_glass_parser_new,
 	.parser_feed = upm_ripestat_stream_feed,

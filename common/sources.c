@@ -87,3 +87,9 @@ upm_sources_parse(const char *list, upm_source *out, size_t max, size_t *n,
 		st = upm_fail(err, UPM_ERR_ARG, "no source given");
 	return st;
 }
+
+int64_t
+upm_source_max_age(upm_source s)
+{
+	return (size_t)s < UPM_MAX_SOURCES ? (int64_t)table[s]->max_age_s : -1;
+}

@@ -79,6 +79,9 @@ typedef struct {
 	 * can accept a set of the origin set's own ASes.  NULL / 0 else. */
 	const uint32_t *aset_path;
 	size_t aset_path_len, aset_len;
+	int malformed;        /* unusable because garbled (a hop that is no AS
+	                       * number: a string, asdot, out of range), not
+	                       * by a rule about well-formed paths */
 } upm_observation;
 
 /* Return 0 to go on, non-zero to stop the parse (it returns UPM_ERR_ABORTED). */
@@ -106,7 +109,8 @@ typedef int (*upm_prefix_sink)(void *ctx, const char *prefix);
 typedef struct {
 	char data_time[32];  /* query_time / timestamp / latest_time, "" if none */
 	char resource[64];
-	char messages[256];  /* first message of the answer, "" if none */
+	char messages[1024]; /* every message of the answer ("level: text",
+	                      * "; " between them), "" if none */
 	size_t records;      /* records handed to the sink */
 } upm_meta;
 
@@ -124,6 +128,7 @@ typedef struct {
 	int unusable;        /* an AS_SET, a junk token, or too many hops */
 	size_t set_len;      /* the last set_len hops are one AS_SET's members */
 	int set_ok;          /* 1: that trailing AS_SET is all that is wrong */
+	int malformed;       /* a junk token: garbled, not unusable by rule */
 } upm_aspath;
 
 /* Grows the buffer (never past UPM_PATH_MAX_HOPS): 0, or -1 out of memory. */
@@ -136,6 +141,7 @@ upm_aspath_reset(upm_aspath *p)
 	p->unusable = 0;
 	p->set_len = 0;
 	p->set_ok = 0;
+	p->malformed = 0;
 }
 
 /* One hop: UPM_OK (a hop past the cap marks the path unusable), or
@@ -181,6 +187,7 @@ upm_aspath_observation(const upm_aspath *p, const char *prefix,
 	obs->prefix = prefix;
 	obs->session = session;
 	obs->unusable = p->unusable || p->n == 0;
+	obs->malformed = p->malformed;
 	obs->path = obs->unusable ? NULL : p->v;
 	obs->path_len = obs->unusable ? 0 : p->n;
 	obs->peer_asn = 0;

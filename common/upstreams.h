@@ -35,7 +35,9 @@ typedef enum {
 	UPM_ERR_NODATA,      /* no observations where some were required */
 	UPM_ERR_STATE,       /* state file corrupt or unusable */
 	UPM_ERR_IO,          /* file system error */
-	UPM_ERR_ABORTED      /* a sink asked to stop */
+	UPM_ERR_ABORTED,     /* a sink asked to stop */
+	UPM_ERR_STALE,       /* the data is older than the maximum age */
+	UPM_ERR_QUALITY      /* too many malformed observations to judge */
 } upm_status;
 
 #define UPM_ERROR_TEXT 512
@@ -327,6 +329,7 @@ typedef struct {
 	uint64_t with_upstream; /* observations that have an upstream */
 	uint64_t direct;        /* origin is the vantage point's neighbour: no upstream */
 	uint64_t unusable;      /* AS_SET / junk */
+	uint64_t malformed;     /* of unusable: garbled, not unusable by rule */
 	uint64_t other_origin;  /* last AS not in the origin set: not ours */
 	size_t sessions;        /* distinct sessions over all observations */
 	size_t prefixes;        /* distinct prefixes over all observations */
@@ -337,7 +340,17 @@ typedef struct {
 	upm_asn_list appeared;    /* filled by upm_diff, ascending */
 	upm_asn_list disappeared; /* filled by upm_diff, ascending */
 	int baselined;            /* upm_diff was given a baseline */
-	char warnings[256];       /* e.g. "3 unusable paths", "" if none */
+	char warnings[1024];      /* e.g. "3 unusable paths", and every
+	                           * message of the answers; "" if none */
+	/* Freshness (queries for now only; -1 when not known or not
+	 * applied). */
+	int have_age;             /* data_age is known */
+	int64_t data_age;         /* seconds between data_time and now */
+	int64_t max_age;          /* the limit applied, seconds; 0: none */
+	/* A total outage: no route to the target, while the control prefix
+	 * had routes at the same source and time. */
+	int outage;
+	size_t control_sessions;  /* sessions that saw the control prefix */
 	/* Country targets, several sources and tracked prefixes.  All empty
 	 * (0 / NULL / "") for one AS read from one source. */
 	size_t n_origins;         /* ASes in the origin set (0: not counted) */
@@ -367,6 +380,19 @@ typedef struct {
 } upm_result;
 
 void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
+
+/* Whether an upstream has its own values (perfdata label, collectd
+ * value, long-output line): present, or in the baseline. */
+int upm_upstream_shown(const upm_upstream *u);
+
+/* Everything else, aggregated: how many neighbours and their summed
+ * share of the paths. */
+typedef struct {
+	size_t count;
+	double share;
+} upm_others;
+
+void upm_result_others(const upm_result *r, upm_others *out);
 
 /* Compares the present set with baseline: sets each upstream's status, adds
  * MISSING entries (share 0) for baseline ASes not present, fills appeared /
@@ -428,7 +454,48 @@ typedef struct {
 	const char *const *track_prefixes; /* per-prefix upstream sets */
 	size_t n_track_prefixes;
 	size_t max_asns;          /* country: most ASNs asked per run; 0: 1000 */
+	/* An answer with no route to the target is checked against a prefix
+	 * that is always announced, asked of the same source for the same
+	 * time.  NULL: UPM_CONTROL_PREFIX. */
+	const char *control_prefix;
+	/* Queries for now (at NULL): older data is UPM_ERR_STALE in the
+	 * result's judgement (upm_result_check).  0: the source's default
+	 * (upm_source_max_age); <0: no limit. */
+	int64_t max_age_s;
+	int64_t now;              /* the time ages are counted to; 0: time(NULL) */
+	int per_prefix;           /* every prefix's upstreams in the result's
+	                           * prefix_results (at most 64 prefixes) */
 } upm_query_opts;
+
+/* RIPE NCC's own prefix (AS3333): announced everywhere, all the time. */
+#define UPM_CONTROL_PREFIX "193.0.0.0/21"
+
+/* Malformed observations above this percentage of all make the data
+ * unfit to judge (upm_result_check). */
+#define UPM_MALFORMED_MAX_PCT 10
+
+/* The default maximum age of a source's data for a query for now, in
+ * seconds (ripestat-bgp-state 12 h: RIS dumps every 8 h; ripestat-looking-glass
+ * 1 h; ripestat-asn-neighbours 2 days: a daily snapshot; the looking
+ * glasses 1 h); -1 for a value
+ * outside the table. */
+int64_t upm_source_max_age(upm_source s);
+
+/* Whether a result can be judged: UPM_OK; UPM_ERR_STALE when its data is
+ * older than its max_age ("data is 5 d 2 h old (data time ..., maximum
+ * age 12 h 0 min)"); UPM_ERR_QUALITY when malformed observations are more
+ * than UPM_MALFORMED_MAX_PCT percent of all ("8 of 20 paths malformed
+ * (more than 10 %)"), or, after upm_diff, when a baseline upstream
+ * disappeared and the malformed observations alone would have given it
+ * p's min_share ("1 of 20 paths malformed, enough to hide AS20485").  err
+ * says why; upm_status_name gives the class ("stale data", "data
+ * quality").  Call it before the baseline (nothing is learned from such
+ * data) and again after the comparison. */
+upm_status upm_result_check(const upm_result *r, const upm_params *p,
+    upm_error *err);
+
+/* "4 h 12 min", "5 d 2 h", "40 s": an age for people. */
+void upm_age_text(int64_t seconds, char *buf, size_t len);
 
 void upm_query_opts_init(upm_query_opts *q);
 

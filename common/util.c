@@ -31,6 +31,8 @@ upm_status_name(upm_status st)
 	case UPM_ERR_STATE: return "state file error";
 	case UPM_ERR_IO: return "I/O error";
 	case UPM_ERR_ABORTED: return "aborted";
+	case UPM_ERR_STALE: return "stale data";
+	case UPM_ERR_QUALITY: return "data quality";
 	}
 	return "unknown error";
 }

@@ -35,6 +35,9 @@ Output (what tests/replay.py serves):
       is given (default 0: change points only; a step of 60 s would mean
       4320 files of ~25 KB for the three days)
   DIR/default/bgp-state/131279.json      the last state (what "now" sees)
+  DIR/default/bgp-state/193.0.0.0_21.json  the control prefix (RIPE NCC,
+      AS3333), seen by every peer at every instant: what tells the
+      outages from a source without data
   DIR/default/routing-status/131279[@<time>].json  visibility, same instants
 Deterministic: no randomness, so two runs write identical trees.
 --timeline prints the change points as JSON lines instead of writing files.
@@ -204,6 +207,15 @@ def bgp_state(when, ttk_prefixes, outage):
                                   "nr_routes": len(routes)}, when)
 
 
+def control_state():
+    routes = [{"source_id": source_id(p), "path": [p[2], 3333],
+               "community": [], "target_prefix": "193.0.0.0/21"}
+              for p in PEERS]
+    return envelope("bgp-state", {"resource": "193.0.0.0/21",
+                                  "query_time": START, "bgp_state": routes,
+                                  "nr_routes": len(routes)}, START)
+
+
 def routing_status(when, outage):
     seeing = 0 if outage else len(PEERS)
     return envelope("routing-status", {
@@ -252,6 +264,7 @@ def write_tree(out, step):
         write_json(os.path.join(rs, name), routing_status(when, outage))
         last = (when, ttk, outage)
     write_json(os.path.join(bgp, "%d.json" % TARGET), bgp_state(*last))
+    write_json(os.path.join(bgp, "193.0.0.0_21.json"), control_state())
     write_json(os.path.join(rs, "%d.json" % TARGET),
                routing_status(last[0], last[2]))
 

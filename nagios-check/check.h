@@ -37,6 +37,7 @@ struct config {
 	upm_range warn, crit;
 	int have_warn, have_crit;
 	long timeout;
+	int timeout_state;              /* -t SECONDS:STATE; UNKNOWN by default */
 	int verbose;
 	enum format format;
 	char *prefix_store;             /* the --prefix arguments, split in place */
@@ -78,6 +79,8 @@ struct outcome {
 	upm_buf message;
 	upm_result *result;
 	upm_buf reason;     /* why not OK, short, for a multi-target summary */
+	int keep_result;    /* UNKNOWN that still shows its figures (stale,
+	                     * garbled, an outage without a baseline) */
 };
 
 /* options.c */

@@ -16,18 +16,37 @@
 #include "check.h"
 #include "extra_opts.h"
 
-/* The backstop for -t: whatever hangs, Nagios gets UNKNOWN in time. */
+/* What the backstop for -t writes and exits with (-t SECONDS:STATE),
+ * made before the alarm is set: the handler only writes. */
+static char alarm_msg[96] = "UPSTREAMS UNKNOWN - plugin timed out\n";
+static size_t alarm_len;
+static volatile sig_atomic_t alarm_state = UPM_STATE_UNKNOWN;
+
+/* The backstop for -t: whatever hangs, Nagios gets the timeout state in
+ * time. */
 static void
 on_alarm(int sig)
 {
-	static const char msg[] = "UPSTREAMS UNKNOWN - plugin timed out\n";
-
 	ssize_t n;
 
 	(void)sig;
-	n = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	n = write(STDOUT_FILENO, alarm_msg, alarm_len);
 	(void)n;
-	_exit(UPM_STATE_UNKNOWN);
+	_exit(alarm_state);
+}
+
+static void
+set_alarm_output(const struct config *c)
+{
+	int n = snprintf(alarm_msg, sizeof(alarm_msg), "UPSTREAMS %s - plugin "
+	    "timed out after %ld s\n", upm_state_name((upm_state)
+	    c->timeout_state), c->timeout);
+
+	if (n < 0 || (size_t)n >= sizeof(alarm_msg))
+		n = snprintf(alarm_msg, sizeof(alarm_msg), "UPSTREAMS UNKNOWN - "
+		    "plugin timed out\n");
+	alarm_len = n > 0 ? (size_t)n : 0;
+	alarm_state = c->timeout_state;
 }
 
 static int
@@ -42,12 +61,15 @@ check_main(int argc, char **argv)
 	rc = ck_parse_args(argc, argv, &c, &err);
 	if (rc != 0) {
 		ck_config_free(&c);
+		/* --help and --version: UNKNOWN, as check_dummy and
+		 * check_load have it. */
 		if (rc > 0)
-			return UPM_STATE_OK;
+			return UPM_STATE_UNKNOWN;
 		printf("UPSTREAMS UNKNOWN - %s\n", err.text);
 		ck_print_usage(stdout);
 		return UPM_STATE_UNKNOWN;
 	}
+	set_alarm_output(&c);
 	signal(SIGALRM, on_alarm);
 	if (c.n_mrt > 0)
 		rc = ck_run_mrt(&c);          /* -t bounds the whole read */

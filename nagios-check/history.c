@@ -24,7 +24,10 @@ struct hist_upstream {
 
 struct hist_step {
 	int64_t time;
-	int no_data;                 /* the query found no routes at all */
+	int no_data;                 /* no routes, and none for the control
+	                              * either: no data kept for that time */
+	int outage;                  /* no route, while the control had some */
+	size_t control;              /* sessions that saw the control */
 	struct hist_upstream *ups;   /* result order: share desc, asn asc */
 	size_t n_ups;
 	size_t n_present;
@@ -263,6 +266,13 @@ history_add(history *h, int64_t t, const upm_result *r, upm_error *err)
 	upm_asn_list_init(&s->disappeared);
 	upm_asn_list_init(&present);
 	st = r != NULL ? copy_result(s, r, &present, err) : UPM_OK;
+	if (r != NULL) {
+		s->outage = r->outage;
+		s->control = r->control_sessions;
+	}
+	/* A step without data says nothing: the set before it stands. */
+	for (size_t i = 0; st == UPM_OK && r == NULL && i < h->prev.n; i++)
+		st = upm_asn_list_add(&present, h->prev.v[i]);
 	if (st == UPM_OK && h->n > 0)
 		st = difference(&present, &h->prev, &s->appeared, err);
 	if (st == UPM_OK && h->n > 0)
@@ -385,7 +395,8 @@ json_step(const struct hist_step *s, int with_diff)
 	json_t *o;
 
 	iso_utc(s->time, when, sizeof(when));
-	o = json_pack("{s:s, s:b}", "time", when, "no_data", s->no_data);
+	o = json_pack("{s:s, s:b, s:b}", "time", when, "no_data", s->no_data,
+	    "outage", s->outage);
 	if (o == NULL)
 		return NULL;
 	if ((with_diff &&
@@ -499,7 +510,11 @@ present_text(const struct hist_step *s, upm_buf *out)
 	size_t i, k = 0;
 
 	if (s->no_data)
-		return upm_buf_printf(out, "no data (no routes seen)");
+		return upm_buf_printf(out, "no data (no route, and none to the "
+		    "control prefix: no data kept for that time?)");
+	if (s->outage)
+		return upm_buf_printf(out, "no route to the target (outage: "
+		    "the control prefix seen by %zu sessions)", s->control);
 	if (s->n_present == 0)
 		return upm_buf_printf(out, "no upstream present");
 	st = upm_buf_printf(out, "%zu upstream%s: ", s->n_present,

@@ -73,6 +73,52 @@ judge(const struct config *c, const char *state_file, struct outcome *o,
 		upm_buf_printf(&o->message, " (accept with --accept)");
 }
 
+/* routing-status as added evidence: "; routing-status: 0 of 344 IPv4 and
+ * 0 of 341 IPv6 RIS peers see it". */
+static void
+visibility_note(const upm_result *r, upm_buf *b)
+{
+	const upm_visibility *v = &r->visibility;
+
+	if (!v->have)
+		return;
+	upm_buf_printf(b, "; routing-status: %llu of %llu IPv4 and %llu of "
+	    "%llu IPv6 RIS peers see it", (unsigned long long)v->v4_seeing,
+	    (unsigned long long)v->v4_total, (unsigned long long)v->v6_seeing,
+	    (unsigned long long)v->v6_total);
+}
+
+/* No route to the target while the control prefix has routes: CRITICAL
+ * when it had upstreams (a baseline), UNKNOWN when nothing says it had. */
+static void
+judge_outage(const struct config *c, struct outcome *o)
+{
+	const upm_result *r = o->result;
+	const char *control = c->q.control_prefix ? c->q.control_prefix :
+	    UPM_CONTROL_PREFIX;
+
+	o->keep_result = 1;
+	if (r->disappeared.n == 0) {
+		o->state = UPM_STATE_UNKNOWN;
+		upm_buf_printf(&o->message, "no route to %s seen by any of %zu "
+		    "sessions that see the control %s, and no baseline says it "
+		    "had upstreams", r->target, r->control_sessions, control);
+		visibility_note(r, &o->message);
+		upm_buf_printf(&o->reason, "no route, no baseline");
+		return;
+	}
+	o->state = UPM_STATE_CRITICAL;
+	upm_buf_printf(&o->message, "all upstreams disappeared: no route to %s "
+	    "seen by any of %zu sessions that see the control %s (", r->target,
+	    r->control_sessions, control);
+	upm_text_asns(&o->message, &r->disappeared, "0%", NULL, NULL);
+	upm_buf_printf(&o->message, ")");
+	visibility_note(r, &o->message);
+	upm_buf_printf(&o->reason, "all upstreams disappeared (");
+	upm_text_asns(&o->reason, &r->disappeared, NULL, NULL, NULL);
+	upm_buf_printf(&o->reason, ")");
+}
+
 void
 ck_unknown(struct outcome *o, const upm_error *err)
 {
@@ -109,6 +155,11 @@ ck_print_effective_config(const struct config *c)
 	    "critical %s\n", c->q.params.min_peers, c->q.params.min_share,
 	    c->have_warn ? c->warn.text : "(none)",
 	    c->have_crit ? c->crit.text : "(none)");
+	fprintf(stderr, "config: control-prefix %s, max-age %s%lld s\n",
+	    c->q.control_prefix ? c->q.control_prefix : UPM_CONTROL_PREFIX,
+	    c->q.max_age_s == 0 ? "source default " : "",
+	    (long long)(c->q.max_age_s == 0 ?
+	    upm_source_max_age(c->q.source) : c->q.max_age_s));
 	fprintf(stderr, "config: baseline %s%s, timeout %ld s, retries %d, "
 	    "max-size %zu, cache %s\n", c->have_expect ? "--expect" :
 	    c->state_file != NULL ? "--state-file " : c->state_dir != NULL ?
@@ -151,9 +202,21 @@ ck_assess(const struct config *c, const char *state_file, struct outcome *o)
 	b.n_prefixes = c->n_expect_prefix;
 	upm_asn_list_init(&baseline);
 	upm_buf_init(&note);
-	if (upm_baseline_apply(&b, o->result, &baseline, &origin, &err) !=
-	    UPM_OK)
+	/* Stale or garbled data is judged before it can teach a baseline,
+	 * and again after the comparison (malformed paths that could hide
+	 * a baseline upstream). */
+	if (upm_result_check(o->result, &c->q.params, &err) != UPM_OK) {
 		ck_unknown(o, &err);
+		o->keep_result = 1;
+	} else if (upm_baseline_apply(&b, o->result, &baseline, &origin, &err)
+	    != UPM_OK)
+		ck_unknown(o, &err);
+	else if (upm_result_check(o->result, &c->q.params, &err) != UPM_OK) {
+		/* Stale or garbled: UNKNOWN, with the figures that say so. */
+		ck_unknown(o, &err);
+		o->keep_result = 1;
+	} else if (o->result->outage)
+		judge_outage(c, o);
 	else {
 		(void)upm_text_baseline_note(&note, origin, &baseline);
 		judge(c, state_file, o, &note);
@@ -177,6 +240,8 @@ ck_prepare_fetch(struct config *c)
 	    c->verbose >= 1)
 		fprintf(stderr, "warning: %s; every request goes to the "
 		    "network\n", err.text);
+	if (c->verbose >= 1)
+		c->q.per_prefix = 1;
 	if (c->verbose >= 2)
 		c->q.trace = trace_to_stderr;
 	if (c->verbose >= 3)
@@ -195,9 +260,12 @@ run_check(struct config *c, struct outcome *o)
 	if (ck_make_state_dir(c, &err) != UPM_OK ||
 	    upm_global_init(&err) != UPM_OK ||
 	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
-	    upm_query(f, &c->q, &o->result, &err) != UPM_OK)
+	    upm_query(f, &c->q, &o->result, &err) != UPM_OK) {
 		ck_unknown(o, &err);
-	else
+		/* -t SECONDS:STATE: what a timeout is, as check_nrpe has it. */
+		if (err.code == UPM_ERR_TIMEOUT)
+			o->state = (upm_state)c->timeout_state;
+	} else
 		ck_assess(c, c->state_file, o);
 	upm_fetcher_free(f);
 }
@@ -210,7 +278,8 @@ ck_make_report(const struct config *c, const char *target,
 	memset(rep, 0, sizeof(*rep));
 	rep->state = o->state;
 	rep->message = o->message.data ? o->message.data : "";
-	rep->result = o->state == UPM_STATE_UNKNOWN ? NULL : o->result;
+	rep->result = o->state == UPM_STATE_UNKNOWN && !o->keep_result ? NULL :
+	    o->result;
 	rep->warn = c->have_warn ? &c->warn : NULL;
 	rep->crit = c->have_crit ? &c->crit : NULL;
 	rep->target = target;

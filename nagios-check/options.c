@@ -21,7 +21,8 @@ enum {
 	OPT_EXTRA_PREFIX, OPT_NLNOG_URL, OPT_ALICE_URL, OPT_EXPECT_PREFIX,
 	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL,
 	OPT_CLIQUE, OPT_AS_RELATIONSHIPS, OPT_NEIGHBOURS, OPT_WEIGHTING,
-	OPT_MRT, OPT_HOLD
+	OPT_MRT, OPT_HOLD,
+	OPT_MAX_AGE, OPT_CONTROL_PREFIX
 };
 
 static const struct option longopts[] = {
@@ -61,6 +62,8 @@ static const struct option longopts[] = {
 	{ "weighting", required_argument, NULL, OPT_WEIGHTING },
 	{ "mrt", required_argument, NULL, OPT_MRT },
 	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "control-prefix", required_argument, NULL, OPT_CONTROL_PREFIX },
 	{ "warning", required_argument, NULL, 'w' },
 	{ "critical", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -76,7 +79,8 @@ ck_print_usage(FILE *f)
 {
 	fprintf(f, "Usage: %s {-a ASN | --country CC}\n"
 	    "       [-e ASN,... | --state-file FILE [--accept]]\n"
-	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE] [-t SECONDS]\n"
+	    "       [-s SOURCE] [--prefix P,...] [-w RANGE] [-c RANGE]\n"
+	    "       [-t SECONDS[:STATE]] [--max-age DURATION] [--control-prefix P]\n"
 	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
 	    "       %s -a ASN,ASN... [--state-dir DIR [--accept]] "
 	    "[--parallel N]\n"
@@ -97,8 +101,8 @@ print_help(void)
 	    UPM_VERSION);
 	ck_print_usage(stdout);
 	printf("\nOptions:\n"
-" -h, --help             Print this help and exit\n"
-" -V, --version          Print the version and exit\n"
+" -h, --help             Print this help and exit (status 3, UNKNOWN)\n"
+" -V, --version          Print the version and exit (status 3, UNKNOWN)\n"
 " -a, --asn ASN[,ASN...] Target AS (131279 or AS131279); several (a comma\n"
 "                        list, or -a again) are checked in one run\n"
 " -e, --expect ASN,...   The upstreams the target should have (the baseline;\n"
@@ -157,17 +161,31 @@ print_help(void)
 " -w, --warning RANGE    WARNING when the number of present upstreams is outside\n"
 "                        RANGE ([@]start:end, Monitoring Plugins syntax)\n"
 " -c, --critical RANGE   CRITICAL likewise (-c 2: is CRITICAL below two)\n"
-" -t, --timeout SECONDS  Give up (UNKNOWN) after this long (default %d)\n"
+" -t, --timeout SECONDS[:STATE]\n"
+"                        Give up after this long (default %d) with STATE\n"
+"                        (ok, warning, critical, unknown or 0-3; default\n"
+"                        unknown), as check_nrpe does\n"
+"     --max-age DURATION Data of a query for now older than this is UNKNOWN\n"
+"                        (seconds, or 30m, 12h, 2d; 0: no limit).  Default\n"
+"                        per source: ripestat-bgp-state 12h, ripestat-looking-\n"
+"                        glass 1h, ripestat-asn-neighbours 2d, nlnog-lg and\n"
+"                        alice-lg 1h.  Not for --at or history\n"
+"     --control-prefix P When an answer has no route to the target, ask the\n"
+"                        same source for P at the same time (default %s,\n"
+"                        RIPE NCC): routes to P and none to the target is a\n"
+"                        total outage, CRITICAL when a baseline says it had\n"
+"                        upstreams; no route to P either is UNKNOWN\n"
 "     --retries N        Retries of a failed request within the timeout\n"
 "                        (default 3)\n"
 "     --max-size BYTES   Largest response accepted (default 64 MiB)\n"
 "     --ca-file FILE     CA bundle for TLS verification\n"
 " -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
 "                        state in every format\n"
-" -v, --verbose          -v: the status line and one line per upstream (the\n"
-"                        default output already carries them); -vv: also\n"
-"                        each request on stderr; -vvv: also the effective\n"
-"                        configuration on stderr\n"
+" -v, --verbose          -v: also one line per prefix of the target (its\n"
+"                        announced prefixes, at most %d); -vv: also each\n"
+"                        request on stderr; -vvv: also the effective\n"
+"                        configuration on stderr.  The default output keeps\n"
+"                        the status line and one line per upstream\n"
 "     --extra-opts[=[SECTION][@FILE]]\n"
 "                        Read options from SECTION (default check_upstreams)\n"
 "                        of an INI file (Monitoring Plugins extra-opts)\n"
@@ -195,11 +213,48 @@ print_help(void)
 "                        undone sooner is reported as a flap (default 0)\n"
 "\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
 "appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
-"when the data cannot be trusted (network, HTTP, maintenance, parse errors).\n"
+"when the data cannot be trusted (network, HTTP, maintenance, parse errors,\n"
+"data older than --max-age, more than %d %% malformed paths); CRITICAL \"all\n"
+"upstreams disappeared\" when no route to the target is seen by sessions that\n"
+"see the control prefix.\n"
 "Several targets: the worst state wins, CRITICAL > WARNING > UNKNOWN > OK; a\n"
 "target that could not be read is UNKNOWN, never CRITICAL.\n",
 	    DEFAULT_PARALLEL, MAX_PARALLEL, MAX_PREFIXES, DEFAULT_TIMEOUT,
-	    HISTORY_MAX_STEPS, DEFAULT_GRAPHITE_PREFIX);
+	    UPM_CONTROL_PREFIX, MAX_PREFIXES, HISTORY_MAX_STEPS,
+	    DEFAULT_GRAPHITE_PREFIX, UPM_MALFORMED_MAX_PCT);
+}
+
+/* -t SECONDS[:STATE], STATE a state's name (any case) or 0..3. */
+static int
+parse_timeout(struct config *c, const char *arg)
+{
+	static const char *const names[] = { "ok", "warning", "critical",
+	    "unknown" };
+	char secs[16];
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	char *end;
+	long v;
+
+	if (n == 0 || n >= sizeof(secs))
+		return -1;
+	memcpy(secs, arg, n);
+	secs[n] = '\0';
+	errno = 0;
+	v = strtol(secs, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 3600)
+		return -1;
+	c->timeout = v;
+	c->timeout_state = UPM_STATE_UNKNOWN;
+	if (colon == NULL)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (strcasecmp(colon + 1, names[i]) == 0 ||
+		    (colon[1] == '0' + i && colon[2] == '\0')) {
+			c->timeout_state = i;
+			return 0;
+		}
+	return -1;
 }
 
 /* Strict integer argument in [min, max]. */
@@ -512,9 +567,19 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->have_crit = 1;
 		return upm_range_parse(arg, &c->crit, err) == UPM_OK ? 0 : -1;
 	case 't':
-		if (parse_long(arg, 1, 3600, &c->timeout) != 0)
+		if (parse_timeout(c, arg) != 0)
 			break;
 		return 0;
+	case OPT_MAX_AGE:
+		if (strcmp(arg, "0") == 0) {
+			c->q.max_age_s = -1;
+			return 0;
+		}
+		return history_duration_parse(arg, &c->q.max_age_s, err) ==
+		    UPM_OK ? 0 : -1;
+	case OPT_CONTROL_PREFIX:
+		c->q.control_prefix = arg;
+		return upm_prefix_check(arg, err) == UPM_OK ? 0 : -1;
 	case 'f':
 		if (parse_format(arg, &c->format) != 0)
 			break;
@@ -630,6 +695,7 @@ ck_config_init(struct config *c)
 	upm_asn_list_init(&c->extra_asns);
 	upm_asn_list_init(&c->clique);
 	c->timeout = DEFAULT_TIMEOUT;
+	c->timeout_state = UPM_STATE_UNKNOWN;
 	c->format = FMT_NAGIOS;
 }
 

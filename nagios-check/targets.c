@@ -171,9 +171,12 @@ run_targets(struct config *c, struct target *t, size_t n)
 		upm_error terr = err;
 
 		if (st != UPM_OK || upm_batch_result(b, i, &t[i].o.result,
-		    &terr) != UPM_OK)
+		    &terr) != UPM_OK) {
 			ck_unknown(&t[i].o, &terr);
-		else
+			/* -t SECONDS:STATE: a target that timed out. */
+			if (terr.code == UPM_ERR_TIMEOUT)
+				t[i].o.state = (upm_state)c->timeout_state;
+		} else
 			ck_assess(c, t[i].state_file, &t[i].o);
 	}
 	upm_batch_free(b);

@@ -13,7 +13,7 @@ start_replay "$work/tree" one || exit 1
 
 # run ARGS...: sets out and rc.
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
 	rc=$?
 }
 line1() { head -n 1 <<<"$out"; }
@@ -178,7 +178,7 @@ is "$rc" 3 "--expect with --state-file: UNKNOWN"
 run -a 131279 -s ripestat-bogus
 is "$rc" 3 "unknown source: UNKNOWN"
 out=$("$CHECK" --help); rc=$?
-is "$rc" 0 "--help exits 0"
+is "$rc" 3 "--help exits 3 (UNKNOWN), as the Monitoring Plugins do"
 like "$out" '--min-peers' "--help lists options"
 out=$("$CHECK" -V); rc=$?
 like "$out" '^check_upstreams [0-9]+\.[0-9]+' "-V prints the version"

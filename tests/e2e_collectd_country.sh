@@ -81,7 +81,7 @@ is "$(requests country-resource-list)" 1 \
     "the country list fetched once for every target and read"
 [ -n "$(ls -A "$work/cache" 2>/dev/null)" ]
 ok $? "CacheDir created and holding the answers"
-out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
     --country KP -e 4837,20485 --cache-dir "$work/cache" 2>&1)
 rc=$?
 is "$rc" 0 "check_upstreams on the same cache: OK"
@@ -111,7 +111,7 @@ ok $? "lg: percent-ripestat_bgp_state-AS4837 100"
 csv_is lg percent-alice_lg-AS4837 100; ok $? "lg: percent-alice_lg-AS4837 100"
 [ -z "$(csv_last lg percent-alice_lg-AS20485)" ]
 ok $? "lg: no AS20485 share for Alice-LG, which never saw it"
-json=$("$CHECK" --ripestat-url "$REPLAY_URL" --nlnog-url "$REPLAY_URL" \
+json=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --nlnog-url "$REPLAY_URL" \
     --alice-url "$REPLAY_URL/" -a 131279 \
     -s ripestat-bgp-state,nlnog-lg,alice-lg -e 4837 -f json 2>/dev/null)
 read -r s4837 s20485 < <(python3 -c 'import json,sys
@@ -163,7 +163,7 @@ is "$(grep -c 'Timeout 3 read as 3 seconds; Timeout is in milliseconds now: writ
     "Timeout 3: one WARNING naming milliseconds"
 is "$(grep -c 'CAFile is an old name; write CACert' "$work/collectd.log")" 1 \
     "CAFile: one WARNING naming CACert"
-out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
     -a 131279 -e 4837 --cache-dir "$work/var/cache/cache2" 2>&1)
 is "$?" 0 "check_upstreams on the plugin's cache: OK"
 is "$(requests bgp-state)" 1 "and answered from it"

@@ -13,7 +13,7 @@ python3 tests/fixtures/make_replay.py "$work/tree" || exit 1
 start_replay "$work/tree" country || exit 1
 
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
 	rc=$?
 }
 line1() { head -n 1 <<<"$out"; }

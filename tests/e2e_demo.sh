@@ -26,14 +26,14 @@ like "$(instant 2017-10-01T09:00:00)" $'UPSTREAMS OK - 1 upstream: AS4837 100\\.
 like "$(instant 2017-10-01T09:10:00)" $'UPSTREAMS CRITICAL - AS20485 appeared \\(60\\.0%\\); 2 upstreams: AS20485 60\\.0%, AS4837 40\\.0% .*data time: 2017-10-01T09:07:51 UTC.*\\[exit 2\\]' \
     "09:10: CRITICAL, AS20485 appeared with 60 %, data time 09:07:51"
 like "$(instant 2017-10-01T10:20:00)" $'UPSTREAMS OK - .*\\[exit 0\\]' "10:20: OK again"
-like "$(instant 2017-10-01T10:50:00)" $'UPSTREAMS UNKNOWN - .*no observations.*\\[exit 3\\]' \
-    "10:50 (outage): UNKNOWN, not CRITICAL"
+like "$(instant 2017-10-01T10:50:00)" $'UPSTREAMS CRITICAL - all upstreams disappeared: no route to AS131279 seen by any of 60 sessions that see the control 193\\.0\\.0\\.0/21.*\\[exit 2\\]' \
+    "10:50 (outage, the control prefix seen): CRITICAL, all upstreams disappeared"
 like "$(instant 2017-10-01T12:30:00)" 'UPSTREAMS CRITICAL - AS20485 appeared \(60\.0%\)' "12:30: CRITICAL again"
 like "$(instant 2017-10-02T08:00:00)" 'UPSTREAMS CRITICAL - AS20485 appeared \(40\.0%\); 2 upstreams: AS4837 60\.0%, AS20485 40\.0%' \
     "2 Oct 08:00: AS20485 down to 40 %"
 like "$(instant 2017-10-02T09:15:00)" 'UPSTREAMS CRITICAL - AS20485 appeared \(20\.0%\); 2 upstreams: AS4837 80\.0%, AS20485 20\.0%' \
     "2 Oct 09:15: AS20485 down to 20 %"
-like "$out" "9 changes of AS131279's upstreams from 2017-09-30T00:00:00Z until 2017-10-03T00:00:00Z \(4321 steps of 60 s, 14 without data\)" \
+like "$out" "9 changes of AS131279's upstreams from 2017-09-30T00:00:00Z until 2017-10-03T00:00:00Z \(4321 steps of 60 s, 0 without data\)" \
     "history: 9 change points over 4321 steps"
 like "$out" '2017-10-01T09:08:00Z AS20485 appeared; 2 upstreams: AS20485 60\.0%, AS4837 40\.0%' "history: TransTeleCom's arrival"
 

@@ -15,11 +15,14 @@ cat >"$work/plugins.ini" <<INI
 [check_upstreams]
 ripestat-url=$REPLAY_URL
 critical=3:
+# the replay's data is recorded, years old: no maximum age
+max-age=0
 
 [dprk]
 ripestat-url = $REPLAY_URL
 asn = AS131279
 expect = 4837,20485
+max-age = 0
 INI
 unset NAGIOS_CONFIG_PATH
 

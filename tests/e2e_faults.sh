@@ -35,7 +35,7 @@ run_check() {
 	local url=$1 target=$2 targs
 	shift 2
 	read -ra targs <<<"${target_args[$target]}"
-	check_out=$("$CHECK" "${targs[@]}" --ripestat-url "$url" "$@" 2>/dev/null)
+	check_out=$("$CHECK" "${targs[@]}" --max-age 0 --ripestat-url "$url" "$@" 2>/dev/null)
 	check_rc=$?
 }
 

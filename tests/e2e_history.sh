@@ -15,7 +15,7 @@ start_replay "$work/tree" default || exit 1
 
 # run ARGS...: sets out, err and rc.
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>"$work/stderr")
 	rc=$?
 	err=$(cat "$work/stderr")
 }
@@ -79,14 +79,14 @@ d = json.load(open(sys.argv[1]))
 c = {x["time"]: x for x in d["changes"]}
 assert d["target"] == "AS131279" and d["from"] == "2017-09-30T00:00:00Z", d
 assert d["until"] == "2017-10-03T00:00:00Z" and d["step"] == 60, d
-assert d["steps"] == 4321 and d["steps_without_data"] == 14, d
+assert d["steps"] == 4321 and d["steps_without_data"] == 0, d
 assert d["start"]["upstreams"] == [{"asn": 4837, "share": 100.0}], d["start"]
 assert c["2017-10-01T09:08:00Z"]["upstreams"] == [{"asn": 20485, "share": 60.0}, {"asn": 4837, "share": 40.0}]
-assert c["2017-10-01T10:47:00Z"]["no_data"] is True and c["2017-10-01T10:47:00Z"]["upstreams"] == []
+assert c["2017-10-01T10:47:00Z"]["outage"] is True and c["2017-10-01T10:47:00Z"]["no_data"] is False and c["2017-10-01T10:47:00Z"]["upstreams"] == []
 assert c["2017-10-01T09:08:00Z"]["no_data"] is False
 print("good")'
 is "$(python3 -c "$py" "$work/history.json" 2>&1)" good \
-    "json: target, range, step, 4321 steps (14 in outages), start, shares, no_data"
+    "json: target, range, step, 4321 steps (outages are data: the control is seen), start, shares, outage"
 
 # --- Graphite lines: parse, and agree with the JSON ---------------------------
 run -a AS131279 --from "$FROM" --until "$UNTIL" --step 1m -f graphite
@@ -151,8 +151,8 @@ run -a 131279 --from "$FROM" --until 2017-10-01T09:00:00 --step 1h -f text
 is "$rc" 0 "no change in the range: exit 0"
 like "$out" "^no change of AS131279's upstreams" "text says no change"
 run -a 131279 --from 2017-10-01T10:48:00 --until 2017-10-01T10:52:00 --step 1m
-is "$rc" 3 "only outage steps: UNKNOWN"
-like "$out" 'no data at any step' "says so"
+is "$rc" 0 "only outage steps (the control seen): no change, OK"
+like "$out" 'start: no route to the target \(outage: the control prefix seen by 60 sessions\)' "the start is the outage"
 run -a 131279 --from 2017-09-29T00:00:00 --until "$FROM" --step 1d -f json
 is "$rc" 3 "a step the replay has nothing for (HTTP 404): UNKNOWN, no partial history"
 is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["state"], "HTTP 404" in d["message"], "2017-09-29T00:00:00Z" in d["message"])' <<<"$out" 2>&1)" \

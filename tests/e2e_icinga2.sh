@@ -48,7 +48,7 @@ icinga() {
 
 # validate MAIN-CONF-BODY: runs icinga2 daemon -C; sets out and rc.
 validate() {
-	printf '%s\n' "const PluginDir = \"$REPO/nagios-check\"" \
+	printf '%s\n' "const PluginContribDir = \"$REPO/nagios-check\"" \
 	    'const NodeName = "localhost"' 'include <itl>' "$1" >"$work/main.conf"
 	out=$(icinga -C -c "$work/main.conf" 2>&1)
 	rc=$?
@@ -84,7 +84,7 @@ start_replay "$work/tree" two || exit 1
 
 pd=$work/var/spool/icinga2/perfdata
 cat >"$work/run.conf" <<EOF
-const PluginDir = "$REPO/nagios-check"
+const PluginContribDir = "$REPO/nagios-check"
 const NodeName = "localhost"
 include <itl>
 include "$REPO/nagios-check/upstreams.conf"
@@ -115,6 +115,7 @@ object Service "dprk" {
 	vars.upstreams_asn = "AS131279"
 	vars.upstreams_expect = [ "AS4837", "20485" ]
 	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
 	vars.upstreams_critical = "1:"
 }
 object Service "lg" {
@@ -126,6 +127,7 @@ object Service "lg" {
 	vars.upstreams_prefix = [ "140.78.0.0/16" ]
 	vars.upstreams_expect = "AS1853"
 	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
 }
 object Service "joined" {
 	host_name = "ris"
@@ -136,6 +138,30 @@ object Service "joined" {
 	vars.upstreams_prefix = [ "140.78.0.0/16", "140.78.0.0/17" ]
 	vars.upstreams_visibility = true
 	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
+}
+/* Accepting once: --accept only while upstreams_accept_until is ahead. */
+object Service "accepting" {
+	host_name = "ris"
+	check_command = "upstreams"
+	check_interval = 1s
+	vars.upstreams_asn = "131279"
+	vars.upstreams_state_file = "$work/accepting.state"
+	vars.upstreams_accept_until = get_time() + 3600
+	vars.upstreams_source = [ "ripestat-bgp-state" ]
+	vars.upstreams_expect_prefix = [ "175.45.176.0/24=4837", "175.45.177.0/24=4837" ]
+	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
+}
+object Service "expired" {
+	host_name = "ris"
+	check_command = "upstreams"
+	check_interval = 1s
+	vars.upstreams_asn = "131279"
+	vars.upstreams_state_file = "$work/expired.state"
+	vars.upstreams_accept_until = get_time() - 60
+	vars.upstreams_ripestat_url = "$REPLAY_URL"
+	vars.upstreams_max_age = "0"
 }
 EOF
 # Started directly (not through the function) so that $! is Icinga itself.
@@ -184,6 +210,28 @@ like "$(results lg | grep -m1 $'\tOK\t')" "AS1853=100\.00%" "all via AS1853"
 cmd=$(grep -m1 "Running command .* '--prefix' '140.78.0.0/16,140.78.0.0/17'" "$log")
 [ -n "$cmd" ]; ok $? "a prefix array is joined into one comma-separated argument"
 like "$cmd" "'--visibility'" "a true flag is passed (set_if)"
+
+wait_until_cmd() {  # wait_until_cmd REGEX SECONDS: a command line in the log
+	local i
+	for ((i = 0; i < $2 * 4; i++)); do
+		grep -qE -- "$1" "$log" && return 0
+		sleep 0.25
+	done
+	return 1
+}
+wait_until_cmd "Running command .*'--state-file' '$work/accepting.state'" 30
+ok $? "the accepting service runs"
+cmd=$(grep -m1 "Running command .*'--state-file' '$work/accepting.state'" "$log")
+like "$cmd" "'--accept'" "--accept while upstreams_accept_until is in the future"
+like "$cmd" "'--source' 'ripestat-bgp-state'" "a one-element source array is passed as its element"
+like "$cmd" "'--expect-prefix' '175.45.176.0/24=4837' '--expect-prefix' '175.45.177.0/24=4837'" \
+    "an expect-prefix array is repeated with its key"
+wait_until_cmd "Running command .*'--state-file' '$work/expired.state'" 30
+ok $? "the service with an expired upstreams_accept_until runs"
+grep "Running command .*'--state-file' '$work/expired.state'" "$log" | grep -q -- "'--accept'"
+[ $? -ne 0 ]; ok $? "no --accept once upstreams_accept_until has passed"
+like "$(grep -m1 'Running command' "$log")" "Running command '$REPO/nagios-check/check_upstreams'" \
+    "the command is PluginContribDir/check_upstreams (no PluginDir defined)"
 
 replay_ctl "scenario?name=one"
 wait_result dprk $'\tCRITICAL\tHARD\t' 60

@@ -28,6 +28,7 @@ want=$(printf '%s\n' \
     /usr/local/share/doc/upstreams/examples/graphite-storage-schemas.conf \
     /usr/local/share/doc/upstreams/examples/nagios-upstreams-service.cfg \
     /usr/local/share/doc/upstreams/examples/nagios-upstreams.cfg \
+    /usr/local/share/doc/upstreams/examples/prometheus-upstreams.rules.yml \
     /usr/local/share/man/man1/check_upstreams.1 \
     /usr/local/share/man/man5/collectd-upstreams.5 \
     $collectd_example | sort)
@@ -64,6 +65,7 @@ want="/opt/bin/check_upstreams
 /opt/examples/icinga2-upstreams.conf
 /opt/examples/nagios-upstreams-service.cfg
 /opt/examples/nagios-upstreams.cfg
+/opt/examples/prometheus-upstreams.rules.yml
 ${collectd_example:+/opt/examples/collectd.conf.example
 }/opt/man/man1/check_upstreams.1
 /opt/man/man5/collectd-upstreams.5

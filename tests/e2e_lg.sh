@@ -13,7 +13,7 @@ python3 tests/fixtures/make_replay.py "$work/tree" || exit 1
 start_replay "$work/tree" lg || exit 1
 
 run() {
-	out=$("$CHECK" --ripestat-url "$REPLAY_URL" --nlnog-url "$REPLAY_URL" \
+	out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --nlnog-url "$REPLAY_URL" \
 	    --alice-url "$REPLAY_URL/" "$@" 2>"$work/stderr")
 	rc=$?
 }
@@ -53,7 +53,7 @@ like "$(line1)" "observations=5;" "only the given prefix asked"
 if grep -q "sources disagree" <<<"$out"; then ok 1 "one source: no comparison"; else ok 0 "one source: no comparison"; fi
 
 # --- failures ----------------------------------------------------------------
-out=$("$CHECK" --ripestat-url "$REPLAY_URL" -a 131279 -s alice-lg 2>&1); rc=$?
+out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" -a 131279 -s alice-lg 2>&1); rc=$?
 is "$rc" 3 "alice-lg without --alice-url: UNKNOWN"
 like "$out" 'base URL' "says the URL is missing"
 run -a 131279 -s nlnog-lg --prefix 175.45.178.0/24

@@ -75,7 +75,7 @@ define service {
 	use			upstreams-service
 	host_name		ris
 	service_description	upstreams AS131279
-	check_command		check_upstreams!131279!4837!--ripestat-url $REPLAY_URL
+	check_command		check_upstreams!131279!4837!--max-age 0 --ripestat-url $REPLAY_URL
 	check_interval		1
 	retry_interval		1
 	max_check_attempts	2

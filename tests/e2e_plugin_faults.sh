@@ -3,7 +3,7 @@
 # tests/faults.tsv (the same ones tests/e2e_faults.sh runs through the
 # check), each injected for every request while tests/prog_plugin_faults runs
 # the plugin's read callback against the replay server.  A failed read
-# returns -1, dispatches nothing, logs one error that says why, sends no
+# returns 0 with read_success 0, logs one error that says why, sends no
 # notification and ends within the time budget; once the fault is gone the
 # next read dispatches values again and logs the recovery once.  A few cases
 # run again under valgrind (no errors, no definite or indirect leaks); in a
@@ -78,11 +78,12 @@ send() {
 		*) reply=$line; break ;;
 		esac
 	done
-	rc='' values='' errors='' notes='' upstreams='' last_error=''
-	if [[ "$reply" =~ ^rc=(-?[0-9]+)\ values=([0-9]+)\ errors=([0-9]+)\ notes=([0-9]+)\ upstreams=(-?[0-9.]+)\ last_error=(.*)$ ]]; then
+	rc='' values='' success='' errors='' notes='' upstreams='' last_error=''
+	if [[ "$reply" =~ ^rc=(-?[0-9]+)\ values=([0-9]+)\ success=(-?[0-9]+)\ errors=([0-9]+)\ notes=([0-9]+)\ upstreams=(-?[0-9.]+)\ last_error=(.*)$ ]]; then
 		rc=${BASH_REMATCH[1]} values=${BASH_REMATCH[2]}
-		errors=${BASH_REMATCH[3]} notes=${BASH_REMATCH[4]}
-		upstreams=${BASH_REMATCH[5]} last_error=${BASH_REMATCH[6]}
+		success=${BASH_REMATCH[3]} errors=${BASH_REMATCH[4]}
+		notes=${BASH_REMATCH[5]} upstreams=${BASH_REMATCH[6]}
+		last_error=${BASH_REMATCH[7]}
 	fi
 }
 
@@ -114,8 +115,8 @@ expect_failure() {
 	start=$(date +%s%N)
 	send "read $target"
 	elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-	is "$rc" -1 "$name: the read fails"
-	is "$values" 0 "$name: nothing dispatched"
+	is "$rc" 0 "$name: the read returns 0 (collectd keeps the interval)"
+	is "$success" 0 "$name: read_success 0 (the last values sent again)"
 	is "$errors" 1 "$name: one error logged"
 	like "$last_error" "^upstreams plugin: target $target: .*($reason)" \
 	    "$name: the error says why"
@@ -126,7 +127,7 @@ expect_failure() {
 	replay_ctl reset
 	[ "$fault" = refused ] && send "url $REPLAY_URL"
 	send "read $target"
-	is "$rc/$errors/$notes" 0/0/0 "$name: the next good read works"
+	is "$rc/$success/$errors/$notes" 0/1/0/0 "$name: the next good read works"
 	[ "$values" -gt 0 ] && [ "$upstreams" != -1 ]
 	ok $? "$name: values again ($values, upstreams=$upstreams)"
 	is "$(recovered_lines "$target")" 1 "$name: the recovery is logged"
@@ -161,11 +162,11 @@ ok $? "the table has at least 25 cases ($ran)"
 replay_ctl reset
 replay_ctl "fault?kind=status&arg=503&count=-1"
 send "read bgp"
-is "$rc/$errors" -1/1 "lasting fault, first read: the error is logged"
+is "$rc/$success/$errors" 0/0/1 "lasting fault, first read: the error is logged"
 send "read bgp"
-is "$rc/$values/$errors" -1/0/0 "lasting fault, second read: fails without logging again"
+is "$rc/$success/$errors" 0/0/0 "lasting fault, second read: fails without logging again"
 send "read bgp"
-is "$rc/$values/$errors" -1/0/0 "lasting fault, third read: still quiet"
+is "$rc/$success/$errors" 0/0/0 "lasting fault, third read: still quiet"
 replay_ctl reset
 send "read bgp"
 is "$rc/$errors/$notes" 0/0/0 "fault gone: the read works"
@@ -177,7 +178,7 @@ is "$rc/$(recovered_lines bgp)" 0/0 "next good read: no second recovery line"
 replay_ctl reset
 replay_ctl "fault?kind=notjson&count=1"
 send "read bgp"
-is "$rc" -1 "a fault on one target's read"
+is "$rc/$success" 0/0 "a fault on one target's read"
 send "read neigh"
 is "$rc/$errors/$(recovered_lines neigh)" 0/0/0 "the next target reads normally"
 send "read bgp"
@@ -194,7 +195,7 @@ cp "$state" "$work/sf.good"
 # say why, and work again once the good file is back.
 state_fault() {
 	send "read sf"
-	is "$rc/$values/$errors/$notes" -1/0/1/0 "state file $1: fails, nothing dispatched, one error"
+	is "$rc/$success/$errors/$notes" 0/0/1/0 "state file $1: fails: read_success 0, one error"
 	like "$last_error" "^upstreams plugin: target sf: .*($2)" "state file $1: the error says why"
 	rm -f "$state"
 	cp "$work/sf.good" "$state"

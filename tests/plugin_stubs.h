@@ -52,6 +52,8 @@ struct stub_notification {
 	char plugin[DATA_MAX_NAME_LEN];
 	char plugin_instance[DATA_MAX_NAME_LEN];
 	char message[NOTIF_MAX_MSG_LEN];
+	char meta_upstreams[1024];     /* the "upstreams" meta data */
+	char meta_message[1024];       /* the "message" meta data */
 };
 
 /* Everything the plugin told "collectd". */
@@ -264,8 +266,60 @@ plugin_dispatch_notification(const notification_t *n)
 	(void)snprintf(s->plugin_instance, sizeof(s->plugin_instance), "%s",
 	    n->plugin_instance);
 	(void)snprintf(s->message, sizeof(s->message), "%s", n->message);
+	s->meta_upstreams[0] = s->meta_message[0] = '\0';
+	for (const notification_meta_t *m = n->meta; m != NULL; m = m->next) {
+		if (m->type != NM_TYPE_STRING)
+			continue;
+		if (strcmp(m->name, "upstreams") == 0)
+			(void)snprintf(s->meta_upstreams, sizeof(s->meta_upstreams),
+			    "%s", m->nm_value.nm_string);
+		else if (strcmp(m->name, "message") == 0)
+			(void)snprintf(s->meta_message, sizeof(s->meta_message),
+			    "%s", m->nm_value.nm_string);
+	}
 	pthread_mutex_unlock(&stub_lock);
 	return 0;
+}
+
+/* Meta data as collectd keeps it: a list, each string its own copy. */
+int
+plugin_notification_meta_add_string(notification_t *n, const char *name,
+    const char *value)
+{
+	notification_meta_t *m = calloc(1, sizeof(*m)), **tail;
+
+	if (m == NULL || (m->nm_value.nm_string = strdup(value)) == NULL) {
+		free(m);
+		return -1;
+	}
+	(void)snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = NM_TYPE_STRING;
+	for (tail = &n->meta; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = m;
+	return 0;
+}
+
+int
+plugin_notification_meta_free(notification_meta_t *m)
+{
+	while (m != NULL) {
+		notification_meta_t *next = m->next;
+		if (m->type == NM_TYPE_STRING)
+			free((char *)m->nm_value.nm_string);
+		free(m);
+		m = next;
+	}
+	return 0;
+}
+
+/* collectd's global interval: 10 s unless a test sets another. */
+static cdtime_t stub_interval = 10 * (cdtime_t)1073741824;
+
+cdtime_t
+plugin_get_interval(void)
+{
+	return stub_interval;
 }
 
 cdtime_t

@@ -131,7 +131,7 @@ main(int argc, char **argv)
 		upm_asn_list o;
 		upm_compute *c;
 		upm_result *res = NULL;
-		upm_aspath path = { NULL, 0, 0, 0, 0, 0 };
+		upm_aspath path = { .v = NULL };
 		size_t k, nn;
 
 		for (j = i; j < n && v[j].origin == v[i].origin; j++)

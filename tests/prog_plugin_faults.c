@@ -9,14 +9,16 @@
  * TARGET is NAME:Key=value;Key=value... and becomes <Target "NAME"> with
  * those keys (a value that is a whole number goes in as a number, the rest
  * as strings).  The plugin block itself gets RipestatURL BASE-URL, Timeout
- * 3, Retries 1 and MaxSize 1000000.
+ * 3, Retries 1, MaxSize 1000000 and MaxAge 0 (recorded data).
  *
  * Commands on stdin, one per line:
  *   read [NAME]   runs the read callback of NAME (default: the first
- *                 target); prints every log line as "# log LEVEL TEXT",
- *                 then "rc=N values=N errors=N notes=N upstreams=N
- *                 last_error=TEXT" (one line): the return value, values
- *                 dispatched, LOG_ERR lines, notifications, the value
+ *                 target) at once, past the plugin's pacing of a failing
+ *                 source; prints every log line as "# log LEVEL TEXT",
+ *                 then "rc=N values=N success=N errors=N notes=N
+ *                 upstreams=N last_error=TEXT" (one line): the return
+ *                 value, values dispatched, the value bool-read_success
+ *                 (-1: none), LOG_ERR lines, notifications, the value
  *                 count-upstreams dispatched (-1: none) and the last
  *                 LOG_ERR line, all since the previous command
  *   url URL       points every target at URL (e.g. a closed port)
@@ -132,6 +134,7 @@ make_config(const char *url, char *const *specs, int n_specs)
 	add_item(plugin, "Timeout", "3");
 	add_item(plugin, "Retries", "1");
 	add_item(plugin, "MaxSize", "1000000");
+	add_item(plugin, "MaxAge", "0");   /* recorded data, old by design */
 	for (i = 0; i < n_specs; i++)
 		if (add_target(plugin, specs[i]) != 0) {
 			fprintf(stderr, "bad target '%s' (NAME:Key=value;...)\n",
@@ -159,7 +162,7 @@ print_line_text(const char *s)
 static void
 report(int rc, const char *target)
 {
-	const struct stub_value *count;
+	const struct stub_value *count, *success;
 	const char *last_error = "";
 	size_t i;
 
@@ -170,9 +173,11 @@ report(int rc, const char *target)
 			last_error = stub.logs[i].text;
 	}
 	count = stub_value(target, "count", "upstreams");
-	printf("rc=%d values=%zu errors=%zu notes=%zu upstreams=%g "
-	    "last_error=", rc, stub.n_values, stub_logged(LOG_ERR, ""),
-	    stub.n_notes, count != NULL ? count->value : -1.0);
+	success = stub_value(target, "bool", "read_success");
+	printf("rc=%d values=%zu success=%g errors=%zu notes=%zu upstreams=%g "
+	    "last_error=", rc, stub.n_values, success != NULL ? success->value :
+	    -1.0, stub_logged(LOG_ERR, ""), stub.n_notes, count != NULL ?
+	    count->value : -1.0);
 	print_line_text(last_error);
 }
 
@@ -194,6 +199,7 @@ command_read(const char *name)
 		return;
 	}
 	ud = r->ud;
+	((struct up_target *)ud.data)->next_try = 0;   /* past the pacing */
 	report(r->callback(&ud), ((const struct up_target *)ud.data)->name);
 }
 

@@ -162,8 +162,20 @@ cu_ttk(struct fake *f, double ttk)
 	return fake(f, 3, a, s, p);
 }
 
-/* The October 2017 shape at 60 s steps: 4837; +20485; -20485; outage; 4837
- * again; the 20485 share drops without a change of the set. */
+/* An outage: no route, while the control prefix was seen by 300
+ * sessions. */
+static const upm_result *
+outage(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->r.outage = 1;
+	f->r.control_sessions = 300;
+	return &f->r;
+}
+
+/* The October 2017 shape at 60 s steps: 4837; +20485; -20485; outage; a
+ * step without data (none kept: no change); 4837 again; the 20485 share
+ * drops without a change of the set. */
 static history *
 walk(void)
 {
@@ -182,8 +194,8 @@ walk(void)
 	ok &= history_add(h, t += 60, cu_ttk(&f, 60.0), &err) == UPM_OK; /* 2 + */
 	ok &= history_add(h, t += 60, cu_ttk(&f, 60.0), &err) == UPM_OK; /* 3 */
 	ok &= history_add(h, t += 60, cu_only(&f), &err) == UPM_OK;    /* 4 - */
-	ok &= history_add(h, t += 60, NULL, &err) == UPM_OK;           /* 5 outage */
-	ok &= history_add(h, t += 60, NULL, &err) == UPM_OK;           /* 6 */
+	ok &= history_add(h, t += 60, outage(&f), &err) == UPM_OK;     /* 5 outage */
+	ok &= history_add(h, t += 60, NULL, &err) == UPM_OK;           /* 6 no data */
 	ok &= history_add(h, t += 60, cu_ttk(&f, 60.0), &err) == UPM_OK; /* 7 both */
 	ok &= history_add(h, t += 60, cu_ttk(&f, 40.0), &err) == UPM_OK; /* 8 share */
 	ok &= history_add(h, t += 60, cu_ttk(&f, 20.0), &err) == UPM_OK; /* 9 share */
@@ -209,7 +221,7 @@ test_changes(void)
 	if (!OK(h != NULL, "walk built"))
 		return;
 	IS_INT(history_steps(h), 10, "10 steps");
-	IS_INT(history_steps_no_data(h), 2, "2 without data");
+	IS_INT(history_steps_no_data(h), 1, "1 without data (the outage has)");
 	IS_INT(history_changes(h), 4, "4 change points (share drops are none)");
 	IS_INT(history_state(h), UPM_STATE_CRITICAL, "changes: CRITICAL");
 	OK(history_change(h, 0, &t, &ap, &dis) == UPM_OK && t == T0 + 120 &&
@@ -275,7 +287,7 @@ test_json(void)
 	    "2017-10-01T00:09:00Z", "until");
 	IS_INT(json_integer_value(json_object_get(o, "step")), 60, "step");
 	IS_INT(json_integer_value(json_object_get(o, "steps")), 10, "steps");
-	IS_INT(json_integer_value(json_object_get(o, "steps_without_data")), 2,
+	IS_INT(json_integer_value(json_object_get(o, "steps_without_data")), 1,
 	    "steps_without_data");
 	c = json_object_get(o, "changes");
 	IS_INT(json_array_size(c), 4, "4 changes");
@@ -294,9 +306,10 @@ test_json(void)
 	    60.0, "share is a number");
 	OK(json_real_value(json_object_get(json_array_get(u, 1), "share")) ==
 	    39.5, "second share");
-	OK(json_is_true(json_object_get(json_array_get(c, 2), "no_data")) &&
+	OK(json_is_false(json_object_get(json_array_get(c, 2), "no_data")) &&
+	    json_is_true(json_object_get(json_array_get(c, 2), "outage")) &&
 	    json_array_size(json_object_get(json_array_get(c, 2),
-	    "upstreams")) == 0, "outage change: no_data true, no upstreams");
+	    "upstreams")) == 0, "outage change: outage true, no upstreams");
 	OK(json_is_false(json_object_get(json_array_get(c, 0), "no_data")),
 	    "ordinary change: no_data false");
 	IS_STR(json_string_value(json_object_get(json_object_get(o, "start"),
@@ -331,7 +344,8 @@ test_graphite(void)
 	OK(history_render_graphite(h, "history", "AS131279", &out) == UPM_OK,
 	    "graphite rendered");
 	/* 8 steps with data x (count + 3 upstreams seen over the walk). */
-	IS_INT(count_lines(out.data, "\n"), 32, "32 lines: outage steps left out");
+	IS_INT(count_lines(out.data, "\n"), 36, "36 lines: the outage at 0, "
+	    "the step without data left out");
 	OK(strncmp(out.data, "history.upstreams-AS131279.count-upstreams 1 "
 	    "1506816000\nhistory.upstreams-AS131279.percent-AS4837 100.00 "
 	    "1506816000\n", 110) == 0, "first step: count and AS4837");
@@ -343,8 +357,11 @@ test_graphite(void)
 	    "1506816540\n") != NULL, "and its share drop at the last step");
 	OK(strstr(out.data, "percent-AS64999 0.50 1506816540\n") != NULL,
 	    "below-threshold upstreams too, as collectd sends them");
-	OK(strstr(out.data, " 1506816300\n") == NULL &&
-	    strstr(out.data, " 1506816360\n") == NULL, "no line for the outage");
+	OK(strstr(out.data, "count-upstreams 0 1506816300\n") != NULL &&
+	    strstr(out.data, "percent-AS4837 0.00 1506816300\n") != NULL,
+	    "the outage: count and shares at 0");
+	OK(strstr(out.data, " 1506816360\n") == NULL,
+	    "no line for the step without data");
 	OK(strstr(out.data, "count-upstreams 2 1506816420\n") != NULL,
 	    "count-upstreams 2 after the outage");
 	upm_buf_free(&out);
@@ -373,14 +390,15 @@ test_text(void)
 	OK(history_render_text(h, &out) == UPM_OK, "text rendered");
 	OK(strstr(out.data, "4 changes of AS131279's upstreams from "
 	    "2017-10-01T00:00:00Z until 2017-10-01T00:09:00Z (10 steps of 60 s, "
-	    "2 without data)\n") == out.data, "text: summary first");
+	    "1 without data)\n") == out.data, "text: summary first");
 	OK(strstr(out.data, "\n2017-10-01T00:00:00Z start: 1 upstream: AS4837 "
 	    "100.0%\n") != NULL, "text: starting point");
 	OK(strstr(out.data, "\n2017-10-01T00:02:00Z AS20485 appeared; 2 "
 	    "upstreams: AS20485 60.0%, AS4837 39.5%\n") != NULL,
 	    "text: the appearance with shares");
-	OK(strstr(out.data, "\n2017-10-01T00:05:00Z AS4837 disappeared; no data "
-	    "(no routes seen)\n") != NULL, "text: the outage");
+	OK(strstr(out.data, "\n2017-10-01T00:05:00Z AS4837 disappeared; no "
+	    "route to the target (outage: the control prefix seen by 300 "
+	    "sessions)\n") != NULL, "text: the outage");
 	OK(strstr(out.data, "\n2017-10-01T00:07:00Z AS4837 appeared, AS20485 "
 	    "appeared; 2 upstreams") != NULL, "text: both back");
 	IS_INT(count_lines(out.data, "\n"), 6, "summary, start, 4 changes");
@@ -391,7 +409,7 @@ test_text(void)
 	OK(strncmp(out.data, "UPSTREAMS CRITICAL - 4 changes of AS131279's "
 	    "upstreams", 52) == 0, "nagios: CRITICAL status line");
 	OK(strstr(out.data, " | changes=4;;;0 steps=10;;;0 "
-	    "steps_without_data=2;;;0\n") != NULL, "nagios: perfdata");
+	    "steps_without_data=1;;;0\n") != NULL, "nagios: perfdata");
 	OK(strchr(out.data, '|') == strrchr(out.data, '|'), "one '|' only");
 	upm_buf_free(&out);
 	history_free(h);

@@ -623,10 +623,13 @@ test_reads_change(void)
 		fclose(f);
 	}
 	stub_clear_records();
-	IS_INT(read_now("upstreams-sf"), -1, "state file of another target: -1");
+	IS_INT(read_now("upstreams-sf"), 0, "state file of another target: "
+	    "0 for collectd, which keeps the interval");
 	IS_INT(stub_logged(LOG_ERR, "holds the baseline of AS64501"), 1,
 	    "error names the other target");
-	IS_INT(stub.n_values, 0, "nothing dispatched");
+	IS_INT(value_of("sf", "bool", "read_success"), 0, "read_success 0");
+	OK(value_of("sf", "count", "upstreams") >= 1,
+	    "the last good values again");
 	unlink(path);
 	IS_INT(read_now("upstreams-sf"), 0, "state file removed: learned anew");
 	IS_INT(stub_logged(LOG_INFO, "target sf: reading works again"), 1,
@@ -642,15 +645,36 @@ test_reads_fault(void)
 	    workdir);
 	unlink(path);
 	stub_clear_records();
-	IS_INT(read_now("upstreams-dprk"), -1, "failed read returns -1");
-	IS_INT(read_now("upstreams-dprk"), -1, "and again");
-	IS_INT(read_now("upstreams-dprk"), -1, "and again");
-	IS_INT(stub.n_values, 0, "failed reads dispatch nothing");
+	IS_INT(read_now("upstreams-dprk"), 0, "failed read returns 0: "
+	    "collectd keeps the interval");
+	IS_INT(value_of("dprk", "bool", "read_success"), 0, "read_success 0");
+	IS_INT(value_of("dprk", "count", "upstreams"), 1,
+	    "the last good count again");
+	OK(value_of("dprk", "percent", "AS4837") == 100.0,
+	    "the last good share again");
+	IS_INT(value_of("dprk", "bool", "present-AS4837"), 1,
+	    "the last present gauge again");
+	OK(value_of("dprk", "duration", "data_age") > 0,
+	    "data_age still sent (it grows)");
+	IS_INT(read_now("upstreams-dprk"), 0, "and again");
+	IS_INT(read_now("upstreams-dprk"), 0, "and again");
+	IS_INT(stub_logged(LOG_DEBUG, "target dprk: fetching"), 1,
+	    "paced: one request for three reads");
+	IS_INT(stub_logged(LOG_NOTICE, "target dprk: reads fail: requests to "
+	    "the source are paced, one interval (10 s) after the first failure, "
+	    "doubling up to 3600 s"), 1, "the backoff is logged once");
 	IS_INT(stub_logged(LOG_ERR, "upstreams plugin: target dprk: "), 1,
 	    "the failure is logged once");
 	IS_INT(stub.n_notes, 0, "a failed read is no change");
+	target_of("upstreams-dprk")->next_try = 0;
+	IS_INT(read_now("upstreams-dprk"), 0, "once due, a request again");
+	IS_INT(stub_logged(LOG_DEBUG, "target dprk: fetching"), 2,
+	    "the second request");
+	IS_INT((int)target_of("upstreams-dprk")->failures, 2, "two failures");
 	write_bgp_state(0);
+	target_of("upstreams-dprk")->next_try = 0;
 	IS_INT(read_now("upstreams-dprk"), 0, "next good read works");
+	IS_INT(value_of("dprk", "bool", "read_success"), 1, "read_success 1");
 	IS_INT(stub_logged(LOG_INFO, "target dprk: reading works again"), 1,
 	    "the recovery is logged");
 	IS_INT(value_of("dprk", "count", "upstreams"), 1, "values again");
@@ -681,6 +705,7 @@ test_reads(void)
 	(void)snprintf(text, sizeof(text),
 	    "RipestatURL \"file://%s\"\n"
 	    "Retries 0\n"
+	    "MaxAge 0\n"  /* recorded data: years old by design */
 	    "<Target \"dprk\">\nASN 131279\nExpect 4837\n</Target>\n"
 	    "<Target \"learn\">\nASN AS131279\n</Target>\n"
 	    "<Target \"sf\">\nASN 131279\nStateFile \"%s/sf.state\"\n</Target>\n"
@@ -1185,12 +1210,13 @@ test_reads_limited(void)
 	l = target_of("upstreams-dprk1")->limiter;
 	IS_INT(up_limiter_acquire(l, 0), 0, "the test takes the only slot");
 	stub_clear_records();
-	IS_INT(read_now("upstreams-dprk2"), -1, "no slot within Timeout: -1");
-	IS_INT(read_now("upstreams-dprk2"), -1, "and again");
+	IS_INT(read_now("upstreams-dprk2"), 0, "no slot within Timeout: 0");
+	IS_INT(read_now("upstreams-dprk2"), 0, "and again");
 	IS_INT(stub_logged(LOG_ERR, "upstreams plugin: target dprk2: timeout: "
 	    "no free read slot within 1000 ms (MaxInFlight 1)"), 1,
 	    "logged once, like a timeout");
-	IS_INT(stub.n_values, 0, "nothing dispatched");
+	IS_INT(value_of("dprk2", "bool", "read_success"), 0,
+	    "read_success 0 with the last values");
 	up_limiter_release(l);
 	IS_INT(read_now("upstreams-dprk2"), 0, "slot free: the read works");
 	IS_INT(stub_logged(LOG_INFO, "target dprk2: reading works again"), 1,
@@ -1222,6 +1248,7 @@ test_reads_ext(void)
 	(void)snprintf(text, sizeof(text),
 	    "RipestatURL \"file://%s\"\n"
 	    "Retries 0\n"
+	    "MaxAge 0\n"
 	    "MaxInFlight 1\n"
 	    "Timeout 1\n"
 	    "<Target \"kp\">\nCountry \"KP\"\nExpect 4837 20485\n"

@@ -363,8 +363,9 @@ test_nagios(void)
 	report_init(&rep, UPM_STATE_OK, msg, &r);
 	golden_render("nagios_one", upm_render_nagios, &rep, &out);
 	OK(starts_with(out.data, "UPSTREAMS OK - 1 upstream: AS4837 100.0% | "
-	    "upstreams=1;;;0 'AS4837'=100.00%;;;0;100 observations=42;;;0 "
-	    "direct=1;;;0 unusable=1;;;0 peers=10;;;0\n"),
+	    "upstreams=1;;;0 'AS4837'=100.00%;;;0;100 others=0.00%;;;0;100 "
+	    "others_count=0;;;0 observations=42;;;0 direct=1;;;0 "
+	    "unusable=1;;;0 malformed=0;;;0 peers=10;;;0\n"),
 	    "nagios: status line and perfdata as the e2e test wants");
 	OK(strstr(out.data, "\nAS4837: 100.00% of paths, 10 peers, 4 prefixes, "
 	    "expected\n") != NULL, "nagios: long output line");
@@ -381,8 +382,11 @@ test_nagios(void)
 	rep.crit = &crit;
 	golden_render("nagios_two", upm_render_nagios, &rep, &out);
 	OK(strstr(out.data, " | upstreams=2;@1:1;2:;0 'AS4837'=58.54%;;;0;100 "
-	    "'AS20485'=39.02%;;;0;100 'AS64999'=2.44%;;;0;100 ") != NULL,
-	    "nagios: thresholds and every upstream in perfdata");
+	    "'AS20485'=39.02%;;;0;100 others=2.44%;;;0;100 others_count=1;;;0 ")
+	    != NULL, "nagios: thresholds, the upstreams present or in the "
+	    "baseline and the others aggregated in perfdata");
+	OK(strstr(out.data, "'AS64999'=") == NULL,
+	    "nagios: no label of its own for noise");
 	OK(strstr(out.data, "\nAS64999: 2.44% of paths, 1 peer, 1 prefix, "
 	    "below thresholds\n") != NULL, "nagios: noise is below thresholds");
 	OK(strstr(out.data, "\nAS20485: 39.02% of paths, 4 peers, 4 prefixes, "

@@ -307,7 +307,7 @@ test_path_rules(void)
 {
 	upm_compute *c = compute_for(131279);
 	upm_result *r;
-	upm_aspath ap = { NULL, 0, 0, 0, 0, 0 };
+	upm_aspath ap = { .v = NULL };
 	upm_observation o;
 	upm_asn_list o2;
 

@@ -140,7 +140,7 @@ test_events(void)
 static void
 test_aspath(void)
 {
-	upm_aspath p = { NULL, 0, 0, 0, 0, 0 };
+	upm_aspath p = { .v = NULL };
 	upm_buf b;
 	char *text;
 
