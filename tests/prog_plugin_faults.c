@@ -128,7 +128,7 @@ make_config(const char *url, char *const *specs, int n_specs)
 	plugin->values_num = 1;
 	plugin->values[0].type = OCONFIG_TYPE_STRING;
 	plugin->values[0].value.string = xstrdup(PLUGIN_NAME);
-	plugin->children = xcalloc((size_t)n_specs + 4,
+	plugin->children = xcalloc((size_t)n_specs + 5,
 	    sizeof(*plugin->children));
 	add_item(plugin, "RipestatURL", url);
 	add_item(plugin, "Timeout", "3");

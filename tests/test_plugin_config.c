@@ -510,6 +510,43 @@ state_file_has(const char *name, const char *text)
 	return strstr(buf, text) != NULL;
 }
 
+/* collectd's message field: the change first, cut after a whole item,
+ * "... and N more" with N the AS numbers left out. */
+static void
+test_fit_message(void)
+{
+	char out[NOTIF_MAX_MSG_LEN], full[2048];
+	size_t used, listed = 0;
+	unsigned more = 0;
+	const char *p;
+	int n;
+
+	up_fit_message("upstreams a (AS1): AS2 appeared", out, sizeof(out));
+	IS_STR(out, "upstreams a (AS1): AS2 appeared", "a short message as it is");
+	used = (size_t)snprintf(full, sizeof(full), "upstreams cu_global "
+	    "(AS10099): AS58453 appeared (5.0%%); 20 upstreams: ");
+	for (int i = 0; i < 20; i++) {
+		n = snprintf(full + used, sizeof(full) - used, "%sAS%d 5.0%%",
+		    i ? ", " : "", 100000 + i);
+		used += (size_t)n;
+	}
+	up_fit_message(full, out, sizeof(out));
+	OK(strlen(out) < NOTIF_MAX_MSG_LEN, "fitted: %zu bytes", strlen(out));
+	p = strstr(out, " ... and ");
+	OK(p != NULL && sscanf(p, " ... and %u more", &more) == 1,
+	    "ends with ... and N more");
+	for (p = strstr(out, "upstreams: "); p != NULL &&
+	    (p = strstr(p, "AS1000")) != NULL; p += 6)
+		listed++;
+	IS_INT((int)(listed + more), 20, "listed and left out add up");
+	OK(strstr(out, "AS58453 appeared") != NULL, "the change kept whole");
+	memset(full, 'x', 600);
+	full[600] = '\0';
+	up_fit_message(full, out, sizeof(out));
+	OK(strlen(out) < NOTIF_MAX_MSG_LEN && strcmp(out + strlen(out) - 3,
+	    "...") == 0, "no place to cut: cut, marked ...");
+}
+
 static void
 test_reads_values(void)
 {
@@ -581,7 +618,17 @@ test_reads_change(void)
 		IS_STR(stub.notes[0].message, "upstreams dprk (AS131279): "
 		    "AS20485 appeared (40.0%); 2 upstreams: AS4837 60.0%, "
 		    "AS20485 40.0%", "message names target, AS and share");
+		IS_STR(stub.notes[0].meta_upstreams, "AS4837 60.0%, "
+		    "AS20485 40.0%", "meta data: every upstream present");
+		IS_STR(stub.notes[0].meta_message, stub.notes[0].message,
+		    "meta data: the whole message");
 	}
+	IS_INT(value_of("dprk", "bool", "present-AS20485"), 1,
+	    "bool-present-AS20485 1");
+	IS_INT(value_of("dprk", "bool", "expected-AS20485"), 0,
+	    "bool-expected-AS20485 0: it appeared");
+	IS_INT(value_of("dprk", "bool", "expected-AS4837"), 1,
+	    "bool-expected-AS4837 1");
 	IS_INT(read_now("upstreams-dprk"), 0, "same change again");
 	IS_INT(stub.n_notes, 1, "not notified again");
 	IS_INT(read_now("upstreams-learn"), 0, "learned baseline target");
@@ -1347,5 +1394,6 @@ main(void)
 	test_new_plugin_keys_broken();
 	test_limiter();
 	test_reads_ext();
+	test_fit_message();
 	return tap_done();
 }
