@@ -190,14 +190,14 @@ stop_collectd 20
 ok $? "collectd stops cleanly"
 
 # --- the check: an unusable cache is said with -v -------------------------------------
-out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
     -a 131279 -e 4837 --cache-dir "$work/plainfile/cache" -v 2>&1 >/dev/null)
 like "$out" "^warning: cache directory $work/plainfile/cache: .*; every request goes to the network" \
     "check -v: the unusable cache is a warning on stderr"
-out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
     -a 131279 -e 4837 --cache-dir "$work/plainfile/cache" 2>&1 >/dev/null)
 is "$out" "" "without -v the output stays the plugin's contract (nothing on stderr)"
-out=$("$CHECK" --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
+out=$("$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" --sourceapp upstreams-test \
     -a 131279 -e 4837 --cache-dir "$work/plainfile/cache" -v 2>/dev/null)
 is "$?" 0 "and the check is still OK"
 
