@@ -25,6 +25,7 @@
 
 typedef struct {
 	uint64_t key;   /* low ASN << 32 | high ASN */
+	uint32_t line;  /* where the file gave it, for its errors */
 	int8_t rel;     /* what the low ASN is to the high: 1 provider,
 	                 * -1 customer, 0 peer */
 } asrel_pair;
@@ -44,13 +45,21 @@ typedef struct {
 	int bz_end;
 } asrel_in;
 
+/* Bytes read, 0 at the end, -1 on an error: a damaged stream, or one cut
+ * short (zlib's Z_BUF_ERROR, "unexpected end of file", which gzread
+ * reports only through gzerror: a gzip stream sync-flushed and cut at a
+ * line has no trailer and would otherwise pass as whole). */
 static int
 in_read(asrel_in *in, char *buf, int len)
 {
 	int n, bzerr;
 
-	if (in->gz != NULL)
-		return gzread(in->gz, buf, (unsigned)len);
+	if (in->gz != NULL) {
+		int errnum = Z_OK;
+		if ((n = gzread(in->gz, buf, (unsigned)len)) == 0)
+			(void)gzerror(in->gz, &errnum);
+		return n < 0 || errnum != Z_OK ? -1 : n;
+	}
 	if (in->bz_end)
 		return 0;
 	n = BZ2_bzRead(&bzerr, in->bz, buf, len);
@@ -61,17 +70,19 @@ in_read(asrel_in *in, char *buf, int len)
 	return n;
 }
 
-static void
+/* 0, or -1 when closing found the stream cut short or damaged. */
+static int
 in_close(asrel_in *in)
 {
-	int bzerr;
+	int bzerr, rc = 0;
 
-	if (in->gz != NULL)
-		(void)gzclose(in->gz);
+	if (in->gz != NULL && gzclose(in->gz) != Z_OK)
+		rc = -1;
 	if (in->bz != NULL)
 		BZ2_bzReadClose(&bzerr, in->bz);
 	if (in->f != NULL)
 		(void)fclose(in->f);
+	return rc;
 }
 
 static upm_status
@@ -90,7 +101,7 @@ in_open(asrel_in *in, const char *path, upm_error *err)
 		rewind(in->f);
 		in->bz = BZ2_bzReadOpen(&bzerr, in->f, 0, 0, NULL, 0);
 		if (bzerr != BZ_OK) {
-			in_close(in);
+			(void)in_close(in);
 			return upm_fail(err, UPM_ERR_IO, "%.200s: not a bzip2 "
 			    "file", path);
 		}
@@ -126,7 +137,7 @@ read_asn(const char **s, uint32_t *out)
 }
 
 static int
-add_pair(upm_asrel *r, uint32_t a, uint32_t b, int rel)
+add_pair(upm_asrel *r, uint32_t a, uint32_t b, int rel, size_t line)
 {
 	asrel_pair *p;
 
@@ -139,6 +150,7 @@ add_pair(upm_asrel *r, uint32_t a, uint32_t b, int rel)
 		r->cap = cap;
 	}
 	p = &r->v[r->n++];
+	p->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	if (a < b) {
 		p->key = (uint64_t)a << 32 | b;
 		p->rel = (int8_t)rel;
@@ -194,7 +206,10 @@ parse_line(upm_asrel *r, const char *line, const char *path, size_t no,
 	if (*s != '\0' && *s != '|' && *s != '\r')
 		return upm_fail(err, UPM_ERR_ARG, "%.200s line %zu: junk after "
 		    "the relationship", path, no);
-	if (add_pair(r, a, b, rel) != 0)
+	if (a == b)
+		return upm_fail(err, UPM_ERR_ARG, "%.200s line %zu: AS%lu related "
+		    "to itself", path, no, (unsigned long)a);
+	if (add_pair(r, a, b, rel, no) != 0)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	return UPM_OK;
 }
@@ -247,13 +262,15 @@ upm_asrel_load(const char *path, upm_asrel **out, upm_error *err)
 			break;
 	}
 	if (st == UPM_OK && n < 0)
-		st = upm_fail(err, UPM_ERR_IO, "%.200s: read error "
-		    "(a damaged compressed file?)", path);
+		st = upm_fail(err, UPM_ERR_IO, "%.200s: truncated or damaged "
+		    "compressed file (after line %zu)", path, no);
 	if (st == UPM_OK && len > 0) {
 		line[len] = '\0';
 		st = parse_line(r, line, path, ++no, err);
 	}
-	in_close(&in);
+	if (in_close(&in) != 0 && st == UPM_OK)
+		st = upm_fail(err, UPM_ERR_IO, "%.200s: truncated or damaged "
+		    "compressed file (after line %zu)", path, no);
 	if (st == UPM_OK && r->n == 0)
 		st = upm_fail(err, UPM_ERR_ARG, "%.200s: no relationship in it",
 		    path);
@@ -262,6 +279,21 @@ upm_asrel_load(const char *path, upm_asrel **out, upm_error *err)
 		return st;
 	}
 	qsort(r->v, r->n, sizeof(*r->v), by_key);
+	/* A pair given twice: the same word is harmless, another one is an
+	 * error (no "last wins" behind the user's back). */
+	for (size_t k = 1; k < r->n; k++) {
+		const asrel_pair *x = &r->v[k - 1], *y = &r->v[k];
+		if (x->key != y->key || x->rel == y->rel)
+			continue;
+		st = upm_fail(err, UPM_ERR_ARG, "%.200s line %lu: AS%lu|AS%lu "
+		    "given again with another relationship (line %lu)", path,
+		    (unsigned long)(x->line > y->line ? x->line : y->line),
+		    (unsigned long)(x->key >> 32),
+		    (unsigned long)(x->key & UINT32_MAX),
+		    (unsigned long)(x->line < y->line ? x->line : y->line));
+		upm_asrel_free(r);
+		return st;
+	}
 	*out = r;
 	return UPM_OK;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +33,9 @@
 /* A record longer than this is not one bgpdump reads either. */
 #define MRT_MAX_RECORD (1u << 24)
 #define STDERR_CAP 1024
+/* An updates file may start at most this long (seconds) after the file
+ * before it ended (README, man page). */
+#define UPM_MRT_MAX_GAP (24 * 3600)
 
 int64_t
 upm_mrt_now_ms(void)
@@ -51,7 +55,10 @@ typedef struct {
 	int bzerr;
 } reader;
 
-/* Bytes read into buf (up to len), 0 at the end, -1 on an error. */
+/* Bytes read into buf (up to len), 0 at the end, -1 on an error (a
+ * damaged stream, or one cut short: zlib's Z_BUF_ERROR, "unexpected end of
+ * file", is no error to gzread, which then reads 0 bytes; a gzip stream
+ * sync-flushed and cut at a record has no trailer and would pass). */
 static long
 rd(reader *r, void *buf, size_t len)
 {
@@ -61,8 +68,10 @@ rd(reader *r, void *buf, size_t len)
 			return -1;
 		return n;
 	}
-	int n = gzread(r->gz, buf, (unsigned)len);
-	return n < 0 ? -1 : n;
+	int n = gzread(r->gz, buf, (unsigned)len), errnum = Z_OK;
+	if (n == 0)
+		(void)gzerror(r->gz, &errnum);
+	return n < 0 || errnum != Z_OK ? -1 : n;
 }
 
 /* Fills buf: 1, 0 at a clean end before any byte, -2 cut short, -1 error. */
@@ -82,35 +91,60 @@ rd_exact(reader *r, unsigned char *buf, size_t len)
 	return 1;
 }
 
+/* Opens path without blocking (a FIFO with no writer would hold the
+ * check past -t) and takes regular files only; -1 with errno, or -2 for
+ * something that is not a regular file. */
 static int
 open_reader(const char *path, reader *r)
 {
 	unsigned char magic[3] = { 0 };
+	struct stat sb;
 	FILE *f;
+	int fd;
 
 	memset(r, 0, sizeof(*r));
-	if ((f = fopen(path, "rb")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return -1;
-	if (fread(magic, 1, 3, f) == 3 && memcmp(magic, "BZh", 3) == 0) {
-		rewind(f);
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -2;
+	}
+	if (read(fd, magic, 3) == 3 && memcmp(magic, "BZh", 3) == 0) {
+		if (lseek(fd, 0, SEEK_SET) != 0 ||
+		    (f = fdopen(fd, "rb")) == NULL) {
+			close(fd);
+			return -1;
+		}
 		r->f = f;
 		r->bz = BZ2_bzReadOpen(&r->bzerr, f, 0, 0, NULL, 0);
 		return r->bz != NULL && r->bzerr == BZ_OK ? 0 : -1;
 	}
-	fclose(f);
 	/* zlib reads plain files as they are. */
-	return (r->gz = gzopen(path, "rb")) != NULL ? 0 : -1;
+	if (lseek(fd, 0, SEEK_SET) != 0 ||
+	    (r->gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	return 0;
 }
 
-static void
+/* 0, or -1 when closing found the stream cut short or damaged. */
+static int
 close_reader(reader *r)
 {
+	int rc = 0;
+
 	if (r->bz != NULL)
 		BZ2_bzReadClose(&r->bzerr, r->bz);
 	if (r->f != NULL)
 		fclose(r->f);
-	if (r->gz != NULL)
-		gzclose(r->gz);
+	if (r->gz != NULL && gzclose(r->gz) != Z_OK)
+		rc = -1;
+	return rc;
 }
 
 upm_status
@@ -119,13 +153,20 @@ upm_mrt_walk(const char *path, upm_mrt_file *info, upm_error *err)
 	unsigned char hdr[12], skip[8192];
 	reader r;
 	upm_status st = UPM_OK;
-	int rc;
+	int rc, in_body = 0;
 
 	memset(info, 0, sizeof(*info));
-	if (open_reader(path, &r) != 0) {
-		st = upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
-		    errno ? strerror(errno) : "cannot open");
-		close_reader(&r);
+	if (path == NULL || path[0] == '\0')
+		return upm_fail(err, UPM_ERR_ARG, "an empty MRT file name");
+	errno = 0;
+	if ((rc = open_reader(path, &r)) != 0) {
+		if (rc == -2)
+			st = upm_fail(err, UPM_ERR_IO, "%.200s is not a regular "
+			    "file", path);
+		else
+			st = upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
+			    errno ? strerror(errno) : "cannot open");
+		(void)close_reader(&r);
 		return st;
 	}
 	while ((rc = rd_exact(&r, hdr, sizeof(hdr))) == 1) {
@@ -135,16 +176,25 @@ upm_mrt_walk(const char *path, upm_mrt_file *info, upm_error *err)
 		uint32_t len = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 |
 		    (uint32_t)hdr[10] << 8 | hdr[11];
 
+		in_body = 0;
 		if (type != MRT_TABLE_DUMP && type != MRT_TABLE_DUMP_V2 &&
 		    type != MRT_BGP4MP && type != MRT_BGP4MP_ET) {
-			st = upm_fail(err, UPM_ERR_IO, "%.200s: record %llu has "
-			    "MRT type %u, which bgpdump does not read", path,
-			    (unsigned long long)info->records + 1, type);
+			if (info->records == 0)
+				st = upm_fail(err, UPM_ERR_IO, "%.200s: not an "
+				    "MRT file, or one bgpdump does not read: "
+				    "its first record has MRT type %u", path,
+				    type);
+			else
+				st = upm_fail(err, UPM_ERR_IO, "%.200s: record "
+				    "%llu has MRT type %u, which bgpdump does "
+				    "not read", path,
+				    (unsigned long long)info->records + 1, type);
 			break;
 		}
 		if (len > MRT_MAX_RECORD) {
-			st = upm_fail(err, UPM_ERR_IO, "%.200s: record %llu "
-			    "claims %lu bytes", path,
+			st = upm_fail(err, UPM_ERR_IO, "%.200s: %srecord %llu "
+			    "claims %lu bytes", path, info->records == 0 ?
+			    "not an MRT file: " : "",
 			    (unsigned long long)info->records + 1,
 			    (unsigned long)len);
 			break;
@@ -153,6 +203,7 @@ upm_mrt_walk(const char *path, upm_mrt_file *info, upm_error *err)
 			info->first = t;
 		info->last = t;
 		info->records++;
+		in_body = 1;
 		if (type == MRT_TABLE_DUMP || type == MRT_TABLE_DUMP_V2)
 			info->dump = 1;
 		else
@@ -167,16 +218,24 @@ upm_mrt_walk(const char *path, upm_mrt_file *info, upm_error *err)
 			break;
 		}
 	}
-	if (st == UPM_OK && rc == -2)
+	/* A header cut short is the next record's; a body the current one. */
+	if (st == UPM_OK && rc == -2 && info->records == 0)
+		st = upm_fail(err, UPM_ERR_IO, "%.200s: not an MRT file (shorter "
+		    "than one record header)", path);
+	else if (st == UPM_OK && rc == -2)
 		st = upm_fail(err, UPM_ERR_IO, "%.200s: truncated in record "
-		    "%llu", path, (unsigned long long)info->records);
+		    "%llu", path, (unsigned long long)info->records +
+		    (in_body ? 0 : 1));
 	else if (st == UPM_OK && rc == -1)
-		st = upm_fail(err, UPM_ERR_IO, "%.200s: cannot be decompressed "
-		    "(after %llu records)", path,
+		st = upm_fail(err, UPM_ERR_IO, "%.200s: truncated or damaged "
+		    "compressed file (after %llu records)", path,
 		    (unsigned long long)info->records);
 	else if (st == UPM_OK && info->records == 0)
 		st = upm_fail(err, UPM_ERR_NODATA, "%.200s: no MRT record", path);
-	close_reader(&r);
+	if (close_reader(&r) != 0 && st == UPM_OK)
+		st = upm_fail(err, UPM_ERR_IO, "%.200s: truncated or damaged "
+		    "compressed file (after %llu records)", path,
+		    (unsigned long long)info->records);
 	return st;
 }
 
@@ -451,6 +510,16 @@ upm_mrt_read(const char *const *files, size_t n, const char *bgpdump_path,
 			return upm_fail(err, UPM_ERR_ARG, "%.200s is out of time "
 			    "order: it starts before the end of %.200s",
 			    files[i], files[i - 1]);
+		/* Updates long after the file before: the changes between
+		 * are missing, and the table would mix the two times. */
+		if (i > 0 && cur.updates && !cur.dump &&
+		    cur.first - prev.last > UPM_MRT_MAX_GAP)
+			return upm_fail(err, UPM_ERR_ARG, "%.200s starts %lld "
+			    "hours after the end of %.200s, more than %d: the "
+			    "updates between are missing (give them, or start "
+			    "from a RIB dump nearer)", files[i],
+			    (long long)((cur.first - prev.last) / 3600),
+			    files[i - 1], UPM_MRT_MAX_GAP / 3600);
 		if (i == 0) {
 			stats->first = cur.first;
 			stats->no_dump = !cur.dump;

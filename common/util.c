@@ -310,6 +310,10 @@ read_digits(const char **p, int n, int *out)
  * digit counts above keep 2017-1-1T1:2:3 out.  A leap second (:60) is
  * checked as :59 and counted one second later, as before.
  */
+/* 9999-12-31T23:59:59: the last time with a four-digit year, the last one
+ * upm_time_format prints and so the last one accepted. */
+#define UPM_TIME_MAX INT64_C(253402300799)
+
 upm_status
 upm_time_parse(const char *s, int64_t *out, upm_error *err)
 {
@@ -328,6 +332,10 @@ upm_time_parse(const char *s, int64_t *out, upm_error *err)
 		if (errno != 0 || *end != '\0' || v < 0 || !isdigit((unsigned char)*s))
 			return upm_fail(err, UPM_ERR_ARG,
 			    "invalid time '%.40s': want YYYY-MM-DDTHH:MM:SS (UTC) or Unix seconds", s);
+		/* What upm_time_format prints: four-digit years. */
+		if (v > UPM_TIME_MAX)
+			return upm_fail(err, UPM_ERR_ARG, "invalid time '%.40s': "
+			    "after 9999-12-31T23:59:59", s);
 		*out = v;
 		return UPM_OK;
 	}
@@ -374,7 +382,8 @@ upm_time_format(int64_t t, char *buf, size_t len)
 	struct tm tm;
 	int n;
 
-	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL)
+	if (t < 0 || t > UPM_TIME_MAX || (int64_t)tt != t ||
+	    gmtime_r(&tt, &tm) == NULL)
 		return UPM_ERR_ARG;
 	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,

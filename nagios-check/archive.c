@@ -44,6 +44,10 @@ ck_mrt_config_check(struct config *c, upm_error *err)
 		    "with --country, --prefix, --extra-*, --expect-prefix or "
 		    "--at"), -1;
 	if (c->from == NULL) {
+		if (c->hold != NULL)
+			return upm_fail(err, UPM_ERR_ARG, "--hold goes with "
+			    "--from/--until: without them only the table after "
+			    "the last file is judged"), -1;
 		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
 			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "
 			    "--graphite-prefix and --name go with --from/"
@@ -177,9 +181,16 @@ ck_run_mrt(struct config *c)
 	if (c->from == NULL) {
 		if (upm_rib_result(rib, &r, &err) != UPM_OK)
 			r = NULL;
-		else if (upm_time_format(stats.last, r->data_time,
-		    sizeof(r->data_time)) != UPM_OK)
-			r->data_time[0] = '\0';
+		if (r != NULL) {
+			/* Named like a live answer: --state-file's baseline
+			 * is kept for this target. */
+			if (snprintf(r->target, sizeof(r->target), "%s",
+			    target) >= (int)sizeof(r->target))
+				r->target[0] = '\0';
+			if (upm_time_format(stats.last, r->data_time,
+			    sizeof(r->data_time)) != UPM_OK)
+				r->data_time[0] = '\0';
+		}
 		rc = ck_judge_result(c, r, "mrt", &err);
 		goto out;
 	}

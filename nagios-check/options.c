@@ -89,8 +89,8 @@ ck_print_usage(FILE *f)
 	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
 	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
 	    "[--name N]\n"
-	    "       %s -a ASN --mrt FILE... [--from TIME --until TIME] "
-	    "[--hold DURATION]\n", PROGNAME, PROGNAME, PROGNAME, PROGNAME);
+	    "       %s -a ASN --mrt FILE... [--from TIME --until TIME]\n"
+	    "       [--hold DURATION]\n", PROGNAME, PROGNAME, PROGNAME, PROGNAME);
 }
 
 static void
@@ -103,7 +103,8 @@ print_help(void)
 	printf("\nOptions:\n"
 " -h, --help             Print this help and exit (status 3, UNKNOWN)\n"
 " -V, --version          Print the version and exit (status 3, UNKNOWN)\n"
-" -a, --asn ASN[,ASN...] Target AS (131279 or AS131279); several (a comma\n"
+" -a, --asn ASN[,ASN...]\n"
+"                        Target AS (131279 or AS131279); several (a comma\n"
 "                        list, or -a again) are checked in one run\n"
 " -e, --expect ASN,...   The upstreams the target should have (the baseline;\n"
 "                        one target only)\n"
@@ -138,11 +139,13 @@ print_help(void)
 "     --expect-prefix P=ASN,...\n"
 "                        The upstreams one prefix should have\n"
 "                        (repeatable); a change on it is CRITICAL\n"
-"     --ripestat-url URL RIPEstat base URL (default https://stat.ripe.net);\n"
+"     --ripestat-url URL\n"
+"                        RIPEstat base URL (default https://stat.ripe.net);\n"
 "                        file:// URLs read a recorded replay\n"
 "     --sourceapp ID     RIPEstat sourceapp parameter (default upstreams)\n"
 "     --min-peers N      Distinct vantage-point ASes an upstream needs to be\n"
-"                        present (default 2); sessions are reported beside\n"
+"                        present (default 2, at least 1); sessions are\n"
+"                        reported beside\n"
 "     --min-share PCT    Path share an upstream needs to be present (default 1)\n"
 "     --weighting W      Shares by path (default) or vantage-as: each vantage\n"
 "                        AS counts once per prefix\n"
@@ -150,13 +153,15 @@ print_help(void)
 "                        paths show to be providers, the others lateral;\n"
 "                        all: every neighbour is an upstream (the old way)\n"
 "     --clique ASN,...   The transit-free clique for the provider evidence\n"
-"                        (default: CAIDA AS Rank's, January 2024)\n"
+"                        (default: CAIDA AS Rank's, January 2024); no\n"
+"                        reserved AS (0, 23456, 65535, 65552-131071, ...)\n"
 "     --as-relationships FILE\n"
 "                        CAIDA AS-relationship file (as-rel/as-rel2, plain,\n"
 "                        gzip or bzip2): its word on a pair overrides the\n"
-"                        inference\n"
+"                        inference; a pair given twice differently, or an\n"
+"                        AS paired with itself, is an error\n"
 "     --at TIME          Ask for a past instant (YYYY-MM-DDTHH:MM:SS UTC or Unix\n"
-"                        seconds; ripestat-bgp-state only)\n"
+"                        seconds, up to year 9999; ripestat-bgp-state only)\n"
 "     --visibility       Also ask routing-status for the target's visibility\n"
 " -w, --warning RANGE    WARNING when the number of present upstreams is outside\n"
 "                        RANGE ([@]start:end, Monitoring Plugins syntax)\n"
@@ -165,16 +170,19 @@ print_help(void)
 "                        Give up after this long (default %d) with STATE\n"
 "                        (ok, warning, critical, unknown or 0-3; default\n"
 "                        unknown), as check_nrpe does\n"
-"     --max-age DURATION Data of a query for now older than this is UNKNOWN\n"
+"     --max-age DURATION\n"
+"                        Data of a query for now older than this is UNKNOWN\n"
 "                        (seconds, or 30m, 12h, 2d; 0: no limit).  Default\n"
 "                        per source: ripestat-bgp-state 12h, ripestat-looking-\n"
 "                        glass 1h, ripestat-asn-neighbours 2d, nlnog-lg and\n"
 "                        alice-lg 1h.  Not for --at or history\n"
-"     --control-prefix P When an answer has no route to the target, ask the\n"
-"                        same source for P at the same time (default %s,\n"
-"                        RIPE NCC): routes to P and none to the target is a\n"
-"                        total outage, CRITICAL when a baseline says it had\n"
-"                        upstreams; no route to P either is UNKNOWN\n"
+"     --control-prefix P\n"
+"                        When an answer has no route to the target, ask the\n"
+"                        same source for P at the same time (default\n"
+"                        %s, RIPE NCC): routes to P and none to the\n"
+"                        target is a total outage, CRITICAL when a baseline\n"
+"                        says it had upstreams; no route to P either is\n"
+"                        UNKNOWN\n"
 "     --retries N        Retries of a failed request within the timeout\n"
 "                        (default 3)\n"
 "     --max-size BYTES   Largest response accepted (default 64 MiB)\n"
@@ -197,7 +205,8 @@ print_help(void)
 "                        -t applies to each.  Progress on stderr at a terminal.\n"
 " -f graphite            Graphite plaintext lines for every step and upstream:\n"
 "                        <prefix>.upstreams-<name>.percent-AS<n> <value> <epoch>\n"
-"     --graphite-prefix P Metric path prefix (default %s)\n"
+"     --graphite-prefix P\n"
+"                        Metric path prefix (default %s)\n"
 "     --name NAME        Target name in the metric path (default AS<n>)\n"
 "A change point is the first step whose present set differs from the step\n"
 "before.  A step without any route (an outage) counts as an empty set.\n"
@@ -209,8 +218,13 @@ print_help(void)
 "                        the last file is judged like a live answer; with\n"
 "                        them, the change points of the range to the second\n"
 "                        (text, json, graphite).  -t bounds the whole read.\n"
-"     --hold DURATION    A change counts once it has lasted this long; one\n"
-"                        undone sooner is reported as a flap (default 0)\n"
+"                        Regular files only; an updates file may start at\n"
+"                        most 24 h after the file before it ended.  Not\n"
+"                        with -s, --at, --country, --visibility or the\n"
+"                        --*-url options (nothing is asked online)\n"
+"     --hold DURATION    With --from/--until: a change counts once it has\n"
+"                        lasted this long; one undone sooner is reported as\n"
+"                        a flap (default 0)\n"
 "\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
 "appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
 "when the data cannot be trusted (network, HTTP, maintenance, parse errors,\n"
@@ -418,6 +432,56 @@ parse_expect_prefix(struct config *c, const char *arg, upm_error *err)
 	return 0;
 }
 
+/* Reserved AS numbers (RFC 7607, 6793, 7300, 4893/5398's 65535, IANA's
+ * 65552-131071): none is in any clique. */
+static int
+asn_reserved(uint32_t a)
+{
+	return a == 0 || a == 23456 || a == 65535 || a == UINT32_MAX ||
+	    (a >= 65552 && a <= 131071);
+}
+
+/* --clique: a comma list without empty elements or reserved ASes. */
+static int
+parse_clique(struct config *c, const char *arg, upm_error *err)
+{
+	const char *s = arg, *e;
+	char tok[32];
+	uint32_t asn;
+
+	upm_asn_list_free(&c->clique);
+	upm_asn_list_init(&c->clique);
+	for (;;) {
+		size_t n;
+
+		s += strspn(s, " \t");
+		e = s + strcspn(s, ",");
+		n = (size_t)(e - s);
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			return upm_fail(err, UPM_ERR_ARG, "--clique '%.60s': an "
+			    "empty element", arg), -1;
+		if (n >= sizeof(tok))
+			return upm_fail(err, UPM_ERR_ARG, "--clique: invalid AS "
+			    "number '%.*s'", 40, s), -1;
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		if (upm_asn_parse(tok, &asn, NULL) != UPM_OK ||
+		    asn_reserved(asn))
+			return upm_fail(err, UPM_ERR_ARG, "--clique: '%s' is not "
+			    "an AS number that can be in a clique (reserved, "
+			    "or not a number)", tok), -1;
+		if (upm_asn_list_add(&c->clique, asn) != UPM_OK)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+		if (*e == '\0')
+			break;
+		s = e + 1;
+	}
+	c->q.params.clique = &c->clique;
+	return 0;
+}
+
 static int
 parse_format(const char *s, enum format *f)
 {
@@ -465,7 +529,7 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		return 0;
 	case OPT_STATE_DIR:
 		c->state_dir = arg;
-		return arg[0] != '\0' ? 0 : -1;
+		return 0;
 	case OPT_PARALLEL:
 		if (parse_long(arg, 1, MAX_PARALLEL, &c->parallel) != 0)
 			break;
@@ -488,10 +552,10 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		return parse_extra_prefixes(c, arg, err);
 	case OPT_NLNOG_URL:
 		c->q.nlnog_url = arg;
-		return arg[0] != '\0' ? 0 : -1;
+		return 0;
 	case OPT_ALICE_URL:
 		c->q.alice_url = arg;
-		return arg[0] != '\0' ? 0 : -1;
+		return 0;
 	case OPT_EXPECT_PREFIX:
 		return parse_expect_prefix(c, arg, err);
 	case OPT_MAX_ASNS:
@@ -503,17 +567,19 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		/* Shared with other checks and the plugin; freshness by
 		 * data call (the country list a day). */
 		c->fetch.cache_dir = arg;
-		return arg[0] != '\0' ? 0 : -1;
+		return 0;
 	case OPT_RIPESTAT_URL:
 		c->q.ripestat_url = arg;
 		c->fetch.allow_file = strncmp(arg, "file://", 7) == 0;
 		return 0;
 	case OPT_SOURCEAPP:
 		c->q.sourceapp = arg;
-		return arg[0] != '\0' ? 0 : -1;
+		return 0;
 	case OPT_MIN_PEERS:
-		if (parse_long(arg, 0, 100000, &l) != 0)
-			break;
+		if (parse_long(arg, 1, 100000, &l) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s' "
+			    "for --min-peers: a number from 1 to 100000",
+			    arg), -1;
 		c->q.params.min_peers = (size_t)l;
 		return 0;
 	case OPT_WEIGHTING:
@@ -523,12 +589,7 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		return upm_neighbours_parse(arg, &c->q.params.neighbours_all,
 		    err) == UPM_OK ? 0 : -1;
 	case OPT_CLIQUE:
-		upm_asn_list_free(&c->clique);
-		if (upm_asn_list_parse(&c->clique, arg, err) != UPM_OK ||
-		    c->clique.n == 0)
-			break;
-		c->q.params.clique = &c->clique;
-		return 0;
+		return parse_clique(c, arg, err);
 	case OPT_AS_RELATIONSHIPS:
 		upm_asrel_free(c->asrel);
 		c->asrel = NULL;
@@ -645,12 +706,47 @@ check_config(struct config *c, upm_error *err)
 	return ck_history_config_check(c, err);
 }
 
+/* The option getopt_long stopped at, as the user wrote it: "--name" for a
+ * long option, "-x" for a short one. */
+static void
+option_label(int argc, char **argv, char *label, size_t len)
+{
+	const char *a = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+
+	if (a != NULL && strncmp(a, "--", 2) == 0)
+		(void)snprintf(label, len, "%.*s", (int)strcspn(a, "="), a);
+	else if (optopt > 0 && optopt < 256)
+		(void)snprintf(label, len, "-%c", optopt);
+	else if (optopt >= 256)
+		(void)snprintf(label, len, "--%s", longopts_name(optopt));
+	else
+		(void)snprintf(label, len, "%s", a != NULL ? a : "?");
+}
+
+/* Whether opt (a getopt_long value) takes a value. */
+static int
+takes_value(int opt)
+{
+	const struct option *o;
+
+	for (o = longopts; o->name != NULL; o++)
+		if (o->val == opt)
+			return o->has_arg == required_argument;
+	return 0;
+}
+
+/* What --mrt does not use: each asks something online. */
+static const int mrt_ignored[] = { 's', OPT_VISIBILITY, OPT_RIPESTAT_URL,
+	OPT_NLNOG_URL, OPT_ALICE_URL, OPT_AT, OPT_COUNTRY };
+
 int
 ck_parse_args(int argc, char **argv, struct config *c, upm_error *err)
 {
 	int opt, idx;
 	char label[64];
+	unsigned char given[OPT_HOLD + 1];
 
+	memset(given, 0, sizeof(given));
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "a:p:e:s:w:c:t:f:vhV", longopts,
 	    &idx)) != -1) {
@@ -663,27 +759,48 @@ ck_parse_args(int argc, char **argv, struct config *c, upm_error *err)
 			return 1;
 		}
 		if (opt == '?' || opt == ':') {
-			if (optopt != 0)
-				(void)snprintf(label, sizeof(label), "-%c", optopt);
-			else
-				(void)snprintf(label, sizeof(label), "%s",
-				    argv[optind - 1]);
-			return upm_fail(err, UPM_ERR_ARG, "unknown option or "
-			    "missing value: %s", label), -1;
+			option_label(argc, argv, label, sizeof(label));
+			/* optopt: the option short of its value (0 for an
+			 * unknown long one, the letter of an unknown short). */
+			if (optopt != 0 && takes_value(optopt))
+				return upm_fail(err, UPM_ERR_ARG, "%s needs a "
+				    "value", label), -1;
+			return upm_fail(err, UPM_ERR_ARG, "unknown option %s",
+			    label), -1;
+		}
+		if (opt >= 0 && opt <= OPT_HOLD)
+			given[opt] = 1;
+		if (optarg != NULL && optarg[0] == '\0') {
+			if (opt == OPT_MRT)
+				return upm_fail(err, UPM_ERR_ARG, "--mrt: an "
+				    "empty file name"), -1;
+			return upm_fail(err, UPM_ERR_ARG, "--%s needs a value, "
+			    "not an empty one", longopts_name(opt)), -1;
 		}
 		if (parse_option(c, opt, optarg, err) != 0)
 			return -1;
 	}
 	/* --mrt FILE...: the files after the options are more of them. */
-	while (c->n_mrt > 0 && optind < argc)
+	while (c->n_mrt > 0 && optind < argc) {
+		if (argv[optind][0] == '\0')
+			return upm_fail(err, UPM_ERR_ARG, "--mrt: an empty file "
+			    "name"), -1;
 		if (ck_mrt_add(c, argv[optind++]) != 0)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory"), -1;
+	}
 	if (optind < argc)
 		return upm_fail(err, UPM_ERR_ARG, "unexpected argument '%.60s'",
 		    argv[optind]), -1;
+	if (c->n_mrt > 0)
+		for (size_t i = 0; i < sizeof(mrt_ignored) /
+		    sizeof(mrt_ignored[0]); i++)
+			if (given[mrt_ignored[i]])
+				return upm_fail(err, UPM_ERR_ARG, "--%s does not "
+				    "go with --mrt: the files are the only "
+				    "source, nothing is asked online",
+				    longopts_name(mrt_ignored[i])), -1;
 	return check_config(c, err);
 }
-
 
 void
 ck_config_init(struct config *c)

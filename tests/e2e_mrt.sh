@@ -108,4 +108,67 @@ ok "$([ $(( $(date +%s) - start )) -lt 5 ]; echo $?)" "killed at the budget with
 like "$(cat "$work/out")" "did not finish in time" "and said"
 "$CHECK" -a 9829 --mrt "$work/u1" --step 1m --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 >"$work/out" 2>&1
 like "$(cat "$work/out")" "--step does not go with --mrt" "--step with --mrt refused"
+# Not regular files: refused at once, whatever -t says (a FIFO without a
+# writer would block an open).
+mkfifo "$work/fifo"
+start=$(date +%s)
+timeout 20 "$CHECK" -a 9829 -t 2 --mrt "$work/fifo" >"$work/out" 2>&1
+is "$?" 3 "a FIFO: UNKNOWN"
+ok "$([ $(( $(date +%s) - start )) -lt 2 ]; echo $?)" "a FIFO: no wait"
+like "$(cat "$work/out")" "fifo is not a regular file" "a FIFO: named, not a regular file"
+"$CHECK" -a 9829 --mrt "$work" >"$work/out" 2>&1
+like "$(cat "$work/out")" "is not a regular file" "a directory: not a regular file"
+"$CHECK" -a 9829 --mrt /dev/null >"$work/out" 2>&1
+like "$(cat "$work/out")" "/dev/null is not a regular file" "a device: not a regular file"
+"$CHECK" -a 9829 --mrt '' >"$work/out" 2>&1
+is "$?" 3 "--mrt '': UNKNOWN"
+like "$(cat "$work/out")" "--mrt: an empty file name" "--mrt '': said"
+printf 'hello\n' >"$work/hello.txt"
+printf 'this is a text file, not an archive\n' | gzip >"$work/text.gz"
+for f in hello.txt text.gz; do
+	"$CHECK" -a 9829 --mrt "$work/$f" >"$work/out" 2>&1
+	like "$(cat "$work/out")" "$f: not an MRT file" "$f: not an MRT file"
+	! grep -q "truncated" "$work/out"
+	ok $? "$f: not called truncated"
+done
+
+# gzip cut at a record boundary after a sync flush: no trailer, every
+# record whole; zlib reads it without complaint unless asked.
+python3 - "$UPDATES" "$work/sync.gz" <<'PY'
+import gzip, struct, sys, zlib
+data = gzip.open(sys.argv[1]).read()
+off = 0
+for _ in range(500):
+    off += 12 + struct.unpack(">I", data[off + 8:off + 12])[0]
+c = zlib.compressobj(6, zlib.DEFLATED, 31)
+open(sys.argv[2], "wb").write(c.compress(data[:off]) + c.flush(zlib.Z_SYNC_FLUSH))
+PY
+"$CHECK" -a 9829 --mrt "$work/sync.gz" >"$work/out" 2>&1
+is "$?" 3 "gzip cut after a sync flush at a record: UNKNOWN"
+like "$(cat "$work/out")" "truncated or damaged compressed file" "and said"
+gzip -dc "$UPDATES" | head -c 200000 | gzip >"$work/whole.gz"
+"$CHECK" -a 9829 --mrt "$work/whole.gz" >"$work/out" 2>&1
+like "$(cat "$work/out")" "truncated in record [0-9]+" "a whole gzip of a cut file: truncated in a record"
+
+# An updates file years after the dump before it: refused.
+"$CHECK" -a 701 --min-peers 1 --mrt "$BVIEW" "$UPDATES" >"$work/out" 2>&1
+is "$?" 3 "a 2016 updates file after a 2002 dump: UNKNOWN"
+like "$(cat "$work/out")" "starts [0-9]+ hours after the end of .*bview.*more than 24" "and said, with the gap"
+"$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" >"$work/out" 2>&1
+unlike_gap=$(grep -c "hours after" "$work/out")
+is "$unlike_gap" 0 "consecutive updates files: no gap"
+# --state-file with --mrt: learned on the first run, compared after.
+"$CHECK" -a AS9829 --mrt "$work/u1" --state-file "$work/state" >"$work/out" 2>/dev/null
+is "$?" 0 "--state-file: the first run learns (OK)"
+like "$(head -1 "$work/out")" "learned baseline" "and says so"
+like "$(cat "$work/state")" "^target AS9829$" "the state file names the target"
+"$CHECK" -a AS9829 --mrt "$work/u1" --state-file "$work/state" >"$work/out" 2>/dev/null
+is "$?" 0 "--state-file: the second run compares, unchanged: OK"
+sed -i 's/^upstreams .*/upstreams 174/' "$work/state"
+"$CHECK" -a AS9829 --mrt "$work/u1" --state-file "$work/state" >"$work/out" 2>/dev/null
+is "$?" 2 "--state-file: another baseline: CRITICAL"
+like "$(head -1 "$work/out")" "AS174 disappeared" "and the change named"
+"$CHECK" -a 9829 --mrt "$work/u1" --hold 10 >"$work/out" 2>&1
+is "$?" 3 "--hold without --from/--until: UNKNOWN"
+like "$(cat "$work/out")" "--hold goes with --from/--until" "and said"
 tap_end

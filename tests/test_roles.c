@@ -11,6 +11,7 @@
  * and of the peers (AS65538 to AS65541) feed the collectors too, and a
  * peer (AS64503) peers with a collector itself.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,38 @@ tmpfile_named(char *buf, size_t len, const char *name)
 	return buf;
 }
 
+/* A gzip file of text, sync-flushed and left without its end (deflate's
+ * final block and the gzip trailer), as a copy cut short would be. */
+static void
+write_sync_flushed(const char *path, const char *text, size_t len)
+{
+	unsigned char out[4096];
+	z_stream z;
+	FILE *f;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	z.next_in = (unsigned char *)(uintptr_t)text;
+	z.avail_in = (unsigned)len;
+	z.next_out = out;
+	z.avail_out = sizeof(out);
+	(void)deflate(&z, Z_SYNC_FLUSH);
+	if ((f = fopen(path, "wb")) != NULL) {
+		fwrite(out, 1, sizeof(out) - z.avail_out, f);
+		fclose(f);
+	}
+	deflateEnd(&z);
+}
+
+/* Keeps the first len bytes of path. */
+static void
+cut_file(const char *path, long len)
+{
+	if (truncate(path, len) != 0)
+		printf("# truncate %s failed\n", path);
+}
+
 static void
 test_relationships(void)
 {
@@ -471,6 +504,43 @@ test_relationships(void)
 	IS_INT(upm_asrel_load(plain, &rel, &e), UPM_ERR_ARG, "bad relationship refused");
 	OK(strstr(e.text, "line 1") != NULL, "names the line: %s", e.text);
 	IS_INT(upm_asrel_load("/nonexistent/rel", &rel, &e), UPM_ERR_IO, "missing file");
+
+	/* A pair given twice: the same word is fine, another is an error
+	 * naming both lines; an AS related to itself likewise. */
+	f = fopen(plain, "w");
+	fputs("64501|64500|-1\n64500|64504|0\n64500|64501|-1\n", f);
+	fclose(f);
+	IS_INT(upm_asrel_load(plain, &rel, &e), UPM_ERR_ARG,
+	    "a pair given again with another relationship refused");
+	OK(strstr(e.text, "line 3") != NULL && strstr(e.text, "line 1") != NULL &&
+	    strstr(e.text, "AS64500|AS64501") != NULL, "names the pair and lines: %s",
+	    e.text);
+	f = fopen(plain, "w");
+	fputs("64501|64500|-1\n64500|64504|0\n64501|64500|-1|bgp\n", f);
+	fclose(f);
+	IS_INT(upm_asrel_load(plain, &rel, &e), UPM_OK, "the same pair twice alike: fine");
+	IS_INT(upm_asrel_lookup(rel, 64501, 64500), 1, "and read");
+	upm_asrel_free(rel);
+	rel = NULL;
+	f = fopen(plain, "w");
+	fputs("64501|64500|-1\n64502|64502|0\n", f);
+	fclose(f);
+	IS_INT(upm_asrel_load(plain, &rel, &e), UPM_ERR_ARG, "an AS related to itself refused");
+	OK(strstr(e.text, "line 2") != NULL && strstr(e.text, "itself") != NULL,
+	    "names the line: %s", e.text);
+
+	/* gzip cut at a line after a sync flush: every line whole, no
+	 * trailer; bzip2 cut short. */
+	write_sync_flushed(gz, text, sizeof(text) - 1);
+	IS_INT(upm_asrel_load(gz, &rel, &e), UPM_ERR_IO,
+	    "gzip without its end (sync flush, no trailer) refused");
+	OK(strstr(e.text, "truncated or damaged compressed file") != NULL,
+	    "said: %s", e.text);
+	cut_file(bz, 20);
+	IS_INT(upm_asrel_load(bz, &rel, &e), UPM_ERR_IO, "bzip2 cut short refused");
+	OK(strstr(e.text, "truncated or damaged compressed file") != NULL,
+	    "said: %s", e.text);
+	OK(rel == NULL, "nothing loaded");
 	unlink(plain);
 	unlink(gz);
 	unlink(bz);

@@ -75,6 +75,13 @@ test_time(void)
 	refused("2017-01-01", "no time of day");
 	refused("-5", "negative seconds");
 	refused("", "empty");
+	parses("9999-12-31T23:59:59", 253402300799LL, "the last four-digit year");
+	parses("253402300799", 253402300799LL, "its Unix seconds");
+	refused("253402300800", "Unix seconds past year 9999 (not printable)");
+	refused("99999999999999", "Unix seconds far past year 9999");
+	formats(253402300799LL, "9999-12-31T23:59:59");
+	IS_INT(upm_time_format(253402300800LL, small, sizeof(small)),
+	    UPM_ERR_ARG, "a five-digit year is not formatted");
 	formats(0, "1970-01-01T00:00:00");
 	formats(1506848871LL, "2017-10-01T09:07:51");
 	formats(951825600LL, "2000-02-29T12:00:00");
