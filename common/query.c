@@ -1238,6 +1238,15 @@ upm_result_check(const upm_result *r, const upm_params *p, upm_error *err)
 		return upm_fail(err, UPM_ERR_STALE, "data is %s old (data time "
 		    "%s UTC, maximum age %s)", age, r->data_time, max);
 	}
+	/* Too few vantage ASes in the whole answer for any upstream to be
+	 * present: a missing baseline upstream would be a false CRITICAL.
+	 * (asn-neighbours summaries name no vantage AS: not counted.) */
+	if (r->with_upstream > 0 && r->vantage_ases > 0 &&
+	    r->vantage_ases < p->min_peers)
+		return upm_fail(err, UPM_ERR_QUALITY, "only %zu vantage AS%s "
+		    "see%s %s, fewer than --min-peers %zu: no upstream can be "
+		    "present", r->vantage_ases, r->vantage_ases == 1 ? "" : "es",
+		    r->vantage_ases == 1 ? "s" : "", r->target, p->min_peers);
 	if (r->malformed == 0)
 		return UPM_OK;
 	if (r->malformed * 100 > r->observations * UPM_MALFORMED_MAX_PCT)
