@@ -393,6 +393,10 @@ long_prefixes(const upm_result *r, struct writer *w)
 
 /* The neighbours that are not upstreams, in one line, and a note when
  * the roles could not be inferred. */
+/* A well-connected target has hundreds of lateral first hops: the long
+ * output names the largest, JSON all of them. */
+#define LATERALS_SHOWN 20
+
 static void
 long_roles(const upm_result *r, struct writer *w)
 {
@@ -402,7 +406,7 @@ long_roles(const upm_result *r, struct writer *w)
 	if (r->n_laterals == 0)
 		return;
 	put(w, "lateral neighbours (not upstreams):");
-	for (size_t i = 0; i < r->n_laterals; i++) {
+	for (size_t i = 0; i < r->n_laterals && i < LATERALS_SHOWN; i++) {
 		const upm_upstream *u = &r->laterals[i];
 		put(w, "%s AS%lu (%s, %llu path%s, %zu vantage AS%s)",
 		    i ? "," : "", (unsigned long)u->asn, upm_role_name(u->role),
@@ -410,6 +414,9 @@ long_roles(const upm_result *r, struct writer *w)
 		    u->observations == 1 ? "" : "s", u->vantage_ases,
 		    u->vantage_ases == 1 ? "" : "es");
 	}
+	if (r->n_laterals > LATERALS_SHOWN)
+		put(w, " and %zu more (JSON lists them all)",
+		    r->n_laterals - LATERALS_SHOWN);
 	put(w, "\n");
 }
 
@@ -455,7 +462,8 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 	long_domestic(r, w);
 	long_sources(r, w);
 	long_prefixes(r, w);
-	long_by_prefix(r, w);
+	if (rep->verbose >= 1 && r->n_prefix_results == 0)
+		long_by_prefix(r, w);
 	if (r->data_time[0] != '\0') {
 		put(w, "data time: ");
 		put_clean(w, r->data_time, 1);
@@ -503,6 +511,17 @@ text_line(struct writer *w, const char *label, const char *value)
 	put(w, "\n");
 }
 
+/* Observations whose neighbour is lateral: counted in no other figure. */
+static uint64_t
+lateral_observations(const upm_result *r)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < r->n_laterals; i++)
+		n += r->laterals[i].observations;
+	return n;
+}
+
 static void
 text_header(const upm_report *rep, const upm_result *r, struct writer *w)
 {
@@ -518,13 +537,16 @@ text_header(const upm_report *rep, const upm_result *r, struct writer *w)
 		put_clean(w, r->data_time, 0);
 		put(w, " UTC\n");
 	}
-	put(w, LABEL_FMT "%llu (%llu with an upstream, %llu direct, %llu "
-	    "unusable, %llu other origin)\n", "Observations:",
-	    (unsigned long long)r->observations,
-	    (unsigned long long)r->with_upstream, (unsigned long long)r->direct,
-	    (unsigned long long)r->unusable,
+	put(w, LABEL_FMT "%llu (%llu with an upstream, %llu lateral, %llu "
+	    "direct, %llu unusable, %llu reserved, %llu other origin)\n",
+	    "Observations:", (unsigned long long)r->observations,
+	    (unsigned long long)r->with_upstream,
+	    (unsigned long long)lateral_observations(r),
+	    (unsigned long long)r->direct, (unsigned long long)r->unusable,
+	    (unsigned long long)r->reserved,
 	    (unsigned long long)r->other_origin);
-	put(w, LABEL_FMT "%zu\n", "Vantage points:", r->sessions);
+	put(w, LABEL_FMT "%zu\n", "Sessions:", r->sessions);
+	put(w, LABEL_FMT "%zu\n", "Vantage ASes:", r->vantage_ases);
 	put(w, LABEL_FMT "%zu\n", "Prefixes:", r->prefixes);
 	if (r->visibility.have)
 		put(w, LABEL_FMT "IPv4 %llu of %llu RIS peers, IPv6 %llu of "
@@ -603,6 +625,11 @@ upm_render_text(const upm_report *rep, upm_buf *out)
 	text_header(rep, rep->result, &w);
 	if (rep->result != NULL && rep->result->n_upstreams > 0)
 		text_table(rep->result, &w);
+	if (rep->result != NULL && (rep->result->n_laterals > 0 ||
+	    rep->result->roles == UPM_ROLES_FALLBACK)) {
+		put(&w, "\n");
+		long_roles(rep->result, &w);
+	}
 	if (rep->result != NULL && (rep->result->n_origins > 1 ||
 	    rep->result->n_sources > 0 || rep->result->n_prefix_results > 0)) {
 		put(&w, "\n");

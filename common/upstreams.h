@@ -585,6 +585,8 @@ typedef struct {
 	const upm_range *crit;
 	const char *target;       /* used when result is NULL */
 	const char *source;
+	int verbose;              /* -v: each prefix's upstreams in the long
+	                           * output (JSON always has them) */
 } upm_report;
 
 /* The one-line summary for a result after upm_diff: appeared and missing

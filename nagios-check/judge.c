@@ -284,6 +284,7 @@ ck_make_report(const struct config *c, const char *target,
 	rep->crit = c->have_crit ? &c->crit : NULL;
 	rep->target = target;
 	rep->source = upm_source_name(c->q.source);
+	rep->verbose = c->verbose;
 }
 
 /* Prints what st says was rendered into out (freed) and gives state as
