@@ -1282,19 +1282,6 @@ up_percent(uint64_t part, uint64_t whole)
 	return 100.0 * (double)part / (double)whole;
 }
 
-/* A source's upstream has values when present there, or present or in
- * the baseline overall. */
-static int
-up_source_shown(const upm_result *r, const upm_upstream *u)
-{
-	if (u->present)
-		return 1;
-	for (size_t i = 0; i < r->n_upstreams; i++)
-		if (r->upstreams[i].asn == u->asn)
-			return upm_upstream_shown(&r->upstreams[i]);
-	return 0;
-}
-
 /* With several sources, each one's shares beside the combined ones:
  * type instance "<source>-AS<n>" with the source's '-' made '_'
  * ("nlnog_lg-AS4837"), so that the source and the AS stay apart. */
@@ -1312,7 +1299,7 @@ up_dispatch_sources(const struct up_target *t, const upm_result *r)
 			if (src[k] == '-')
 				src[k] = '_';
 		for (i = 0; i < sr->n_upstreams; i++) {
-			if (!up_source_shown(r, &sr->upstreams[i]))
+			if (!upm_source_upstream_shown(r, &sr->upstreams[i]))
 				continue;
 			(void)snprintf(ti, sizeof(ti), "%s-AS%lu", src,
 			    (unsigned long)sr->upstreams[i].asn);

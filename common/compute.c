@@ -1672,6 +1672,17 @@ upm_upstream_shown(const upm_upstream *u)
 	    u->status == UPM_ST_MISSING;
 }
 
+int
+upm_source_upstream_shown(const upm_result *r, const upm_upstream *u)
+{
+	if (u->present)
+		return 1;
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].asn == u->asn)
+			return upm_upstream_shown(&r->upstreams[i]);
+	return 0;
+}
+
 void
 upm_result_others(const upm_result *r, upm_others *out)
 {

@@ -257,19 +257,6 @@ put_label(struct writer *w, const char *s)
 	}
 }
 
-/* Whether a source's upstream gets a label: present there, or present or
- * in the baseline overall. */
-static int
-source_shown(const upm_result *r, const upm_upstream *u)
-{
-	if (u->present)
-		return 1;
-	for (size_t i = 0; i < r->n_upstreams; i++)
-		if (r->upstreams[i].asn == u->asn)
-			return upm_upstream_shown(&r->upstreams[i]);
-	return 0;
-}
-
 /* Labels for the upstreams present or in the baseline only, then the
  * aggregate of the rest ('others': their share and how many), so that
  * the set of labels depends on the baseline and the present set alone,
@@ -294,7 +281,7 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 	    others.count);
 	for (size_t s = 0; s < r->n_sources; s++)
 		for (size_t i = 0; i < r->sources[s].n_upstreams; i++) {
-			if (!source_shown(r, &r->sources[s].upstreams[i]))
+			if (!upm_source_upstream_shown(r, &r->sources[s].upstreams[i]))
 				continue;
 			put(w, " '");
 			put_label(w, r->sources[s].source);

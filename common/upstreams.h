@@ -384,6 +384,9 @@ void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */
 /* Whether an upstream has its own values (perfdata label, collectd
  * value, long-output line): present, or in the baseline. */
 int upm_upstream_shown(const upm_upstream *u);
+/* Whether u, an upstream of one of r's sources, gets a label or a value:
+ * present at that source, or shown (above) in r's combined figures. */
+int upm_source_upstream_shown(const upm_result *r, const upm_upstream *u);
 
 /* Everything else, aggregated: how many neighbours and their summed
  * share of the paths. */

@@ -120,33 +120,6 @@ mrt_unknown(const struct config *c, const upm_error *err)
 	return UPM_STATE_UNKNOWN;
 }
 
-static int
-mrt_emit(const struct config *c, const history *h, const char *target)
-{
-	upm_buf out;
-	upm_status st;
-
-	upm_buf_init(&out);
-	if (c->format == FMT_JSON)
-		st = history_render_json(h, &out);
-	else if (c->format == FMT_GRAPHITE)
-		st = history_render_graphite(h, c->graphite_prefix ?
-		    c->graphite_prefix : DEFAULT_GRAPHITE_PREFIX,
-		    c->name ? c->name : target, &out);
-	else if (c->format == FMT_TEXT)
-		st = history_render_text(h, &out);
-	else
-		st = history_render_nagios(h, &out);
-	if (st != UPM_OK) {
-		upm_buf_free(&out);
-		printf("UPSTREAMS UNKNOWN - cannot format the output\n");
-		return UPM_STATE_UNKNOWN;
-	}
-	fputs(out.data ? out.data : "", stdout);
-	upm_buf_free(&out);
-	return (int)history_state(h);
-}
-
 int
 ck_run_mrt(struct config *c)
 {
@@ -198,7 +171,7 @@ ck_run_mrt(struct config *c)
 	    mrt_history(c, rib, h, &flaps, &err) != UPM_OK)
 		rc = mrt_unknown(c, &err);
 	else
-		rc = mrt_emit(c, h, target);
+		rc = ck_history_emit(c, h, target);
 out:
 	history_free(h);
 	upm_rib_free(rib);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "history.h"
 #include "upstreams.h"
 
 #define PROGNAME "check_upstreams"
@@ -122,6 +123,9 @@ int ck_check_targets(struct config *c);
  * belongs to one instant; counts the steps.  0, or -1 with err filled. */
 int ck_history_config_check(struct config *c, upm_error *err);
 /* The walk and its report; returns the exit code. */
+/* walk.c: a history (of steps or of events) in the format asked for. */
+int ck_history_emit(const struct config *c, const history *h,
+    const char *target);
 int ck_run_history(struct config *c);
 /* --mrt: adds one file (0, or -1 out of memory); the rules of --mrt and
  * --hold (0, or -1 with err filled); the whole run, its exit code. */

@@ -135,8 +135,9 @@ history_walk(struct config *c, upm_fetcher *f, history *h, upm_error *err)
 	return st;
 }
 
-static int
-history_emit(const struct config *c, const history *h, const char *target)
+/* The history in the format asked for, on stdout; the exit status. */
+int
+ck_history_emit(const struct config *c, const history *h, const char *target)
 {
 	upm_buf out;
 	upm_status st;
@@ -184,7 +185,7 @@ ck_run_history(struct config *c)
 	    history_walk(c, f, h, &err) != UPM_OK)
 		rc = history_unknown(c, target, &err);
 	else
-		rc = history_emit(c, h, target);
+		rc = ck_history_emit(c, h, target);
 	history_free(h);
 	upm_fetcher_free(f);
 	return rc;
