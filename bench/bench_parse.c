@@ -5,6 +5,9 @@
  * jq and python3.
  *
  *   bench_parse TARGET-ASN FILE
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <inttypes.h>
 #include <stdio.h>

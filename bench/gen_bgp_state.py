@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Generates realistic RIPEstat bgp-state responses for the benchmark.
 
     gen_bgp_state.py --prefixes N [--peers 350] [--upstreams U]

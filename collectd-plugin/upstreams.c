@@ -29,6 +29,9 @@
  * (count, percent, duration).  They carry the time of the read
  * (collectd's "now" at dispatch); how old the data itself is goes out as
  * duration-data_age.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/configfile.h"

@@ -3,6 +3,9 @@
  * texts, the looking glasses' hop lists) builds its paths here, under one
  * cap (UPM_PATH_MAX_HOPS), with one rule for junk: the path is unusable,
  * never guessed at.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -9,6 +9,9 @@
  * (libbz2), told apart by the first bytes.  Loaded once into a sorted
  * array of pairs; read-only afterwards, so one table serves every target
  * and thread.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <stdio.h>

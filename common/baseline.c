@@ -2,6 +2,9 @@
  * baseline.c - the baseline policy both front ends follow (expected set,
  * state file, learned on first sight, accepted), the comparison with it,
  * and the one formatter of change texts.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <string.h>
 

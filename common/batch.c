@@ -10,6 +10,9 @@
  * driving that from curl_multi would turn every source into a hand-made
  * state machine, for no gain at N <= 32.  All fetchers are made from the
  * same options, so they share the on-disk cache.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -9,6 +9,9 @@
  * "UPMCACHE1 <body length> <fetch time>\n", then the URL and "\n", then
  * the body; the URL guards against hash collisions, the length against
  * truncation.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <dirent.h>

@@ -1,6 +1,9 @@
 /*
  * cache.h - the on-disk response cache, inside the library (the fetcher
  * uses it; tests may too).  Not part of the public interface.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPM_CACHE_H
 #define UPM_CACHE_H

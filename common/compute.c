@@ -8,6 +8,9 @@
  * routes but only a few thousand distinct prefixes and a few hundred
  * sessions.  Strings are therefore interned once (one table for sessions,
  * one for prefixes) and the per-upstream sets hold small integer ids.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,9 @@
  * country.c - country targets: the country code, RIPEstat's
  * country-resource-list (the ASNs of a country), and the per-prefix
  * expectations "PREFIX=ASN,...".
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <stdio.h>

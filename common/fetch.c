@@ -3,6 +3,9 @@
  * for all tries, retries with backoff on transient failures (honouring
  * Retry-After), a restricted set of protocols and redirects; streamed
  * bodies go through the on-disk cache.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <errno.h>

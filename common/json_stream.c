@@ -3,6 +3,9 @@
  * records handed over as each one completes, never the whole document in
  * memory.  What a record means is parse_ripestat.c's; this file only cuts
  * the stream into records (and reads plain bgp_state elements in place).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,9 @@
 /*
  * json_util.c - the JSON helpers the parsers share: loading a document,
  * wording a wrong type, copying server text safely.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdarg.h>
 #include <stdio.h>

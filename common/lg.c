@@ -2,6 +2,9 @@
  * lg.c - what the public looking glasses' sources share: the request URL,
  * their time stamps, their error answers, and the parser that takes one
  * answer in (capped) and reads it whole at the end.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <stdio.h>

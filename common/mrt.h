@@ -2,6 +2,9 @@
  * mrt.h - internal to libupstreams: the source "mrt", RIS and RouteViews
  * archive files (RIB dumps and updates, plain, gzip or bzip2) read through
  * bgpdump -m as a child process into a routing table (common/rib.h).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPM_MRT_H
 #define UPM_MRT_H

@@ -11,6 +11,9 @@
  * query_time, looking-glass with collectors as object keys and entries[])
  * and the current one (bgp-state with timestamp, looking-glass v2 with an
  * array of collectors and peers[]).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <stdarg.h>

@@ -10,6 +10,9 @@
  * sources, the source's own.  Requests go out one after the other: a
  * country of hundreds of ASNs is hundreds of requests, and RIPEstat asks
  * for no more than a few in flight (upm_batch runs targets side by side).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdarg.h>
 #include <stdio.h>

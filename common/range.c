@@ -8,6 +8,9 @@
  * Stricter than most plugins: a missing number ("", ":5", "@"), a start
  * greater than the end, or any trailing text is an error rather than
  * silently read as 0, so a typo in a service definition is seen at once.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <errno.h>

@@ -2,6 +2,9 @@
  * render.c - a result as the one-line summary, Nagios plugin output, text
  * for people at a terminal, and JSON for scripts.  Pure: structs in, text
  * appended to a buffer; nothing is printed here.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <jansson.h>
 #include <limits.h>

@@ -1,6 +1,9 @@
 /*
  * rib.c - the routing table fed by events, and the computation's counts
  * following it event by event (see rib.h).  Pure: no I/O, no clock.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,6 +15,9 @@
  * of one second are one moment), and every change of it is stamped with
  * that second.  With a hold time, a change counts only once the new set
  * has lasted that long; one undone sooner is a flap, kept apart.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPM_RIB_H
 #define UPM_RIB_H

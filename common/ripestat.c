@@ -2,6 +2,9 @@
  * ripestat.c - what every RIPEstat data call shares: the URL, the one
  * envelope check (status, data_call_status, messages, "data"), and the
  * bgp-state timestamp= parameter for a past instant.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <limits.h>

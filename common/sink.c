@@ -1,6 +1,9 @@
 /*
  * sink.c - parsers' records as the sink's events, and the RIPEstat push
  * parser as a source's streaming parser.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,9 @@
  * A source is one file, common/source_<name>.c, exporting one
  * upm_source_desc; common/sources.c lists them (the only place that names
  * them all).  The driver knows nothing of a source beyond its descriptor.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPM_SOURCE_H
 #define UPM_SOURCE_H

@@ -2,6 +2,9 @@
  * source_alice_lg.c - an Alice-LG route-server looking glass (alice-lg):
  * GET <base>/api/v1/lookup/prefix?q=<prefix>; no public default, so the
  * base URL is required.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <stdio.h>

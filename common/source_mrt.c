@@ -5,6 +5,9 @@
  * know without a word, so every file's record headers are walked first
  * (decompressed with zlib or libbz2 as bgpdump does); only a file that
  * walks cleanly is handed to the child.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <fcntl.h>

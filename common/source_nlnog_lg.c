@@ -1,6 +1,9 @@
 /*
  * source_nlnog_lg.c - the NLNOG RING looking glass (nlnog-lg): GET
  * <base>/api/prefix?q=<prefix>, its routes from many networks' sessions.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <stdio.h>

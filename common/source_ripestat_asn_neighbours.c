@@ -2,6 +2,9 @@
  * source_ripestat_asn_neighbours.c - RIPEstat asn-neighbours
  * (ripestat-asn-neighbours): an AS's left neighbours with their peer
  * counts, a daily summary rather than paths.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdlib.h>
 

@@ -2,6 +2,9 @@
  * source_ripestat_bgp_state.c - RIPEstat bgp-state (ripestat-bgp-state,
  * the default): every RIS session's path to every prefix of an AS, now or
  * at a past instant; read as it streams by the push parser.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdlib.h>
 

@@ -2,6 +2,9 @@
  * source_ripestat_looking_glass.c - RIPEstat looking-glass
  * (ripestat-looking-glass): near-real-time paths of one prefix from
  * every RRC's sessions.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdlib.h>
 

@@ -1,6 +1,9 @@
 /*
  * sources.c - the one table of sources: the only place that names them
  * all.  upm_source is an index into it.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,6 +14,9 @@
  * file, whole.  A writer killed in the middle leaves at most such a
  * "<path>.XXXXXX" temporary file behind; it is never read (it has another
  * name) and the next successful write is unaffected by it.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,9 @@
 /*
  * target.c - the rules between a target's settings, once for every front
  * end: what is watched, its baseline settings and its sources.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdint.h>
 

@@ -6,6 +6,9 @@
  * hand over (observations, neighbours, meta), the AS-path builder, the
  * RIPEstat envelope and data calls, the push parser, JSON helpers, small
  * lists, and the computation.  Sources and the sink are in source.h.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPM_PRIVATE_H
 #define UPM_PRIVATE_H

@@ -9,6 +9,9 @@
  * library never prints, logs or exits; that is the front ends' job.
  *
  * Data flow:  target -> requests -> fetch -> parse -> compute -> diff -> render
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPSTREAMS_H
 #define UPSTREAMS_H

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* util.c - errors, buffers, ASN and prefix parsing shared by all modules. */
 #include <arpa/inet.h>
 #include <ctype.h>

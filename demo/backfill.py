@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Graphite plaintext lines into RRD files laid out as collectd's rrdtool
 plugin writes them, so that what collectd would have recorded can be
 backfilled and charted with the same `rrdtool graph` command.

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """The October 2017 replay: RIPEstat-shaped answers for North Korea's AS131279.
 
     python3 demo/generate.py --out DIR [--step SECONDS] [--timeline]

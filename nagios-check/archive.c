@@ -2,6 +2,9 @@
  * archive.c - check_upstreams --mrt: archive files read through bgpdump
  * into the routing table, then either the table after the last file
  * judged like a live answer, or the change points of --from/--until.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -4,6 +4,9 @@
  * (options.c, judge.c, targets.c, walk.c).
  *
  * Local to check_upstreams (ck_ prefix), not library API.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef CHECK_H
 #define CHECK_H

@@ -7,6 +7,9 @@
  * whenever the data cannot be trusted.  Follows the Monitoring Plugins
  * development guidelines.  The parts: options.c (options and help),
  * judge.c (one target), targets.c (several), walk.c (history mode).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <signal.h>
 #include <stdio.h>

@@ -6,6 +6,9 @@
  * Strict on purpose: a file or section that cannot be found and any line
  * that is not a comment, a section header or an option is an error, so a
  * typo never silently drops an option from a running check.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <limits.h>

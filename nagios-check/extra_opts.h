@@ -13,6 +13,9 @@
  * command line wins wherever an option takes the last value given.
  *
  * Local to check_upstreams (xo_ prefix), not library API.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef EXTRA_OPTS_H
 #define EXTRA_OPTS_H

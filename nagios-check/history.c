@@ -1,6 +1,9 @@
 /*
  * history.c - the change points of a target's upstreams over a time range,
  * and their renderings (JSON, Graphite plaintext, text, Nagios).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
 #include <errno.h>

@@ -5,6 +5,9 @@
  * Pure: the caller queries each step and hands the result in; this module
  * keeps what it needs, finds the changes and renders them.  No network, no
  * clock, no printing.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef HISTORY_H
 #define HISTORY_H

@@ -2,6 +2,9 @@
  * judge.c - one target of check_upstreams: query, baseline, judgement and
  * output.  The baseline policy itself is the library's
  * (upm_baseline_apply).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <stdio.h>

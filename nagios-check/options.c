@@ -2,6 +2,9 @@
  * options.c - check_upstreams' command line: the options, their help, and
  * the rules between them (those of the target itself are the library's,
  * upm_target_check).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <getopt.h>

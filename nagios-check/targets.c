@@ -1,6 +1,9 @@
 /*
  * targets.c - several targets in one run of check_upstreams (-a ASN,ASN...):
  * one batch of queries, each target judged alone, one report.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,9 @@
 /*
  * walk.c - check_upstreams' history mode (--from/--until/--step): one
  * query per step, one at a time, into history.c, then its report.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # Alerts an operator can trust, check_upstreams end to end against the
 # loopback replay server: a total outage (control prefix), stale data,
 # malformed paths, perfdata that does not follow the noise, the Monitoring

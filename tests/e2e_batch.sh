@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # Many targets through upm_batch against the loopback replay server: never
 # more requests in flight than allowed, the same results as one query after
 # the other, and the on-disk cache: one fetch for two runs within the

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams end to end against the loopback replay server: exit codes,
 # status lines, perfdata, JSON, the state file life cycle, faults.
 set -u

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams' command line: every refused value or combination says
 # which option, before anything is asked (no network: these all stop at
 # the options).

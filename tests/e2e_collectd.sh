@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no
 # The real collectd daemon loads the built upstreams.so with three targets
 # at a 1 s interval against the loopback replay server: values in the csv

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no
 # Values other tools alert on, with the real collectd: present/expected
 # gauges by upstream name for the threshold plugin and for collectd-nagios

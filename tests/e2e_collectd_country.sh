@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no
 # The real collectd daemon with the plugin's country, looking-glass and
 # per-prefix keys against the loopback replay server: a country's

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no
 # collectd with the upstreams plugin under valgrind for more than 20 reads
 # (a scenario switch and a failing read among them), stopped with SIGTERM

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams --country against the loopback replay server: a country
 # of two ASes where one is the other's upstream (domestic transit never
 # counts), an extra prefix originated abroad, a large country batched.

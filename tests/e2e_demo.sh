@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no (collectd loads the plugin; the daemon has no ASan runtime)
 # make demo's script end to end: the key instants, the history, the chart
 # (a real PNG of the expected size that is not blank), collectd's reads.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # --expect-prefix: per-prefix baselines through the loopback replay server;
 # a change on one prefix only is CRITICAL and named by its prefix.
 set -u

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams --extra-opts end to end: options from an INI section, the
 # command line winning, the default file from MP_CONFIG_FILE, strict errors.
 set -u

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The fault matrix for check_upstreams.  The cases come from tests/faults.tsv
 # (tests/e2e_plugin_faults.sh runs the same ones through the collectd
 # plugin; tests/faults.md says what each class must produce): every fault is

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # upm_fetch end to end against the loopback replay server: every fault kind
 # of tests/replay.py, retries and their limits, the time budget, the size
 # cap (gzip bombs included), redirects, schemes; and the replay server's own

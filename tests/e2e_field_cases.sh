@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # Field cases 01, 02 and 04 (tests/fixtures/field-cases/README.md): path
 # poisoning, AS_TRANS where the upstream should be, one AS with two
 # sessions (bgp-state and Alice-LG), each with the rest of its kind.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no
 # collectd with the upstreams plugin writes through write_graphite into a
 # real carbon-cache on loopback: the whisper files of

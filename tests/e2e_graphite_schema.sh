@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The example carbon schema (examples/graphite/storage-schemas.conf) keeps
 # the plugin's five-minute reads: a real carbon-cache on loopback, running
 # with Debian's storage-schemas.conf plus the example rule placed before its

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams in time: --at and the --from/--until/--step history over
 # the October 2017 reconstruction (demo/generate.py) served on loopback.
 set -u

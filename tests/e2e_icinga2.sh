@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The Icinga 2 CheckCommand (nagios-check/upstreams.conf) and the example
 # host/service (nagios-check/icinga2-example.conf) against Debian's icinga2:
 # `icinga2 daemon -C` accepts them and rejects broken copies; then a short

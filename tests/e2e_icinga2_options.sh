@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The Icinga 2 CheckCommand (nagios-check/upstreams.conf) cannot drift from
 # check_upstreams: the long options of `check_upstreams --help` and the
 # command's arguments, as icinga2 itself reads them (`icinga2 object list`

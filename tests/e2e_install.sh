@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # make install into a temporary DESTDIR puts exactly the expected files, with
 # the directory variables honoured; make uninstall removes all of them.
 set -u

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # scripts/install-deps as another user than root: again through sudo when
 # there is sudo, else a message saying to run it as root; and the README's
 # first commands, which must work as root (no sudo there) and as a user.

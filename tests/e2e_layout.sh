@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The core's layout as ARCHITECTURE.md states it: no two objects of the
 # library need each other, the library exports only upm_ names, the plugin
 # only module_register, and the driver names no source.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # Public looking glasses as sources (NLNOG RING LG, Alice-LG) through the
 # loopback replay server: per-source shares, a looking glass that
 # disagrees with RIPEstat, one that agrees, bad configurations.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The man pages built from man/*.scd (make man): lint-clean for mandoc and
 # groff, rendered by man(1), and in step with the programs they describe.
 set -u

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams --mrt on real RIS archive files (bgpdump's own test data):
 # the table after a file against an independent computation over bgpdump -m
 # text (tests/mrt_reference.py), change points to the second, and the

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # Real data: the neighbour roles of every origin of two real RIS MRT files
 # (tests/fixtures/mrt), read through bgpdump -m, inferred by the library
 # (tests/prog_mrt_roles) and checked by an independent computation over

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # check_upstreams with several targets in one run, against the loopback
 # replay server: the worst state wins (CRITICAL > WARNING > UNKNOWN > OK), a
 # failed target is UNKNOWN and never CRITICAL, perfdata labels per target,

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # Debian's Nagios 4 runs check_upstreams from the shipped command definitions
 # (nagios-check/upstreams.cfg) and service template
 # (nagios-check/upstreams-service.cfg) against the loopback replay: OK,

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The fault matrix through the collectd plugin: the cases of
 # tests/faults.tsv (the same ones tests/e2e_faults.sh runs through the
 # check), each injected for every request while tests/prog_plugin_faults runs

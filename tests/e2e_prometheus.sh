@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # sanitizers: no
 # Debian's prometheus scrapes a real collectd running the built plugin and
 # write_prometheus (loopback ports only, 1 s scrape and rule evaluation,

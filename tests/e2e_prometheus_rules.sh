@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # The example alert rules (examples/prometheus/upstreams.rules.yml) under
 # Debian's promtool: `promtool check rules` accepts them, and the unit tests
 # of tests/prometheus/upstreams.rules.test.yml (appeared, disappeared, read

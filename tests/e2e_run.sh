@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 # tests/run itself: a selected unit test that is not built, or a pattern
 # that matches nothing, is a failure, never a green "0 passed, 0 failed".
 set -u

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Reads tests/faults.tsv, checks it, and prints it in the form the fault
 scripts (tests/e2e_faults.sh, tests/e2e_plugin_faults.sh) read.
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Independent check of tests/prog_mrt_roles' output over the same
 bgpdump -m text: every origin's neighbours (the AS left of the leftmost
 copy of the origin, private ASes walked over, reserved ones dropped, a

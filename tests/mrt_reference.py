@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """An independent computation over `bgpdump -m` text, for the MRT tests.
 
 Reads the files in order through bgpdump -m, keeps a table of

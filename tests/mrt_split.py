@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Splits an MRT file (gzip or plain) at a record boundary: the records
 before second AT into OUT1, the rest into OUT2 (both plain).  Walks the
 12-byte record headers only; for the tests, which need an updates file

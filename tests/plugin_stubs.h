@@ -3,6 +3,9 @@
  * plugin uses, so that the plugin source can be compiled into a unit test.
  * Every call is recorded for the test to look at.  Include this before the
  * plugin source, in one translation unit.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef PLUGIN_STUBS_H
 #define PLUGIN_STUBS_H

@@ -7,6 +7,9 @@
  *       [--max-age S] [--source NAME] [--stats] URL (ASN... | FIRST-LAST)
  *
  * With --stats, wall time and peak RSS go to stderr.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <inttypes.h>

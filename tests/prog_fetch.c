@@ -7,6 +7,9 @@
  * Prints "status=<status name> http=<code> bytes=<n>", then the error text
  * on a second line when there is one.  Exit 0 when the fetch succeeded, 1
  * when it failed, 2 on a usage error.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
 #include <limits.h>

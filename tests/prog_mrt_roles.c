@@ -12,6 +12,9 @@
  * neighbour, "N origin asn role evidence vantage_ases observations",
  * then the totals ("T key value").  Exit 1 when an origin with a single
  * neighbour did not keep it as its upstream.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -24,6 +24,9 @@
  *   url URL       points every target at URL (e.g. a closed port)
  *   quit          runs the free and shutdown callbacks and exits 0
  * Anything else prints "error=..." and goes on.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include "plugin_stubs.h"
 

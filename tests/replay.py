@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Loopback replay server: serves recorded RIPEstat responses and injects
 faults, so that no test ever touches the internet.
 

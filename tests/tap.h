@@ -1,6 +1,9 @@
 /*
  * tap.h - a minimal TAP producer for the unit tests.  Each test program
  * prints "ok N - what" or "not ok N - what" lines; tests/run counts them.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef TAP_H
 #define TAP_H

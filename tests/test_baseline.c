@@ -2,6 +2,9 @@
  * test_baseline.c - the baseline policy (expected set, state file learned,
  * read, accepted and seeded, memory), the comparison it leads to, and the
  * change texts.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

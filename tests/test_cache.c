@@ -1,6 +1,9 @@
 /*
  * test_cache.c - the on-disk response cache: names, freshness per data
  * call, atomic entries, stale / corrupt / foreign entries, symlinks.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* test_compute.c - upstreams and shares from observations, and the diff. */
 #include <math.h>
 #include <stdio.h>

@@ -3,6 +3,9 @@
  * country-resource-list parser (own fixtures and the recorded public
  * answers), "PREFIX=ASN,..." expectations, domestic transit and per-prefix
  * upstreams in the computation.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,9 @@
  * test_extra_opts.c - --extra-opts: INI sections turned into options, put
  * before the command line; the file search; every malformed input refused
  * with FILE:LINE.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <getopt.h>
 #include <limits.h>

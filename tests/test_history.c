@@ -1,6 +1,9 @@
 /*
  * test_history.c - durations, step counts, change points and the
  * renderings of the check's history mode.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,9 @@
  * test_parse.c - the RIPEstat parsers against recorded public responses
  * (2017 and 2025 API versions) and small hand-made fixtures for every
  * error path.  Runs from the repository root.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -2,6 +2,9 @@
  * test_parse_lg.c - the NLNOG RING and Alice-LG looking-glass parsers on
  * own fixtures in each API's documented shape: good answers, empty ones,
  * error answers and wrong types.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,9 @@
  * its read callback, with the collectd daemon replaced by recording stubs
  * (plugin_stubs.h).  The plugin source is compiled in here so that its
  * static functions and structures can be looked at.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include "plugin_stubs.h"
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* test_range.c - Nagios threshold ranges: parsing and alerting. */
 #include <math.h>
 #include <stdio.h>

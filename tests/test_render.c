@@ -4,6 +4,9 @@
  *
  * UPM_UPDATE_GOLDEN=1 rewrites the golden files from the current output;
  * read the diff before keeping them.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <jansson.h>
 #include <math.h>

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* test_rib.c - the routing table fed by events and its incremental counts. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,9 @@
  * through its providers; customers of the providers (AS65536, AS65537)
  * and of the peers (AS65538 to AS65541) feed the collectors too, and a
  * peer (AS64503) peers with a collector itself.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdint.h>
 #include <stdio.h>

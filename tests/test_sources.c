@@ -1,6 +1,9 @@
 /*
  * test_sources - the table of sources and their descriptors, the sink's
  * events, and the one AS-path builder's limits as every parser sees them.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,9 @@
 /*
  * test_state.c - the baseline file: format, strict reading, atomic and
  * symlink-safe writing, concurrent writers and writers killed mid-way.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <dirent.h>
 #include <errno.h>

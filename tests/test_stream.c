@@ -4,6 +4,9 @@
  * same records (as an order-free digest) and the same meta; plus the
  * cases only a push parser has (envelope after data, pieces of one byte,
  * feeding after the end, sink abort).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdint.h>
 #include <stdio.h>

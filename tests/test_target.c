@@ -1,6 +1,9 @@
 /*
  * test_target.c - the rules between a target's settings: each one alone,
  * their order, the mask, and the texts the check prints.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <string.h>

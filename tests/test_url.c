@@ -2,6 +2,9 @@
  * test_url - upm_ripestat_url (escaping, base URL rules) and the parts of
  * upm_fetch that need no server: option defaults, scheme checks, file://
  * reads and the size cap.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <limits.h>
 #include <stdio.h>

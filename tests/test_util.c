@@ -2,6 +2,9 @@
  * test_util - the time parser and formatter (the C library's calendar
  * under a round-trip check) and the URL escaping (libcurl's) of the
  * RIPEstat and looking-glass URL builders.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #include <stdio.h>
 #include <stdlib.h>

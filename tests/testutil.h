@@ -1,5 +1,8 @@
 /*
  * testutil.h - helpers the unit tests share: reading a fixture file.
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H

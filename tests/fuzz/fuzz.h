@@ -6,6 +6,9 @@
  * into abort(), which libFuzzer reports as a crash with the input saved, so
  * the fuzzer finds contract violations and not only memory errors (those are
  * AddressSanitizer's and UndefinedBehaviorSanitizer's job).
+ *
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
  */
 #ifndef UPM_FUZZ_H
 #define UPM_FUZZ_H

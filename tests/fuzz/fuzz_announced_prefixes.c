@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_announced_prefixes.c - libFuzzer target for
  * upm_parse_announced_prefixes.  Each prefix handed out is also run through
  * upm_prefix_check, as the looking-glass plan does before a prefix reaches

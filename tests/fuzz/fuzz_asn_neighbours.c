@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_asn_neighbours.c - libFuzzer target for upm_parse_asn_neighbours. */
 #include "fuzz.h"
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_bgp_state.c - libFuzzer target for upm_parse_bgp_state. */
 #include "fuzz.h"
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_compute.c - libFuzzer target for the whole pure pipeline:
  * parse -> compute -> result -> diff -> present set -> render.
  *

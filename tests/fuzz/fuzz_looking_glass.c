@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_looking_glass.c - libFuzzer target for upm_parse_looking_glass. */
 #include "fuzz.h"
 

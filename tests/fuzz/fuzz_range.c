@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_range.c - libFuzzer target for upm_range_parse and upm_range_alert.
  *
  * The input is used as the range text (cut at its first NUL, as a C string

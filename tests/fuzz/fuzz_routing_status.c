@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_routing_status.c - libFuzzer target for upm_parse_routing_status. */
 #include "fuzz.h"
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_state.c - libFuzzer target for upm_state_read, the baseline reader.
  *
  * upm_state_read takes a path, so each input is written to one file that is

@@ -1,3 +1,7 @@
+/*
+ * Copyright (c) 2026 the upstreams authors.
+ * SPDX-License-Identifier: MIT
+ */
 /* fuzz_stream.c - libFuzzer target for the push parser: one input fed to
  * upm_parser_feed in pieces (sizes taken from the input's first byte, so
  * records and tokens straddle piece boundaries) must give what

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 the upstreams authors.
+# SPDX-License-Identifier: MIT
 """Reads `nm` of the core's objects and prints one line per finding:
 "cycle A B ..." for objects that need each other, "export NAME" for a
 symbol the library exports without the upm_ prefix.  No output: clean."""
