@@ -701,9 +701,9 @@ up_config_freshness(const oconfig_item_t *ci, int64_t *max_age,
 	double v;
 
 	if (strcasecmp(ci->key, "MaxAge") == 0) {
-		if (up_get_number(ci, 0, MAX_AGE_LIMIT, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG, "needs a number of "
-			    "seconds (0: no limit)"), CK_BAD;
+		if (up_get_integer(ci, 0, MAX_AGE_LIMIT, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
+			    "of seconds (0: no limit)"), CK_BAD;
 		*max_age = v == 0 ? -1 : (int64_t)v;
 		return CK_OK;
 	}

@@ -390,7 +390,7 @@ long_prefixes(const upm_result *r, struct writer *w)
 static void
 long_roles(const upm_result *r, struct writer *w)
 {
-	if (r->roles == UPM_ROLES_FALLBACK && r->n_upstreams > 0)
+	if (r->roles == UPM_ROLES_FALLBACK && r->with_upstream > 0)
 		put(w, "roles cannot be inferred (no neighbour shows provider "
 		    "evidence): every neighbour counted as an upstream\n");
 	if (r->n_laterals == 0)

@@ -89,6 +89,10 @@ first_broken(const upm_query_opts *q, const upm_baseline_opts *b,
 	    "--accept needs --state-file or --state-dir");
 	BROKEN(UPM_RULE_EXPECT_EMPTY, expect != NULL && expect->n == 0,
 	    "--expect needs an AS");
+	BROKEN(UPM_RULE_EXPECT_TARGET, expect != NULL && q->asn != 0 &&
+	    upm_asn_list_has(expect, q->asn),
+	    "--expect lists the target AS%lu itself: an AS is not its own "
+	    "upstream", (unsigned long)q->asn);
 	BROKEN(UPM_RULE_PREFIX_SOURCE, q->n_prefixes > 0 &&
 	    !upm_query_has_prefix_source(q), "--prefix goes with -s "
 	    "ripestat-looking-glass, nlnog-lg or alice-lg");

@@ -693,12 +693,14 @@ typedef enum {
 	UPM_RULE_AT_SOURCE        = 1u << 6, /* a past time, not bgp-state alone */
 	UPM_RULE_AT_TIME          = 1u << 7, /* a past time that does not parse */
 	UPM_RULE_SOURCE_READY     = 1u << 8, /* a source lacks what it needs (alice-lg: its base URL) */
-	UPM_RULE_NEIGHBOURS_ALONE = 1u << 9  /* asn-neighbours with anything
+	UPM_RULE_NEIGHBOURS_ALONE = 1u << 9, /* asn-neighbours with anything
 	                                      * that needs paths */
+	UPM_RULE_EXPECT_TARGET    = 1u << 10 /* the expected set names the
+	                                      * target AS itself */
 } upm_target_rule;
 
 #define UPM_RULES_WHAT (UPM_RULE_TARGET_MISSING | UPM_RULE_TARGET_BOTH)
-#define UPM_RULES_ALL 0x3ffu
+#define UPM_RULES_ALL 0x7ffu
 
 /* Whether the query asks a looking glass (a source read per prefix). */
 int upm_query_has_prefix_source(const upm_query_opts *q);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "check.h"
@@ -184,6 +185,23 @@ ck_make_state_dir(const struct config *c, upm_error *err)
 	return upm_fail(err, UPM_ERR_IO, "cannot create the state directory "
 	    "%s: %s", c->state_dir, strerror(errno));
 }
+/* Data that is UNKNOWN keeps the labels of its baseline (a fixed-layout
+ * grapher sees the same series): compared with the baseline there is, but
+ * nothing learned, accepted or written. */
+static void
+compare_read_only(const upm_baseline_opts *b, upm_result *r,
+    upm_asn_list *baseline)
+{
+	upm_baseline_opts ro = *b;
+	upm_error ignored;
+
+	ro.accept = 0;
+	if (ro.state_file != NULL && access(ro.state_file, F_OK) != 0)
+		ro.state_file = NULL;
+	if (ro.expect != NULL || ro.state_file != NULL)
+		(void)upm_baseline_apply(&ro, r, baseline, NULL, &ignored);
+}
+
 
 /* After the query: the baseline (learned, compared or accepted), the
  * comparison and the judgement. */
@@ -211,6 +229,7 @@ ck_assess(const struct config *c, const char *state_file, struct outcome *o)
 	if (upm_result_check(o->result, &c->q.params, &err) != UPM_OK) {
 		ck_unknown(o, &err);
 		o->keep_result = 1;
+		compare_read_only(&b, o->result, &baseline);
 	} else if (upm_baseline_apply(&b, o->result, &baseline, &origin, &err)
 	    != UPM_OK)
 		ck_unknown(o, &err);

@@ -87,8 +87,8 @@ ck_print_usage(FILE *f)
 	    "       [-f nagios|text|json] [-v] [-h] [-V]\n"
 	    "       %s -a ASN,ASN... [--state-dir DIR [--accept]] "
 	    "[--parallel N]\n"
-	    "       [-s SOURCE] [-w RANGE] [-c RANGE] [-t SECONDS] "
-	    "[-f nagios|text|json]\n"
+	    "       [-s SOURCE] [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]\n"
+	    "       [-f nagios|text|json]\n"
 	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
 	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
 	    "[--name N]\n"
@@ -170,9 +170,10 @@ print_help(void)
 "                        RANGE ([@]start:end, Monitoring Plugins syntax)\n"
 " -c, --critical RANGE   CRITICAL likewise (-c 2: is CRITICAL below two)\n"
 " -t, --timeout SECONDS[:STATE]\n"
-"                        Give up after this long (default %d) with STATE\n"
-"                        (ok, warning, critical, unknown or 0-3; default\n"
-"                        unknown), as check_nrpe does\n"
+"                        Give up after this long (default %d, at most 3600)\n"
+"                        with STATE (ok, warning, critical, unknown or 0-3;\n"
+"                        default unknown), as check_nrpe does; history and\n"
+"                        --mrt runs out of time are always UNKNOWN\n"
 "     --max-age DURATION\n"
 "                        Data of a query for now older than this is UNKNOWN\n"
 "                        (seconds, or 30m, 12h, 2d; 0: no limit).  Default\n"
@@ -235,7 +236,8 @@ print_help(void)
 "upstreams disappeared\" when no route to the target is seen by sessions that\n"
 "see the control prefix.\n"
 "Several targets: the worst state wins, CRITICAL > WARNING > UNKNOWN > OK; a\n"
-"target that could not be read is UNKNOWN, never CRITICAL.\n",
+"target that could not be read is UNKNOWN (or the -t STATE when it ran out of\n"
+"time), never CRITICAL by itself.\n",
 	    DEFAULT_PARALLEL, MAX_PARALLEL, MAX_PREFIXES, DEFAULT_TIMEOUT,
 	    UPM_CONTROL_PREFIX, MAX_PREFIXES, HISTORY_MAX_STEPS,
 	    DEFAULT_GRAPHITE_PREFIX, UPM_MALFORMED_MAX_PCT);
@@ -703,6 +705,7 @@ check_config(struct config *c, upm_error *err)
 	b.accept = c->accept;
 	if (upm_target_check(&c->q, &b, UPM_RULE_EXPECT_AND_STATE |
 	    UPM_RULE_ACCEPT_NO_STATE | UPM_RULE_EXPECT_EMPTY |
+	    UPM_RULE_EXPECT_TARGET |
 	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_AT_SOURCE | UPM_RULE_AT_TIME,
 	    NULL, err) != UPM_OK)
 		return -1;

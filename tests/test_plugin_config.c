@@ -936,6 +936,7 @@ test_new_plugin_keys_broken(void)
 		{ "MaxInFlight 9", "invalid value for 'MaxInFlight'" },
 		{ "MaxInFlight 1.5", "invalid value for 'MaxInFlight'" },
 		{ "MaxInFlight \"4\"", "invalid value for 'MaxInFlight'" },
+		{ "MaxAge 0.5", "invalid value for 'MaxAge' in <Plugin upstreams>: needs a whole number of seconds" },
 		{ "CacheDir \"\"", "invalid value for 'CacheDir'" },
 		{ "CacheDir 5", "invalid value for 'CacheDir'" },
 		{ "RipestatURL \"ftp://stat.ripe.net\"", "invalid value for 'RipestatURL' in <Plugin upstreams>: 'ftp://stat.ripe.net' is not an http://, https:// or file:// URL" },
