@@ -1481,6 +1481,15 @@ up_append_list(upm_buf *b, const char *tag, const upm_asn_list *l)
 	(void)upm_buf_printf(b, ";");
 }
 
+/* A total outage without a baseline, where routing-status' last_seen says
+ * the target had upstreams: a change with no upstream to name. */
+static int
+up_lost(const upm_result *r)
+{
+	return r->outage && r->disappeared.n == 0 &&
+	    r->visibility.last_seen[0] != '\0';
+}
+
 /* What changed, as text that is equal exactly when the change is the same:
  * the overall appeared/disappeared sets and every prefix's.  NULL when
  * nothing changed, or without memory. */
@@ -1491,9 +1500,11 @@ up_change_key(const upm_result *r)
 	size_t i;
 
 	if (r->appeared.n == 0 && r->disappeared.n == 0 &&
-	    upm_result_prefix_changes(r) == 0)
+	    upm_result_prefix_changes(r) == 0 && !up_lost(r))
 		return NULL;
 	upm_buf_init(&b);
+	if (up_lost(r))
+		(void)upm_buf_printf(&b, "outage;");
 	up_append_list(&b, "+", &r->appeared);
 	up_append_list(&b, "-", &r->disappeared);
 	for (i = 0; i < r->n_prefix_results; i++) {
@@ -1517,7 +1528,7 @@ up_notify_change(struct up_target *t, const upm_result *r, const upm_asn_list *b
 {
 	char *key = up_change_key(r);
 	int changed = r->appeared.n > 0 || r->disappeared.n > 0 ||
-	    upm_result_prefix_changes(r) > 0;
+	    upm_result_prefix_changes(r) > 0 || up_lost(r);
 	upm_buf msg;
 	char text[256];
 
@@ -1535,7 +1546,13 @@ up_notify_change(struct up_target *t, const upm_result *r, const upm_asn_list *b
 		    "to %s seen by any of %zu sessions that see the control %s; ",
 		    r->target, r->control_sessions, t->control_prefix ?
 		    t->control_prefix : UPM_CONTROL_PREFIX);
-		(void)upm_text_asns(&msg, &r->disappeared, "0%", NULL, NULL);
+		if (r->disappeared.n > 0)
+			(void)upm_text_asns(&msg, &r->disappeared, "0%", NULL,
+			    NULL);
+		else
+			/* No baseline: no upstream known to name. */
+			(void)upm_buf_printf(&msg, "routing-status last saw it "
+			    "at %s UTC", r->visibility.last_seen);
 	} else if (changed) {
 		(void)upm_render_summary(r, &msg);
 	} else {

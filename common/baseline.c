@@ -77,10 +77,14 @@ from_state_file(const upm_baseline_opts *o, upm_result *r,
 		if (!missing)
 			return st;
 	}
-	/* No route at all is nothing to learn a baseline from. */
-	if (r->outage && (o->expect == NULL || o->accept))
+	/* No route at all is nothing to learn a baseline from: none is
+	 * written, and the outage is judged without one (routing-status'
+	 * last_seen may still say the target had upstreams). */
+	if (r->outage && o->accept)
 		return upm_fail(err, UPM_ERR_NODATA, "no route to %s: no "
-		    "baseline to learn or accept from it", r->target);
+		    "baseline to accept from it", r->target);
+	if (r->outage && o->expect == NULL)
+		return UPM_OK;
 	if (o->expect != NULL && !o->accept) {
 		st = copy_set(o->expect, out, err);
 		*origin = UPM_BASELINE_SEEDED;

@@ -597,6 +597,54 @@ visibility_family(const json_t *vis, const char *fam, uint64_t *seeing,
 	return UPM_OK;
 }
 
+/* data.last_seen: {prefix, origin, time}, when RIS last saw the resource
+ * announced.  Absent or null (as a whole or a member) is not given; a
+ * value of the wrong kind is a shape error naming the field.  The time is
+ * kept normalized ("2025-06-11T08:00:00"): it goes into messages. */
+static upm_status
+last_seen(const json_t *data, upm_visibility *v, upm_error *err)
+{
+	const json_t *ls = json_object_get(data, "last_seen");
+	const json_t *t, *p, *o;
+	uint32_t asn;
+	int64_t when;
+
+	if (ls == NULL || json_is_null(ls))
+		return UPM_OK;
+	if (!json_is_object(ls))
+		return upm_json_shapef(err, ls, "object", "data.last_seen");
+	t = json_object_get(ls, "time");
+	p = json_object_get(ls, "prefix");
+	o = json_object_get(ls, "origin");
+	if (t != NULL && !json_is_null(t) && (!json_is_string(t) ||
+	    upm_time_parse(json_string_value(t), &when, NULL) != UPM_OK ||
+	    upm_time_format(when, v->last_seen, sizeof(v->last_seen)) != UPM_OK))
+		return upm_json_shapef(err, t, "time string",
+		    "data.last_seen.time");
+	if (p != NULL && !json_is_null(p)) {
+		if (!json_is_string(p) ||
+		    upm_prefix_check(json_string_value(p), NULL) != UPM_OK)
+			return upm_json_shapef(err, p, "IP prefix string",
+			    "data.last_seen.prefix");
+		upm_copy_text(v->last_seen_prefix, sizeof(v->last_seen_prefix),
+		    json_string_value(p));
+	}
+	if (o != NULL && !json_is_null(o)) {
+		/* Like data.resource: "3333" or 3333. */
+		if (json_is_string(o) && json_string_value(o)[0] >= '0' &&
+		    json_string_value(o)[0] <= '9' &&
+		    upm_asn_parse(json_string_value(o), &asn, NULL) == UPM_OK)
+			v->last_seen_origin = asn;
+		else if (json_is_integer(o) && json_integer_value(o) >= 1 &&
+		    json_integer_value(o) <= (json_int_t)UINT32_MAX)
+			v->last_seen_origin = (uint32_t)json_integer_value(o);
+		else
+			return upm_json_shapef(err, o, "AS number",
+			    "data.last_seen.origin");
+	}
+	return UPM_OK;
+}
+
 /* arg is the upm_visibility to fill, zeroed by the caller. */
 static upm_status
 routing_status_body(void *arg, const json_t *data, upm_meta *meta,
@@ -606,6 +654,8 @@ routing_status_body(void *arg, const json_t *data, upm_meta *meta,
 	const json_t *jv = json_object_get(data, "visibility");
 	upm_status st;
 
+	if ((st = last_seen(data, v, err)) != UPM_OK)
+		return st;
 	if (jv == NULL)
 		return UPM_OK;
 	if (!json_is_object(jv))

@@ -545,6 +545,9 @@ text_header(const upm_report *rep, const upm_result *r, struct writer *w)
 		    (unsigned long long)r->visibility.v4_total,
 		    (unsigned long long)r->visibility.v6_seeing,
 		    (unsigned long long)r->visibility.v6_total);
+	if (r->visibility.last_seen[0] != '\0')
+		put(w, LABEL_FMT "%s UTC (routing-status)\n", "Last seen:",
+		    r->visibility.last_seen);
 	if (r->warnings[0] != '\0')
 		text_line(w, "Warnings:", r->warnings);
 }
@@ -836,15 +839,21 @@ json_visibility(const upm_result *r)
 	json_t *o;
 	int bad;
 
-	if (r == NULL || !r->visibility.have)
+	if (r == NULL || (!r->visibility.have &&
+	    r->visibility.last_seen[0] == '\0'))
 		return json_null();
 	v = &r->visibility;
 	if ((o = json_object()) == NULL)
 		return NULL;
-	bad = jset(o, "v4_seeing", juint(v->v4_seeing));
-	bad |= jset(o, "v4_total", juint(v->v4_total));
-	bad |= jset(o, "v6_seeing", juint(v->v6_seeing));
-	bad |= jset(o, "v6_total", juint(v->v6_total));
+	bad = jset(o, "v4_seeing", v->have ? juint(v->v4_seeing) : json_null());
+	bad |= jset(o, "v4_total", v->have ? juint(v->v4_total) : json_null());
+	bad |= jset(o, "v6_seeing", v->have ? juint(v->v6_seeing) : json_null());
+	bad |= jset(o, "v6_total", v->have ? juint(v->v6_total) : json_null());
+	/* routing-status' data.last_seen: when RIS last saw the target. */
+	bad |= jset(o, "last_seen", jstring_or_null(v->last_seen));
+	bad |= jset(o, "last_seen_prefix", jstring_or_null(v->last_seen_prefix));
+	bad |= jset(o, "last_seen_origin", v->last_seen_origin != 0 ?
+	    juint(v->last_seen_origin) : json_null());
 	if (bad) {
 		json_decref(o);
 		return NULL;

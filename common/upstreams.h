@@ -286,6 +286,12 @@ typedef struct {
 	int have;              /* 0 when the response had no visibility */
 	uint64_t v4_seeing, v4_total;
 	uint64_t v6_seeing, v6_total;
+	/* data.last_seen of routing-status: when RIS last saw the resource
+	 * announced, "2025-06-11T08:00:00" UTC ("" when not given), and the
+	 * prefix ("" when not given) and origin (0 when not given) then. */
+	char last_seen[32];
+	char last_seen_prefix[64];
+	uint32_t last_seen_origin;
 } upm_visibility;
 
 /* An origin-set AS seen between the upstream and the origin. */

@@ -93,16 +93,18 @@ visibility_note(const upm_result *r, upm_buf *b)
 }
 
 /* No route to the target while the control prefix has routes: CRITICAL
- * when it had upstreams (a baseline), UNKNOWN when nothing says it had. */
+ * when it had upstreams (a baseline, or else routing-status' last_seen:
+ * RIS saw it announced), UNKNOWN when nothing says it had. */
 static void
 judge_outage(const struct config *c, struct outcome *o)
 {
 	const upm_result *r = o->result;
 	const char *control = c->q.control_prefix ? c->q.control_prefix :
 	    UPM_CONTROL_PREFIX;
+	const char *seen = r->visibility.last_seen;
 
 	o->keep_result = 1;
-	if (r->disappeared.n == 0) {
+	if (r->disappeared.n == 0 && seen[0] == '\0') {
 		o->state = UPM_STATE_UNKNOWN;
 		upm_buf_printf(&o->message, "no route to %s seen by any of %zu "
 		    "sessions that see the control %s, and no baseline says it "
@@ -113,14 +115,23 @@ judge_outage(const struct config *c, struct outcome *o)
 	}
 	o->state = UPM_STATE_CRITICAL;
 	upm_buf_printf(&o->message, "all upstreams disappeared: no route to %s "
-	    "seen by any of %zu sessions that see the control %s (", r->target,
+	    "seen by any of %zu sessions that see the control %s", r->target,
 	    r->control_sessions, control);
-	upm_text_asns(&o->message, &r->disappeared, "0%", NULL, NULL);
-	upm_buf_printf(&o->message, ")");
+	if (r->disappeared.n > 0) {
+		upm_buf_printf(&o->message, " (");
+		upm_text_asns(&o->message, &r->disappeared, "0%", NULL, NULL);
+		upm_buf_printf(&o->message, ")");
+		upm_buf_printf(&o->reason, "all upstreams disappeared (");
+		upm_text_asns(&o->reason, &r->disappeared, NULL, NULL, NULL);
+		upm_buf_printf(&o->reason, ")");
+	} else {
+		/* No baseline: none of its upstreams is known to name. */
+		upm_buf_printf(&o->message, "; routing-status last saw it at %s "
+		    "UTC", seen);
+		upm_buf_printf(&o->reason, "all upstreams disappeared (last "
+		    "seen %s UTC)", seen);
+	}
 	visibility_note(r, &o->message);
-	upm_buf_printf(&o->reason, "all upstreams disappeared (");
-	upm_text_asns(&o->reason, &r->disappeared, NULL, NULL, NULL);
-	upm_buf_printf(&o->reason, ")");
 }
 
 void

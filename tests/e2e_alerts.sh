@@ -43,9 +43,34 @@ is "$rc" 3 "an outage teaches no baseline"
 [ ! -e "$sf" ]; ok $? "no state file written from an outage"
 run -a 131279 -e 4837 -f json
 like "$out" '"outage":true,"control_sessions":6' "json: outage and the control's sessions"
+like "$out" '"last_seen":null' "json: no last_seen when routing-status gives none"
 run -a 131279 -e 4837 --control-prefix 192.0.2.0/24
 is "$rc" 3 "a control prefix without an answer: UNKNOWN"
 like "$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log")" '192\.0\.2\.0/24' "--control-prefix is the one asked"
+# routing-status' last_seen: the target had upstreams, baseline or not
+replay_ctl "scenario?name=outage_seen"
+run -a 131279
+is "$rc" 2 "outage without a baseline, routing-status last saw it: CRITICAL"
+like "$(line1)" '^UPSTREAMS CRITICAL - all upstreams disappeared: no route to AS131279 seen by any of 6 sessions that see the control 193\.0\.0\.0/21; routing-status last saw it at 2025-06-11T08:00:00 UTC; routing-status: 0 of 344 IPv4 and 0 of 341 IPv6 RIS peers see it \| ' "last_seen: the message says when RIS last saw it"
+! matches "$(line1)" '\(AS[0-9]+ 0%\)|AS4837'
+ok $? "last_seen: no upstream named (none is known)"
+like "$(line1)" '\| upstreams=0;;;0 others=' "last_seen: no upstream label in perfdata"
+run -a 131279 --state-file "$sf"
+is "$rc" 2 "last_seen with a state file still to learn: CRITICAL"
+[ ! -e "$sf" ]; ok $? "last_seen: still no state file written from an outage"
+run -a 131279 -f json
+like "$out" '"last_seen":"2025-06-11T08:00:00","last_seen_prefix":"175\.45\.176\.0/24","last_seen_origin":131279' "json: last_seen, its prefix and origin"
+like "$out" '"state":"CRITICAL"' "json: CRITICAL"
+run -a 131279 -e 4837
+is "$rc" 2 "last_seen and a baseline: CRITICAL"
+like "$(line1)" 'control 193\.0\.0\.0/21 \(AS4837 0%\)' "with a baseline its upstreams are named"
+from=$(date -u -d '-10 min' +%Y-%m-%dT%H:%M:%S); until=$(date -u +%Y-%m-%dT%H:%M:%S)
+run -a 131279 -s ripestat-bgp-state --from "$from" --until "$until" --step 5m
+seen_out=$out seen_rc=$rc
+replay_ctl "scenario?name=outage"
+run -a 131279 -s ripestat-bgp-state --from "$from" --until "$until" --step 5m
+[ "$seen_rc" = "$rc" ] && [ "$seen_out" = "$out" ] && [ -n "$out" ]
+ok $? "history mode: the same with and without last_seen (rc $seen_rc)"
 replay_ctl "scenario?name=nocontrol"
 run -a 131279 -e 4837
 is "$rc" 3 "no route to the control either: UNKNOWN"

@@ -4,7 +4,8 @@
 # sanitizers: no
 # Values other tools alert on, with the real collectd: present/expected
 # gauges by upstream name for the threshold plugin and for collectd-nagios
-# over the unixsock plugin; a total outage (zeros and a FAILURE); a source
+# over the unixsock plugin; a total outage (zeros and a FAILURE, also
+# without a baseline when routing-status last saw the target); a source
 # that fails (read_success 0, the last values go on, collectd keeps the
 # interval, requests paced); values for present and baseline upstreams
 # only (field case 06); a notification that fits collectd's message field
@@ -59,6 +60,17 @@ else
 	ok 0 "# skip collectd-nagios not installed"
 	ok 0 "# skip collectd-nagios not installed"
 fi
+
+# --- a total outage without a baseline, routing-status' last_seen ------------------
+wait_until 20 ours_seen FAILURE lost 'upstreams lost \(AS64511\): all upstreams disappeared: no route to AS64511 seen by any of 6 sessions that see the control 193\.0\.0\.0/21; routing-status last saw it at 2025-06-11T08:00:00 UTC$'
+ok $? "lost: FAILURE notification without a baseline (routing-status last_seen)"
+msg=$(grep -a 'plugin_instance = lost, message = ' "$work/collectd.log" | head -n 1 | sed 's/.*message = //')
+[ -n "$msg" ] && [ "${#msg}" -le 255 ]; ok $? "lost: message ${#msg} bytes, within collectd's field"
+wait_until 10 csv_is lost count-upstreams 0
+ok $? "lost: count-upstreams 0"
+csv_is lost bool-read_success 1; ok $? "lost: the read itself worked"
+[ ! -e "$work/lost.state" ]; ok $? "lost: no baseline learned from an outage"
+is "$(log_count 'target lost: .*baseline')" 0 "lost: no baseline logged"
 
 # --- an upstream appears --------------------------------------------------------------
 replay_ctl "scenario?name=two"

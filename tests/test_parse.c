@@ -390,6 +390,11 @@ test_routing_status(void)
 	    "routing-status 2017: v4 158/158, v6 159/160");
 	IS_STR(m.data_time, "2017-07-22T16:00:00", "routing-status 2017: query_time");
 	IS_STR(m.resource, "3333", "routing-status 2017: resource");
+	IS_STR(r.vis.last_seen, "2017-07-22T16:00:00",
+	    "routing-status 2017: last_seen.time");
+	IS_STR(r.vis.last_seen_prefix, "193.0.22.0/23",
+	    "routing-status 2017: last_seen.prefix");
+	IS_INT(r.vis.last_seen_origin, 3333, "routing-status 2017: last_seen.origin");
 
 	rec_init(&r, 0, 0);
 	IS_INT(run_file(p_rs, PUB "andrelia-hacks__ripestat__routing_status.json",
@@ -397,6 +402,11 @@ test_routing_status(void)
 	OK(r.vis.have == 1 && r.vis.v4_seeing == 343 && r.vis.v4_total == 344 &&
 	    r.vis.v6_seeing == 340 && r.vis.v6_total == 341,
 	    "routing-status 2025: v4 343/344, v6 340/341");
+	OK(strcmp(r.vis.last_seen, "2025-06-11T08:00:00") == 0 &&
+	    strcmp(r.vis.last_seen_prefix, "193.0.20.0/23") == 0 &&
+	    r.vis.last_seen_origin == 3333,
+	    "routing-status 2025: last seen 2025-06-11T08:00:00, 193.0.20.0/23 "
+	    "from AS3333");
 	IS_STR(m.messages, "Results exclude routes with very low visibility "
 	    "(less than 10 RIS full-feed peers seeing).; warning: Given query "
 	    "time (2025-06-11 08:00:00 UTC) has been changed because it is "
@@ -510,6 +520,16 @@ test_shape_errors(void)
 	    "data.neighbours: expected array");
 	expect_fail(p_rs, OWN "rs_visibility_wrong.json", 0, UPM_ERR_SHAPE,
 	    "data.visibility.v4.ris_peers_seeing");
+	expect_fail(p_rs, OWN "rs_last_seen_time_number.json", 0, UPM_ERR_SHAPE,
+	    "data.last_seen.time: expected time string, got integer 1735787045");
+	expect_fail(p_rs, OWN "rs_last_seen_time_bad.json", 0, UPM_ERR_SHAPE,
+	    "data.last_seen.time: expected time string, got string 'yesterday'");
+	expect_fail(p_rs, OWN "rs_last_seen_not_object.json", 0, UPM_ERR_SHAPE,
+	    "data.last_seen: expected object, got string");
+	expect_fail(p_rs, OWN "rs_last_seen_origin_bad.json", 0, UPM_ERR_SHAPE,
+	    "data.last_seen.origin: expected AS number, got array");
+	expect_fail(p_rs, OWN "rs_last_seen_prefix_bad.json", 0, UPM_ERR_SHAPE,
+	    "data.last_seen.prefix: expected IP prefix string");
 	expect_fail(p_ap, OWN "ap_bad_prefix.json", 0, UPM_ERR_SHAPE,
 	    "data.prefixes[1].prefix");
 	expect_fail(p_ap, OWN "ap_prefix_not_string.json", 0, UPM_ERR_SHAPE,
@@ -652,6 +672,13 @@ test_meta_and_messages(void)
 	IS_INT(run_file(p_rs, OWN "rs_no_visibility.json", 0, &r, &m, &e), UPM_OK,
 	    "routing-status without visibility: OK");
 	IS_INT(r.vis.have, 0, "no visibility: have 0");
+	IS_STR(r.vis.last_seen, "", "no last_seen: empty");
+	rec_init(&r, 0, 0);
+	IS_INT(run_file(p_rs, OWN "rs_last_seen_null.json", 0, &r, &m, &e),
+	    UPM_OK, "routing-status with last_seen null: OK");
+	OK(r.vis.have == 1 && r.vis.last_seen[0] == '\0' &&
+	    r.vis.last_seen_prefix[0] == '\0' && r.vis.last_seen_origin == 0,
+	    "last_seen null: none, visibility still read");
 	IS_STR(m.data_time, "2025-01-02T03:04:05", "routing-status query_time");
 	rec_init(&r, 0, 0);
 	IS_INT(run_file(p_rs, OWN "rs_visibility_v4_only.json", 0, &r, &m, &e),
