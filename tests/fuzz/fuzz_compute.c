@@ -70,8 +70,15 @@ check_result(const upm_result *r, const upm_params *p)
 		const upm_upstream *u = &r->upstreams[i];
 		FUZZ_REQUIRE(isfinite(u->share));
 		FUZZ_REQUIRE(u->share >= 0.0 && u->share <= 100.0 + 1e-9);
-		FUZZ_REQUIRE(u->present == (!u->uncertain &&
-		    u->sessions >= p->min_peers && u->share >= p->min_share));
+		/* Presence counts vantage ASes (asn-neighbours summaries
+		 * name none: their sessions are 0 and min-peers is not
+		 * applied); only upstreams are listed here, lateral
+		 * neighbours apart. */
+		FUZZ_REQUIRE(u->role == UPM_ROLE_UPSTREAM);
+		FUZZ_REQUIRE(!u->present || (!u->uncertain &&
+		    u->share >= p->min_share));
+		FUZZ_REQUIRE(u->present || u->uncertain ||
+		    u->share < p->min_share || u->vantage_ases < p->min_peers);
 		FUZZ_REQUIRE(u->status == UPM_ST_UNBASELINED);
 		present += u->present != 0;
 	}
