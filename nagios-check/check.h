@@ -93,6 +93,8 @@ void ck_config_free(struct config *c);
 /* 0: go on; 1: done (help/version printed); -1: error in err. */
 int ck_parse_args(int argc, char **argv, struct config *c, upm_error *err);
 void ck_print_usage(FILE *f);
+/* --help on stdout. */
+void ck_print_help(void);
 
 /* judge.c: one target */
 void ck_outcome_init(struct outcome *o);
