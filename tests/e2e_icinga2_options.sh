@@ -25,12 +25,6 @@ REPO=$(pwd)
 #   name               from cron, not a check of now
 EXCLUDED="help version from until step graphite-prefix name"
 
-# Options of the other line of work (the routing-table and MRT sources)
-# that the CheckCommand already has and a build without them lacks.  They
-# are accepted as arguments only while --help does not list them; once it
-# does, they are compared like every other option, and the list can go.
-PENDING="weighting neighbours clique as-relationships mrt hold"
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-icinga2-options.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -60,7 +54,7 @@ command_arguments() {
 	    sed -nE 's/^    \* --([a-z][a-z0-9-]*)$/\1/p' | sort -u
 }
 # compare HELP-OPTIONS ARGUMENTS: sets missing (in --help, not excluded, no
-# argument) and extra (argument, not in --help, not pending).
+# argument) and extra (argument, not in --help).
 compare() {
 	local o
 	missing= extra=
@@ -70,7 +64,6 @@ compare() {
 	done
 	for o in $2; do
 		grep -qx -- "$o" <<<"$1" && continue
-		[[ " $PENDING " == *" $o "* ]] && continue
 		extra+=" --$o"
 	done
 }
@@ -92,12 +85,6 @@ for o in $EXCLUDED; do
 	grep -qx -- "$o" <<<"$args"; [ $? -ne 0 ]
 	ok $? "excluded --$o is no argument"
 done
-for o in $PENDING; do
-	if grep -qx -- "$o" <<<"$opts"; then
-		echo "# --$o is in --help now: it is compared like the others"
-	fi
-done
-
 # The comparison can fail: an option added to --help without an argument,
 # and an argument dropped from the command.
 compare "$opts"$'\n'"new-option" "$args"
