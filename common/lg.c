@@ -82,6 +82,20 @@ upm_lg_time(const char *s, char *out, size_t len)
 	(void)upm_time_format(t, out, len);
 }
 
+upm_status
+upm_lg_emit(const upm_aspath *p, const char *prefix, const char *session,
+    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err)
+{
+	upm_observation obs;
+
+	upm_aspath_observation(p, prefix, session, &obs);
+	if (meta != NULL)
+		meta->records++;
+	if (sink(ctx, &obs) != 0)
+		return upm_fail(err, UPM_ERR_ABORTED, "stopped by the caller");
+	return UPM_OK;
+}
+
 /* A looking glass that says it failed; its text is the reason. */
 upm_status
 upm_lg_error(const json_t *root, const char *key, const char *who, upm_error *err)

@@ -250,16 +250,7 @@ on_event(void *ctx, const upm_event *ev)
 	c->run->call_records++;
 	if (ev->kind != UPM_EV_ANNOUNCE)
 		return 0;
-	obs.prefix = ev->prefix;
-	obs.session = ev->session;
-	obs.path = ev->path;
-	obs.path_len = ev->path_len;
-	obs.unusable = ev->unusable;
-	obs.peer_asn = ev->peer_asn;
-	obs.aset_path = ev->aset_path;
-	obs.aset_path_len = ev->aset_path_len;
-	obs.aset_len = ev->aset_len;
-	obs.malformed = ev->malformed;
+	upm_event_observation(ev, &obs);
 	return observe(c, &obs);
 }
 

@@ -34,6 +34,21 @@ upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
 	return sink->event(sink->ctx, &ev);
 }
 
+void
+upm_event_observation(const upm_event *ev, upm_observation *obs)
+{
+	obs->prefix = ev->prefix;
+	obs->session = ev->session;
+	obs->path = ev->path;
+	obs->path_len = ev->path_len;
+	obs->unusable = ev->unusable;
+	obs->peer_asn = ev->peer_asn;
+	obs->aset_path = ev->aset_path;
+	obs->aset_path_len = ev->aset_path_len;
+	obs->aset_len = ev->aset_len;
+	obs->malformed = ev->malformed;
+}
+
 /* ------------------------------------------------ RIPEstat push parser */
 
 struct ripestat_stream {

@@ -54,6 +54,9 @@ typedef struct {
 
 /* An observation as the ANNOUNCE event it is (time unknown: 0). */
 int upm_sink_observation(const upm_sink *sink, const upm_observation *obs);
+/* The inverse: an ANNOUNCE event's route as an observation into *obs
+ * (everything borrowed from ev). */
+void upm_event_observation(const upm_event *ev, upm_observation *obs);
 
 /* ============================================================ descriptor */
 
@@ -146,6 +149,12 @@ void upm_lg_stream_free(void *parser);
 /* A looking glass that says it failed (root's key is set): UPM_ERR_STATUS
  * "<who> error: <its text>"; UPM_OK when it did not. */
 upm_status upm_lg_error(const json_t *root, const char *key, const char *who,
+    upm_error *err);
+
+/* Hands one looking-glass route (path p, borrowed) to sink and counts it in
+ * meta (may be NULL): UPM_OK, or UPM_ERR_ABORTED when the sink stops. */
+upm_status upm_lg_emit(const upm_aspath *p, const char *prefix,
+    const char *session, upm_obs_sink sink, void *ctx, upm_meta *meta,
     upm_error *err);
 
 /* "<base><path>?q=<escaped prefix>" into *out (malloc'd, caller frees). */

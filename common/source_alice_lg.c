@@ -15,21 +15,6 @@
 
 #include "source.h"
 
-/* Hands one route to the sink: UPM_OK, or why not. */
-static upm_status
-emit(const upm_aspath *p, const char *prefix, const char *session,
-    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err)
-{
-	upm_observation obs;
-
-	upm_aspath_observation(p, prefix, session, &obs);
-	if (meta != NULL)
-		meta->records++;
-	if (sink(ctx, &obs) != 0)
-		return upm_fail(err, UPM_ERR_ABORTED, "stopped by the caller");
-	return UPM_OK;
-}
-
 static const json_t *
 alice_neighbour(const json_t *route)
 {
@@ -106,7 +91,7 @@ alice_route(const json_t *route, size_t idx, upm_aspath *p,
 	json_array_foreach(aspath, i, hop)
 		if (upm_aspath_json_hop(p, hop) != UPM_OK)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	return emit(p, json_string_value(net), session, sink, ctx, meta, err);
+	return upm_lg_emit(p, json_string_value(net), session, sink, ctx, meta, err);
 }
 
 /* "imported": {"routes": [...], "pagination": {...}} (an array of routes

@@ -16,21 +16,6 @@
 
 #define DEFAULT_NLNOG "https://lg.ring.nlnog.net"
 
-/* Hands one route to the sink: UPM_OK, or why not. */
-static upm_status
-emit(const upm_aspath *p, const char *prefix, const char *session,
-    upm_obs_sink sink, void *ctx, upm_meta *meta, upm_error *err)
-{
-	upm_observation obs;
-
-	upm_aspath_observation(p, prefix, session, &obs);
-	if (meta != NULL)
-		meta->records++;
-	if (sink(ctx, &obs) != 0)
-		return upm_fail(err, UPM_ERR_ABORTED, "stopped by the caller");
-	return UPM_OK;
-}
-
 /* --------------------------------------------------------------- NLNOG */
 
 /* One hop of an NLNOG aspath: ["4837", "CHINA169 ..."] or a bare token. */
@@ -74,7 +59,7 @@ nlnog_route(const json_t *route, const char *prefix, size_t idx,
 	json_array_foreach(aspath, i, hop)
 		if (nlnog_hop(p, hop) != UPM_OK)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	return emit(p, prefix, session, sink, ctx, meta, err);
+	return upm_lg_emit(p, prefix, session, sink, ctx, meta, err);
 }
 
 static upm_status
