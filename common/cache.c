@@ -43,6 +43,7 @@ struct upm_cache_writer {
 	uint64_t body_len;
 	int64_t now;
 	int committed;
+	int tmp_slot;     /* upm_tmp_register's, -1 when none */
 };
 
 uint64_t
@@ -191,8 +192,8 @@ entry_name(const char *name, int *tmp)
 
 /* At most once an hour per directory (the mtime of SWEEP_MARK says when
  * the last one ran, whoever ran it), entries older than UPM_CACHE_SWEEP_AGE
- * and temporary files left by a killed writer older than an hour are
- * removed.  Only names the cache makes are looked at; never a symlink. */
+ * and temporary files left by a killed writer older than
+ * UPM_TMP_STALE_AGE_S (an hour) are removed.  Only names the cache makes are looked at; never a symlink. */
 #define SWEEP_MARK ".swept"
 #define SWEEP_EVERY 3600
 
@@ -229,7 +230,7 @@ upm_cache_sweep(const char *dir, int64_t now)
 		if (n < 0 || (size_t)n >= sizeof(path) ||
 		    lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 			continue;
-		if (now - (int64_t)sb.st_mtime > (tmp ? SWEEP_EVERY :
+		if (now - (int64_t)sb.st_mtime > (tmp ? UPM_TMP_STALE_AGE_S :
 		    UPM_CACHE_SWEEP_AGE))
 			(void)unlink(path);
 	}
@@ -299,10 +300,14 @@ upm_cache_open(const char *dir, const char *url, int64_t now, long max_age_s,
 		return UPM_ERR_NODATA;
 	if ((path = entry_path(dir, url, "")) == NULL)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-	/* O_NOFOLLOW: a symlink planted in the directory is never read. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (f = fdopen(fd, "rb")) == NULL) {
+	/* The directory is next used: what killed writers left goes (at
+	 * most once an hour, see upm_cache_sweep). */
+	upm_cache_sweep(dir, now);
+	/* A symlink planted in the directory is never read; nor is a FIFO
+	 * or a device (the open does not block on them). */
+	fd = upm_file_open_regular(path, UPM_FILE_NOFOLLOW, "cache entry",
+	    NULL, NULL);
+	if (fd < 0 || fstat(fd, &sb) != 0 || (f = fdopen(fd, "rb")) == NULL) {
 		if (fd >= 0)
 			close(fd);
 		free(path);
@@ -357,7 +362,9 @@ upm_cache_writer_new(const char *dir, const char *url, int64_t now,
 	}
 	if (ensure_dir(dir, err) != UPM_OK)
 		return NULL;
-	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	if ((w = calloc(1, sizeof(*w))) != NULL)
+		w->tmp_slot = -1;
+	if (w == NULL ||
 	    (w->dir = strdup(dir)) == NULL ||
 	    (w->path = entry_path(dir, url, "")) == NULL ||
 	    (w->tmp_path = entry_path(dir, url, ".tmp.XXXXXX")) == NULL) {
@@ -381,6 +388,8 @@ upm_cache_writer_new(const char *dir, const char *url, int64_t now,
 		upm_cache_writer_free(w);
 		return NULL;
 	}
+	/* A signal (SIGTERM, the check's timeout) from here on removes it. */
+	w->tmp_slot = upm_tmp_register(w->tmp_path);
 	if ((w->fp = fdopen(fd, "w+b")) == NULL) {
 		close(fd);
 		upm_cache_writer_free(w);
@@ -435,6 +444,8 @@ upm_cache_writer_commit(upm_cache_writer *w, upm_error *err)
 	if (rename(w->tmp_path, w->path) != 0)
 		return upm_fail(err, UPM_ERR_IO, "cache rename: %s", strerror(errno));
 	w->committed = 1;
+	upm_tmp_unregister(w->tmp_slot);
+	w->tmp_slot = -1;
 	upm_cache_sweep(w->dir, w->now > 0 ? w->now : (int64_t)time(NULL));
 	return UPM_OK;
 }
@@ -448,6 +459,7 @@ upm_cache_writer_free(upm_cache_writer *w)
 		fclose(w->fp);
 	if (!w->committed && w->tmp_path != NULL)
 		(void)unlink(w->tmp_path);
+	upm_tmp_unregister(w->tmp_slot);
 	free(w->tmp_path);
 	free(w->path);
 	free(w->dir);

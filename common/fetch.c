@@ -542,6 +542,19 @@ curl_text(const upm_fetcher *f, CURLcode rc)
 	return f->errbuf[0] != '\0' ? f->errbuf : curl_easy_strerror(rc);
 }
 
+/* Whether the last transfer was sent on by a redirect (a 3xx answer or a
+ * Location already followed). */
+static int
+followed_redirect(const upm_fetcher *f, const struct attempt *a)
+{
+	long count = 0;
+
+	if (a->http_code >= 300 && a->http_code <= 399)
+		return 1;
+	return curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_COUNT, &count) ==
+	    CURLE_OK && count > 0;
+}
+
 /* Turns a failed transfer (curl error) into a status and text. */
 static upm_status
 transfer_error(const upm_fetcher *f, const struct transfer *t,
@@ -560,9 +573,18 @@ transfer_error(const upm_fetcher *f, const struct transfer *t,
 		return upm_fail(err, UPM_ERR_HTTP,
 		    "too many redirects (more than %ld) from %s", MAX_REDIRECTS, host);
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		/* The first URL's scheme was checked, so a redirect led here. */
-		return upm_fail(err, UPM_ERR_HTTP,
-		    "redirect from %s to a refused scheme: %s", host, curl_text(f, a->rc));
+		/* libcurl says "unsupported protocol" for two things: a redirect
+		 * to a scheme we refuse (the first URL's was checked, so only a
+		 * redirect leads there, after a 3xx), and an answer it cannot
+		 * read as HTTP/1.x (no status line, so HTTP/0.9, which it refuses
+		 * by default; an unknown version; a broken status code). */
+		if (followed_redirect(f, a))
+			return upm_fail(err, UPM_ERR_HTTP,
+			    "redirect from %s to a refused scheme: %s", host,
+			    curl_text(f, a->rc));
+		return upm_fail(err, UPM_ERR_HTTP, "the answer from %s is not "
+		    "HTTP (HTTP/0.9 or a broken status line): %s", host,
+		    curl_text(f, a->rc));
 	case CURLE_FILE_COULDNT_READ_FILE:
 	case CURLE_READ_ERROR:
 		return upm_fail(err, UPM_ERR_IO, "%s", curl_text(f, a->rc));

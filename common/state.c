@@ -11,19 +11,23 @@
  * silently accept a loss).  The writer replaces the file atomically: a new
  * file is written beside it under a unique name and renamed over it, so a
  * reader (another check, the collectd plugin) sees either the old or the new
- * file, whole.  A writer killed in the middle leaves at most such a
- * "<path>.XXXXXX" temporary file behind; it is never read (it has another
- * name) and the next successful write is unaffected by it.
+ * file, whole.  The check removes that "<path>.XXXXXX" temporary file when
+ * a signal or its timeout stops it mid-write; one left by a writer killed
+ * outright (SIGKILL, a crash) is never read (it has another name) and is
+ * removed by the next read or write in that directory once older than
+ * UPM_TMP_STALE_AGE_S.
  *
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "upstreams.h"
@@ -228,45 +232,91 @@ parse_text(struct parsed *ps, const char *buf, size_t len, upm_error *err)
 	return UPM_OK;
 }
 
-/* Reads the whole file, at most STATE_MAX_FILE bytes, into buf. */
-static upm_status
-slurp(const char *path, char *buf, size_t *len, int *missing, upm_error *err)
-{
-	int fd, e;
-	ssize_t n;
-	size_t got = 0;
+/* ------------------------------------------------- stale temporaries */
 
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		e = errno;
-		if (missing != NULL)
-			*missing = e == ENOENT;
-		return upm_fail(err, UPM_ERR_IO, "state file %s: %s", path,
-		    strerror(e));
-	}
-	/* One byte more than allowed tells "too big" from "exactly full". */
-	while (got <= STATE_MAX_FILE) {
-		n = read(fd, buf + got, STATE_MAX_FILE + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			e = errno;
-			(void)close(fd);
-			return upm_fail(err, UPM_ERR_IO, "state file %s: %s",
-			    path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+/* mkstemp's six characters. */
+static int
+tmp_suffix(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return s[6] == '\0';
+}
+
+/* Whether the file at path holds nothing or the start of a baseline: a
+ * temporary of ours, never another program's file of a similar name. */
+static int
+ours(const char *path)
+{
+	static const char head[] = "# upstreams baseline";
+	char buf[sizeof(head) - 1];
+	ssize_t n;
+	int fd;
+
+	if ((fd = upm_file_open_regular(path, UPM_FILE_NOFOLLOW, NULL, NULL,
+	    NULL)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf));
 	(void)close(fd);
-	if (got > STATE_MAX_FILE)
-		return upm_fail(err, UPM_ERR_STATE,
-		    "state file %s: larger than %d bytes", path, STATE_MAX_FILE);
-	*len = got;
-	return UPM_OK;
+	return n == 0 || (n == (ssize_t)sizeof(buf) &&
+	    memcmp(buf, head, sizeof(buf)) == 0);
+}
+
+/* Removes what a killed writer left in the directory of path: entries
+ * named "<name>.XXXXXX" (replace_file's pattern) of this user, older than
+ * UPM_TMP_STALE_AGE_S, empty or holding a baseline.  Best effort. */
+static void
+sweep_temporaries(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096], entry[4096];
+	struct dirent *de;
+	int64_t now = (int64_t)time(NULL);
+	size_t len;
+	DIR *d;
+	int n;
+
+	if (slash == NULL)
+		n = snprintf(dir, sizeof(dir), ".");
+	else
+		n = snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if (n < 0 || (size_t)n >= sizeof(dir) || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 8 || de->d_name[len - 7] != '.' ||
+		    !tmp_suffix(de->d_name + len - 6))
+			continue;
+		n = snprintf(entry, sizeof(entry), "%s/%s", dir, de->d_name);
+		if (n < 0 || (size_t)n >= sizeof(entry))
+			continue;
+		if (upm_tmp_stale(entry, now, UPM_TMP_STALE_AGE_S) &&
+		    ours(entry))
+			(void)unlink(entry);
+	}
+	closedir(d);
+}
+
+/* Reads the whole file, at most STATE_MAX_FILE bytes, into buf: a
+ * regular file only (a FIFO would block the read for ever). */
+static upm_status
+slurp(const char *path, upm_buf *buf, int *missing, upm_error *err)
+{
+	upm_status st;
+
+	st = upm_file_read_capped(path, STATE_MAX_FILE, 0, "state file", buf,
+	    missing, err);
+	if (st == UPM_ERR_TOOBIG) {
+		st = UPM_ERR_STATE;
+		if (err != NULL)
+			err->code = st;
+	}
+	return st;
 }
 
 /* out must be initialised; on success its contents are replaced, on
@@ -284,23 +334,22 @@ upm_state_read_version(const char *path, upm_asn_list *out, char *target,
     size_t target_len, int *version, int *missing, upm_error *err)
 {
 	struct parsed ps;
-	char *buf;
-	size_t len = 0;
+	upm_buf buf;
 	upm_status st;
 
 	if (missing != NULL)
 		*missing = 0;
 	if (path == NULL || *path == '\0')
 		return upm_fail(err, UPM_ERR_ARG, "no state file given");
-	if ((buf = malloc(STATE_MAX_FILE + 1)) == NULL)
-		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	memset(&ps, 0, sizeof(ps));
 	ps.path = path;
 	upm_asn_list_init(&ps.set);
-	st = slurp(path, buf, &len, missing, err);
+	upm_buf_init(&buf);
+	sweep_temporaries(path);
+	st = slurp(path, &buf, missing, err);
 	if (st == UPM_OK)
-		st = parse_text(&ps, buf, len, err);
-	free(buf);
+		st = parse_text(&ps, buf.data ? buf.data : "", buf.len, err);
+	upm_buf_free(&buf);
 	if (st == UPM_OK && target != NULL &&
 	    strlen(ps.target) >= target_len)
 		st = upm_fail(err, UPM_ERR_ARG, "state file %s: target %s does "
@@ -412,7 +461,7 @@ replace_file(const char *path, const upm_buf *data, upm_error *err)
 {
 	size_t plen = strlen(path);
 	char *tmp;
-	int fd, e;
+	int fd, e, slot;
 	const char *what;
 
 	if ((tmp = malloc(plen + sizeof(".XXXXXX"))) == NULL)
@@ -427,6 +476,8 @@ replace_file(const char *path, const upm_buf *data, upm_error *err)
 		    "a temporary file beside it: %s", path, strerror(e));
 	}
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* A signal (SIGTERM, the check's timeout) from here on removes it. */
+	slot = upm_tmp_register(tmp);
 	what = "fchmod";
 	if (fchmod(fd, 0600) != 0)
 		goto fail;
@@ -444,6 +495,7 @@ replace_file(const char *path, const upm_buf *data, upm_error *err)
 	what = "rename";
 	if (rename(tmp, path) != 0)
 		goto fail;
+	upm_tmp_unregister(slot);
 	free(tmp);
 	sync_parent(path);
 	return UPM_OK;
@@ -452,6 +504,7 @@ fail:
 	if (fd >= 0)
 		(void)close(fd);
 	(void)unlink(tmp);
+	upm_tmp_unregister(slot);
 	free(tmp);
 	return upm_fail(err, UPM_ERR_IO, "state file %s: %s: %s", path, what,
 	    strerror(e));
@@ -471,6 +524,7 @@ upm_state_write(const char *path, const upm_asn_list *set,
 		    "target '%.64s'", path, target ? target : "");
 	if ((st = check_not_symlink(path, err)) != UPM_OK)
 		return st;
+	sweep_temporaries(path);
 	upm_buf_init(&b);
 	st = format_state(set, target, &b);
 	if (st == UPM_ERR_ARG)

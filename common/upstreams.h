@@ -113,6 +113,47 @@ upm_status upm_country_check(const char *s, char out[3], upm_error *err);
 upm_status upm_prefix_expect_parse(const char *s, char *prefix, size_t len,
     upm_asn_list *expected, upm_error *err);
 
+/* ================================================================ files */
+
+/* What the core and the front ends read from files they are given (a
+ * state file, a CA file, the --extra-opts file, a cache entry) is opened
+ * by these alone: without blocking (a FIFO without a writer does not
+ * hang the open), refused unless it is a regular file, with a message
+ * naming what and path ("state file /x: a FIFO, not a regular file;
+ * refused"). */
+#define UPM_FILE_NOFOLLOW 1u  /* a symbolic link at path is refused */
+
+/* A descriptor open for reading on the regular file path, or -1 with
+ * err filled (UPM_ERR_IO) and *missing (may be NULL) 1 when it does not
+ * exist.  The caller closes it. */
+int upm_file_open_regular(const char *path, unsigned flags, const char *what,
+    int *missing, upm_error *err);
+/* upm_file_open_regular, closed again: for a file another library opens
+ * (libcurl's CA file). */
+upm_status upm_file_check_regular(const char *path, unsigned flags,
+    const char *what, upm_error *err);
+/* Appends the whole regular file path to out: UPM_ERR_TOOBIG when it is
+ * more than max bytes (nothing beyond max + 1 bytes is read). */
+upm_status upm_file_read_capped(const char *path, size_t max, unsigned flags,
+    const char *what, upm_buf *out, int *missing, upm_error *err);
+
+/* The temporary files a writer has open (a state write, a cache entry
+ * being downloaded), so that a signal handler can remove them: register
+ * after creating (a slot number, or -1 when all 32 are taken: that file
+ * is then left to the directory's sweep), unregister once renamed or
+ * removed.  upm_tmp_unlink_all is async-signal-safe: the check calls it
+ * from its SIGTERM, SIGHUP, SIGINT and timeout handlers. */
+int upm_tmp_register(const char *path);
+void upm_tmp_unregister(int slot);
+void upm_tmp_unlink_all(void);
+/* Temporaries of our own naming left by a killed writer are removed when
+ * the directory is next used, once older than this (a writer finishes
+ * within its time budget, far less than an hour). */
+#define UPM_TMP_STALE_AGE_S 3600
+/* Whether path is a regular file of this user older than min_age_s at
+ * now (a stale temporary, by the caller's naming). */
+int upm_tmp_stale(const char *path, int64_t now, int64_t min_age_s);
+
 /* ============================================================== sources */
 
 /* An index into the one table of sources (common/sources.c). */

@@ -4,6 +4,8 @@
  */
 /* util.c - errors, buffers, ASN and prefix parsing shared by all modules. */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -12,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "upm_private.h"
 
@@ -464,4 +468,197 @@ upm_strlist_free(upm_strlist *l)
 		free(l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+/* ---------------------------------------------------------------- files */
+
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+int
+upm_file_open_regular(const char *path, unsigned flags, const char *what,
+    int *missing, upm_error *err)
+{
+	struct stat sb;
+	int fd, e, oflags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+
+	if (missing != NULL)
+		*missing = 0;
+	if (what == NULL)
+		what = "file";
+	if ((flags & UPM_FILE_NOFOLLOW) != 0)
+		oflags |= O_NOFOLLOW;
+	/* O_NONBLOCK: opening a FIFO nobody writes to returns at once (a
+	 * blocking open would wait for a writer for ever); a socket fails
+	 * with ENXIO; the regular file is then read as always. */
+	do
+		fd = open(path, oflags);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		e = errno;
+		if (missing != NULL)
+			*missing = e == ENOENT;
+		if (e == ENXIO)
+			return upm_fail(err, UPM_ERR_IO, "%s %.300s: not a "
+			    "regular file (a socket or a device); refused",
+			    what, path), -1;
+		if (e == ELOOP && (flags & UPM_FILE_NOFOLLOW) != 0)
+			return upm_fail(err, UPM_ERR_IO, "%s %.300s: a symbolic "
+			    "link; refused", what, path), -1;
+		return upm_fail(err, UPM_ERR_IO, "%s %.300s: %s", what, path,
+		    strerror(e)), -1;
+	}
+	if (fstat(fd, &sb) != 0) {
+		e = errno;
+		(void)close(fd);
+		return upm_fail(err, UPM_ERR_IO, "%s %.300s: %s", what, path,
+		    strerror(e)), -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		(void)close(fd);
+		return upm_fail(err, UPM_ERR_IO, "%s %.300s: %s, not a regular "
+		    "file; refused", what, path, file_kind(sb.st_mode)), -1;
+	}
+	return fd;
+}
+
+upm_status
+upm_file_check_regular(const char *path, unsigned flags, const char *what,
+    upm_error *err)
+{
+	int fd = upm_file_open_regular(path, flags, what, NULL, err);
+
+	if (fd < 0)
+		return UPM_ERR_IO;
+	(void)close(fd);
+	return UPM_OK;
+}
+
+upm_status
+upm_file_read_capped(const char *path, size_t max, unsigned flags,
+    const char *what, upm_buf *out, int *missing, upm_error *err)
+{
+	char chunk[8192];
+	size_t got = 0;
+	ssize_t n;
+	int fd, e;
+
+	if (what == NULL)
+		what = "file";
+	if ((fd = upm_file_open_regular(path, flags, what, missing, err)) < 0)
+		return UPM_ERR_IO;
+	/* One byte beyond max tells "too big" from "exactly full"; a file
+	 * that grows while it is read stops there too. */
+	for (;;) {
+		size_t want = max + 1 - got;
+
+		n = read(fd, chunk, want < sizeof(chunk) ? want : sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			(void)close(fd);
+			return upm_fail(err, UPM_ERR_IO, "%s %.300s: %s", what,
+			    path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max) {
+			(void)close(fd);
+			return upm_fail(err, UPM_ERR_TOOBIG, "%s %.300s: larger "
+			    "than %zu bytes", what, path, max);
+		}
+		if (upm_buf_append(out, chunk, (size_t)n) != UPM_OK) {
+			(void)close(fd);
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		}
+	}
+	(void)close(fd);
+	return UPM_OK;
+}
+
+/* ------------------------------------------------------ temporary files */
+
+/* The temporary files this process is writing, for a signal handler to
+ * remove: a fixed array (no allocation, no lock in the handler).  A slot
+ * is claimed by compare-and-swap (FREE -> BUSY), filled, then ARMED; only
+ * ARMED slots are read by the handler.  More writers at once than slots
+ * only lose the clean-up of the extra ones (the sweep gets them later). */
+#define TMP_SLOTS 32
+#define TMP_PATH_MAX 4096
+enum { TMP_FREE = 0, TMP_BUSY, TMP_ARMED };
+
+static struct {
+	atomic_int state;
+	char path[TMP_PATH_MAX];
+} tmp_slots[TMP_SLOTS];
+
+int
+upm_tmp_register(const char *path)
+{
+	size_t len = strlen(path);
+	int i, expect;
+
+	if (len >= TMP_PATH_MAX)
+		return -1;
+	for (i = 0; i < TMP_SLOTS; i++) {
+		expect = TMP_FREE;
+		if (atomic_compare_exchange_strong(&tmp_slots[i].state, &expect,
+		    TMP_BUSY)) {
+			memcpy(tmp_slots[i].path, path, len + 1);
+			atomic_store(&tmp_slots[i].state, TMP_ARMED);
+			return i;
+		}
+	}
+	return -1;
+}
+
+void
+upm_tmp_unregister(int slot)
+{
+	if (slot < 0 || slot >= TMP_SLOTS)
+		return;
+	atomic_store(&tmp_slots[slot].state, TMP_BUSY);
+	tmp_slots[slot].path[0] = '\0';
+	atomic_store(&tmp_slots[slot].state, TMP_FREE);
+}
+
+void
+upm_tmp_unlink_all(void)
+{
+	int i, expect;
+
+	/* Async-signal-safe: lock-free atomics and unlink(2) only.  A slot
+	 * is taken out of ARMED first, so a path is unlinked once. */
+	for (i = 0; i < TMP_SLOTS; i++) {
+		expect = TMP_ARMED;
+		if (atomic_compare_exchange_strong(&tmp_slots[i].state, &expect,
+		    TMP_BUSY))
+			(void)unlink(tmp_slots[i].path);
+	}
+}
+
+int
+upm_tmp_stale(const char *path, int64_t now, int64_t min_age_s)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_uid == geteuid() && now - (int64_t)sb.st_mtime > min_age_s;
 }
