@@ -264,8 +264,14 @@ set_tls(upm_fetcher *f, upm_error *err)
 {
 	SETOPT(f, CURLOPT_SSL_VERIFYPEER, f->insecure ? 0L : 1L, err);
 	SETOPT(f, CURLOPT_SSL_VERIFYHOST, f->insecure ? 0L : 2L, err);
-	if (f->ca_file != NULL)
+	if (f->ca_file != NULL) {
+		/* libcurl opens it itself, blocking: a FIFO or a device would
+		 * hang the first TLS request, so it is looked at first. */
+		if (upm_file_check_regular(f->ca_file, 0, "CA file", err) !=
+		    UPM_OK)
+			return UPM_ERR_IO;
 		SETOPT(f, CURLOPT_CAINFO, f->ca_file, err);
+	}
 	return UPM_OK;
 }
 

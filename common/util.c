@@ -513,10 +513,11 @@ upm_file_open_regular(const char *path, unsigned flags, const char *what,
 		e = errno;
 		if (missing != NULL)
 			*missing = e == ENOENT;
-		if (e == ENXIO)
-			return upm_fail(err, UPM_ERR_IO, "%s %.300s: not a "
-			    "regular file (a socket or a device); refused",
-			    what, path), -1;
+		if (e == ENXIO)          /* a socket, or a device not there */
+			return upm_fail(err, UPM_ERR_IO, "%s %.300s: %s, not a "
+			    "regular file; refused", what, path,
+			    stat(path, &sb) == 0 ? file_kind(sb.st_mode) :
+			    "a device"), -1;
 		if (e == ELOOP && (flags & UPM_FILE_NOFOLLOW) != 0)
 			return upm_fail(err, UPM_ERR_IO, "%s %.300s: a symbolic "
 			    "link; refused", what, path), -1;

@@ -92,6 +92,9 @@ void ck_config_init(struct config *c);
 void ck_config_free(struct config *c);
 /* 0: go on; 1: done (help/version printed); -1: error in err. */
 int ck_parse_args(int argc, char **argv, struct config *c, upm_error *err);
+/* -t SECONDS[:STATE] into c->timeout and c->timeout_state; -1 when it
+ * does not parse (c unchanged then). */
+int ck_parse_timeout(struct config *c, const char *arg);
 void ck_print_usage(FILE *f);
 /* --help on stdout. */
 void ck_print_help(void);

@@ -21,6 +21,9 @@
 
 #define OPT_NAME "--extra-opts"
 #define KEY_NAME "extra-opts"     /* the same, as an INI key */
+/* The largest file read: a Monitoring Plugins INI file of every check of
+ * a site is a few KiB; 1 MiB leaves room and bounds the memory. */
+#define XO_MAX_FILE ((size_t)1024 * 1024)
 
 /* The locations the Monitoring Plugins search, newest convention first. */
 static const char *const default_files[] = {
@@ -209,41 +212,45 @@ read_line(struct reader *r, struct vec *out, char *raw, long lineno,
 	    -1;
 }
 
-/* Appends the options of [section] in file; every line is checked. */
+/* Appends the options of [section] in file; every line is checked.  The
+ * file is read whole, at most XO_MAX_FILE bytes, and only when it is a
+ * regular file (a FIFO or /dev/zero is refused, never waited on). */
 static int
 read_section(struct vec *out, const char *file, const char *section,
     upm_error *err)
 {
 	struct reader r = { file, section, 0, 0, 0 };
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	upm_buf buf;
+	char *p, *end, *nl;
 	long lineno = 0;
 	int rc = 0;
-	FILE *f;
 
-	if ((f = fopen(file, "r")) == NULL)
-		return upm_fail(err, UPM_ERR_IO, "cannot read %s: %s", file,
-		    strerror(errno)), -1;
-	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
+	upm_buf_init(&buf);
+	if (upm_file_read_capped(file, XO_MAX_FILE, 0, OPT_NAME " file", &buf,
+	    NULL, err) != UPM_OK) {
+		upm_buf_free(&buf);
+		return -1;
+	}
+	p = buf.data;
+	end = p + buf.len;
+	while (rc == 0 && p != NULL && p < end) {
 		lineno++;
-		if (strlen(line) != (size_t)len) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		*nl = '\0';       /* the buffer has a NUL past its end */
+		if (strlen(p) != (size_t)(nl - p)) {
 			upm_fail(err, UPM_ERR_ARG, "%s:%ld: NUL byte", file, lineno);
 			rc = -1;
 		} else {
-			rc = read_line(&r, out, line, lineno, err);
+			rc = read_line(&r, out, p, lineno, err);
 		}
-	}
-	if (rc == 0 && ferror(f)) {
-		upm_fail(err, UPM_ERR_IO, "cannot read %s", file);
-		rc = -1;
+		p = nl + 1;
 	}
 	if (rc == 0 && !r.found) {
 		upm_fail(err, UPM_ERR_ARG, "no section [%s] in %s", section, file);
 		rc = -1;
 	}
-	free(line);
-	fclose(f);
+	upm_buf_free(&buf);
 	return rc;
 }
 

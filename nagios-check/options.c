@@ -78,8 +78,8 @@ static const struct option longopts[] = {
 };
 
 /* -t SECONDS[:STATE], STATE a state's name (any case) or 0..3. */
-static int
-parse_timeout(struct config *c, const char *arg)
+int
+ck_parse_timeout(struct config *c, const char *arg)
 {
 	static const char *const names[] = { "ok", "warning", "critical",
 	    "unknown" };
@@ -467,7 +467,7 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->have_crit = 1;
 		return upm_range_parse(arg, &c->crit, err) == UPM_OK ? 0 : -1;
 	case 't':
-		if (parse_timeout(c, arg) != 0)
+		if (ck_parse_timeout(c, arg) != 0)
 			break;
 		return 0;
 	case OPT_MAX_AGE:
