@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bzlib.h>
 #include <zlib.h>
@@ -93,12 +94,18 @@ in_open(asrel_in *in, const char *path, upm_error *err)
 {
 	unsigned char magic[3] = { 0, 0, 0 };
 	size_t got;
-	int bzerr;
+	int bzerr, fd;
 
 	memset(in, 0, sizeof(*in));
-	if ((in->f = fopen(path, "rb")) == NULL)
+	/* A FIFO or a device is refused, never waited on. */
+	if ((fd = upm_file_open_regular(path, 0, "AS-relationship file", NULL,
+	    err)) < 0)
+		return UPM_ERR_IO;
+	if ((in->f = fdopen(fd, "rb")) == NULL) {
+		(void)close(fd);
 		return upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
 		    strerror(errno));
+	}
 	got = fread(magic, 1, sizeof(magic), in->f);
 	if (got == 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
 		rewind(in->f);
@@ -110,11 +117,20 @@ in_open(asrel_in *in, const char *path, upm_error *err)
 		}
 		return UPM_OK;
 	}
+	/* zlib reads plain files as they are; it takes the descriptor. */
+	if (fseek(in->f, 0, SEEK_SET) != 0 || (fd = dup(fileno(in->f))) < 0) {
+		(void)fclose(in->f);
+		in->f = NULL;
+		return upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
+		    strerror(errno));
+	}
 	(void)fclose(in->f);
 	in->f = NULL;
-	if ((in->gz = gzopen(path, "rb")) == NULL)
+	if (lseek(fd, 0, SEEK_SET) != 0 || (in->gz = gzdopen(fd, "rb")) == NULL) {
+		(void)close(fd);
 		return upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
 		    strerror(errno ? errno : EIO));
+	}
 	return UPM_OK;
 }
 

@@ -98,24 +98,15 @@ rd_exact(reader *r, unsigned char *buf, size_t len)
  * check past -t) and takes regular files only; -1 with errno, or -2 for
  * something that is not a regular file. */
 static int
-open_reader(const char *path, reader *r)
+open_reader(const char *path, reader *r, upm_error *err)
 {
 	unsigned char magic[3] = { 0 };
-	struct stat sb;
 	FILE *f;
 	int fd;
 
 	memset(r, 0, sizeof(*r));
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return -1;
-	if (fstat(fd, &sb) != 0) {
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
+	if ((fd = upm_file_open_regular(path, 0, "MRT file", NULL, err)) < 0)
 		return -2;
-	}
 	if (read(fd, magic, 3) == 3 && memcmp(magic, "BZh", 3) == 0) {
 		if (lseek(fd, 0, SEEK_SET) != 0 ||
 		    (f = fdopen(fd, "rb")) == NULL) {
@@ -162,10 +153,9 @@ upm_mrt_walk(const char *path, upm_mrt_file *info, upm_error *err)
 	if (path == NULL || path[0] == '\0')
 		return upm_fail(err, UPM_ERR_ARG, "an empty MRT file name");
 	errno = 0;
-	if ((rc = open_reader(path, &r)) != 0) {
+	if ((rc = open_reader(path, &r, err)) != 0) {
 		if (rc == -2)
-			st = upm_fail(err, UPM_ERR_IO, "%.200s is not a regular "
-			    "file", path);
+			st = UPM_ERR_IO;   /* named in err */
 		else
 			st = upm_fail(err, UPM_ERR_IO, "%.200s: %s", path,
 			    errno ? strerror(errno) : "cannot open");

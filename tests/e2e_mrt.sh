@@ -117,11 +117,11 @@ start=$(date +%s)
 timeout 20 "$CHECK" -a 9829 -t 2 --mrt "$work/fifo" >"$work/out" 2>&1
 is "$?" 3 "a FIFO: UNKNOWN"
 ok "$([ $(( $(date +%s) - start )) -lt 2 ]; echo $?)" "a FIFO: no wait"
-like "$(cat "$work/out")" "fifo is not a regular file" "a FIFO: named, not a regular file"
+like "$(cat "$work/out")" "MRT file .*fifo: a FIFO, not a regular file" "a FIFO: named, not a regular file"
 "$CHECK" -a 9829 --mrt "$work" >"$work/out" 2>&1
-like "$(cat "$work/out")" "is not a regular file" "a directory: not a regular file"
+like "$(cat "$work/out")" "MRT file .*: a directory, not a regular file" "a directory: not a regular file"
 "$CHECK" -a 9829 --mrt /dev/null >"$work/out" 2>&1
-like "$(cat "$work/out")" "/dev/null is not a regular file" "a device: not a regular file"
+like "$(cat "$work/out")" "MRT file /dev/null: a character device, not a regular file" "a device: not a regular file"
 "$CHECK" -a 9829 --mrt '' >"$work/out" 2>&1
 is "$?" 3 "--mrt '': UNKNOWN"
 like "$(cat "$work/out")" "--mrt: an empty file name" "--mrt '': said"

@@ -4,7 +4,8 @@
 # Files that are not regular files, given to check_upstreams where it reads
 # a file: a FIFO (nobody writing), /dev/zero and a UNIX socket as the state
 # file (--state-file, --state-dir), the CA file (--ca-file), the
-# --extra-opts file, and cache entries.  Each is refused at once with a
+# --extra-opts file, the --as-relationships file, and cache entries (the
+# --mrt files: tests/e2e_mrt.sh).  Each is refused at once with a
 # message naming the file (never waited on, never read without bound); an
 # over-long --extra-opts file is refused at its cap.
 set -u
@@ -50,6 +51,8 @@ for spec in "fifo:a FIFO" "zero:a character device" "sock:a socket"; do
 	refused "state file" "$file" "$kind" -a 131279 --state-file "$file"
 	refused "CA file" "$file" "$kind" -a 131279 -e 4837 --ca-file "$file"
 	refused "--extra-opts file" "$file" "$kind" --extra-opts="@$file"
+	refused "AS-relationship file" "$file" "$kind" -a 131279 -e 4837 \
+	    --as-relationships "$file"
 	# --state-dir: the target's file in the directory.
 	rm -rf "$work/sd"; mkdir "$work/sd"
 	case $name in
