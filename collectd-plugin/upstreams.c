@@ -1356,6 +1356,11 @@ up_dispatch_result(const struct up_target *t, const upm_result *r,
 	up_dispatch_gauge(t, "count", "observations", (gauge_t)r->observations);
 	up_dispatch_gauge(t, "count", "malformed", (gauge_t)r->malformed);
 	up_dispatch_gauge(t, "count", "peers", (gauge_t)r->sessions);
+	/* The load of this read on the sources: requests sent (cache hits
+	 * not counted); a failed read sends none of the last good one's. */
+	if (success)
+		up_dispatch_gauge(t, "count", "requests",
+		    (gauge_t)r->requests_total);
 	up_dispatch_upstreams(t, r);
 	up_dispatch_sources(t, r);
 	if (t->country[0] != '\0' || t->extra_asns.n > 0) {

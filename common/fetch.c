@@ -48,6 +48,7 @@ struct upm_fetcher {
 	char *cache_dir;       /* NULL: no cache */
 	long cache_max_age_s;
 	int64_t cache_now;
+	upm_fetch_counts counts;  /* requests sent, answers from the cache */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -496,6 +497,31 @@ rewind_body(struct transfer *t)
 	t->retry_after_s = -1;
 }
 
+/* One try is one request, and one more per redirect it followed; a
+ * file:// read asks no server. */
+static void
+count_requests(upm_fetcher *f, const char *url)
+{
+	long redirects = 0;
+
+	if (is_file(url))
+		return;
+	if (curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_COUNT, &redirects) !=
+	    CURLE_OK || redirects < 0)
+		redirects = 0;
+	f->counts.requests += 1 + (uint64_t)redirects;
+}
+
+void
+upm_fetcher_counts(const upm_fetcher *f, upm_fetch_counts *out)
+{
+	if (f == NULL) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = f->counts;
+}
+
 static upm_status
 try_once(upm_fetcher *f, const char *url, struct transfer *t, long budget_ms,
     struct attempt *a, upm_error *err)
@@ -508,6 +534,7 @@ try_once(upm_fetcher *f, const char *url, struct transfer *t, long budget_ms,
 		return st;
 	f->errbuf[0] = '\0';
 	a->rc = curl_easy_perform(f->curl);
+	count_requests(f, url);
 	if (curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
 		code = 0;
 	a->http_code = code;
@@ -815,6 +842,7 @@ upm_fetch_stream_fresh(upm_fetcher *f, const char *url, long fresh_s,
 	    fresh_s, &fp, &len, NULL) == UPM_OK) {
 		if (http_code != NULL)
 			*http_code = 200;
+		f->counts.cached++;
 		st = serve_cached(fp, len, s, err);
 		fclose(fp);
 		return st;

@@ -66,6 +66,8 @@ struct run {
 	size_t pathcap;
 	size_t records;             /* records delivered by finished requests */
 	size_t call_records;        /* records the current request delivered */
+	upm_request_count req[UPM_MAX_REQUEST_KINDS]; /* the load, by call */
+	size_t n_req;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -281,6 +283,7 @@ struct reader {
 	upm_asn_list *asns;          /* country-resource-list's answer */
 	upm_meta meta;
 	int began;
+	char kind[48];               /* what its requests count as */
 };
 
 static void
@@ -354,6 +357,31 @@ reader_end(void *ctx, upm_error *err)
 	return upm_parser_finish(rd->parser, &rd->meta, err);
 }
 
+/* Adds what the fetcher counted since before to kind's figures (the
+ * last slot takes every kind beyond the table's size: "other"). */
+static void
+count_load(struct run *run, const char *kind, const upm_fetch_counts *before)
+{
+	upm_fetch_counts now;
+	upm_request_count *c = NULL;
+	size_t i;
+
+	upm_fetcher_counts(run->f, &now);
+	if (now.requests == before->requests && now.cached == before->cached)
+		return;
+	for (i = 0; i < run->n_req && c == NULL; i++)
+		if (strcmp(run->req[i].what, kind) == 0)
+			c = &run->req[i];
+	if (c == NULL && run->n_req < UPM_MAX_REQUEST_KINDS) {
+		c = &run->req[run->n_req++];
+		(void)snprintf(c->what, sizeof(c->what), "%s",
+		    run->n_req == UPM_MAX_REQUEST_KINDS ? "other" : kind);
+	} else if (c == NULL)
+		c = &run->req[UPM_MAX_REQUEST_KINDS - 1];
+	c->requests += now.requests - before->requests;
+	c->cached += now.cached - before->cached;
+}
+
 /* Fetches req (a URL, or what the source's open hook takes) into rd;
  * rd->meta on UPM_OK. */
 static upm_status
@@ -361,11 +389,13 @@ read_answer(struct run *run, struct reader *rd, const char *req,
     upm_error *err)
 {
 	upm_stream s = { reader_begin, reader_data, reader_end, rd };
+	upm_fetch_counts before;
 	upm_status st;
 
 	rd->run = run;
 	run->call_records = 0;
 	trace(run, req);
+	upm_fetcher_counts(run->f, &before);
 	if (rd->desc != NULL && rd->desc->transport == UPM_TRANSPORT_OPEN)
 		st = rd->desc->open(req, &s, err);
 	else if (rd->desc != NULL)
@@ -373,6 +403,8 @@ read_answer(struct run *run, struct reader *rd, const char *req,
 		    NULL, err);
 	else
 		st = upm_fetch_stream(run->f, req, &s, NULL, err);
+	count_load(run, rd->kind[0] != '\0' ? rd->kind : rd->desc != NULL ?
+	    rd->desc->name : "other", &before);
 	reader_drop(rd);
 	upm_buf_free(&rd->body);
 	if (st == UPM_OK)
@@ -392,6 +424,7 @@ ripestat_call(struct run *run, struct reader *rd, const char *call,
 	st = upm_ripestat_url(q->ripestat_url ? q->ripestat_url :
 	    UPM_RIPESTAT_URL, call, resource, q->sourceapp ? q->sourceapp :
 	    UPM_SOURCEAPP, NULL, &url, err);
+	(void)snprintf(rd->kind, sizeof(rd->kind), "ripestat-%s", call);
 	if (st == UPM_OK)
 		st = read_answer(run, rd, url, err);
 	free(url);
@@ -935,6 +968,7 @@ ask_control(struct run *run, size_t *n, upm_error *err)
 	rd.desc = d;
 	rd.sink.event = on_control;
 	rd.sink.ctx = &seen;
+	(void)snprintf(rd.kind, sizeof(rd.kind), "%s control", d->name);
 	st = d->request(&q, q.control_prefix, &req, err);
 	if (st == UPM_OK)
 		st = read_answer(run, &rd, req, err);
@@ -1133,6 +1167,20 @@ run_free(struct run *run)
 	free(run->pathbuf);
 }
 
+static void
+keep_load(const struct run *run, upm_result *r)
+{
+	size_t i;
+
+	memcpy(r->requests, run->req, sizeof(r->requests));
+	r->n_requests = run->n_req;
+	r->requests_total = r->cached_total = 0;
+	for (i = 0; i < run->n_req; i++) {
+		r->requests_total += run->req[i].requests;
+		r->cached_total += run->req[i].cached;
+	}
+}
+
 upm_status
 upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
     upm_error *err)
@@ -1177,6 +1225,8 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 	    ((*out)->outage && q->asn != 0)))
 		run_visibility(&run, &(*out)->visibility, (*out)->warnings,
 		    sizeof((*out)->warnings));
+	if (st == UPM_OK)
+		keep_load(&run, *out);
 	run_free(&run);
 	return st;
 }

@@ -298,6 +298,27 @@ nagios_perfdata(const upm_report *rep, const upm_result *r, struct writer *w)
 	    (unsigned long long)r->malformed, r->sessions);
 	if (r->have_age)
 		put(w, " data_age=%llds;;;0", (long long)r->data_age);
+	put(w, " requests=%llu;;;0", (unsigned long long)r->requests_total);
+}
+
+/* -vv: "requests: 3 sent (ripestat-bgp-state 2, ripestat-routing-status
+ * 1), 1 from the cache". */
+static void
+long_requests(const upm_result *r, struct writer *w)
+{
+	const char *sep = " (";
+
+	put(w, "requests: %llu sent", (unsigned long long)r->requests_total);
+	for (size_t i = 0; i < r->n_requests; i++) {
+		if (r->requests[i].requests == 0)
+			continue;
+		put(w, "%s", sep);
+		put_clean(w, r->requests[i].what, 1);
+		put(w, " %llu", (unsigned long long)r->requests[i].requests);
+		sep = ", ";
+	}
+	put(w, "%s, %llu from the cache\n", sep[0] == ',' ? ")" : "",
+	    (unsigned long long)r->cached_total);
 }
 
 /* "AS4837 60.0%, AS20485 40.0%" of the present ones, "none" if none. */
@@ -466,6 +487,8 @@ nagios_long_output(const upm_report *rep, const upm_result *r,
 		put_clean(w, r->warnings, 1);
 		put(w, "\n");
 	}
+	if (rep->verbose >= 2)
+		long_requests(r, w);
 }
 
 upm_status
@@ -629,6 +652,10 @@ upm_render_text(const upm_report *rep, upm_buf *out)
 		long_domestic(rep->result, &w);
 		long_sources(rep->result, &w);
 		long_prefixes(rep->result, &w);
+	}
+	if (rep->result != NULL && rep->verbose >= 2) {
+		put(&w, "\n");
+		long_requests(rep->result, &w);
 	}
 	return writer_finish(&w, out);
 }
@@ -1047,6 +1074,36 @@ json_ext(json_t *o, const upm_result *r)
 
 /* The report as one JSON object, members in a fixed order; NULL when an
  * allocation failed. */
+/* {"sent": 3, "cached": 1, "by_call": {"ripestat-bgp-state": {"sent": 2,
+ * "cached": 1}, ...}}; null without a result. */
+static json_t *
+json_requests(const upm_result *r)
+{
+	json_t *o, *by, *one;
+	int bad;
+
+	if (r == NULL)
+		return json_null();
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad = jset(o, "sent", juint(r->requests_total));
+	bad |= jset(o, "cached", juint(r->cached_total));
+	bad |= jset(o, "by_call", by = json_object());
+	for (size_t i = 0; !bad && i < r->n_requests; i++) {
+		one = json_object();
+		bad |= jset(by, r->requests[i].what, one);
+		if (!bad) {
+			bad |= jset(one, "sent", juint(r->requests[i].requests));
+			bad |= jset(one, "cached", juint(r->requests[i].cached));
+		}
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *
 json_report(const upm_report *rep)
 {
@@ -1083,6 +1140,7 @@ json_report(const upm_report *rep)
 	bad |= jset(o, "upstreams", json_upstreams(r));
 	bad |= jset(o, "others", json_others(r));
 	bad |= jset(o, "warnings", jstring(r ? r->warnings : ""));
+	bad |= jset(o, "requests", json_requests(r));
 	bad |= jset(o, "thresholds", json_thresholds(rep));
 	bad |= json_ext(o, r);
 	if (bad) {

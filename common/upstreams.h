@@ -219,6 +219,16 @@ void upm_global_cleanup(void);
 upm_fetcher *upm_fetcher_new(const upm_fetch_opts *opts, upm_error *err);
 void upm_fetcher_free(upm_fetcher *f);
 
+/* What a fetcher has asked so far: HTTP requests sent (every try and
+ * every redirect followed is one; file:// reads are none) and answers
+ * served from the cache instead. */
+typedef struct {
+	uint64_t requests;
+	uint64_t cached;
+} upm_fetch_counts;
+
+void upm_fetcher_counts(const upm_fetcher *f, upm_fetch_counts *out);
+
 /* ============================================================== results */
 
 typedef enum {
@@ -370,6 +380,17 @@ typedef struct upm_prefix_result {
 	upm_asn_list expected, appeared, disappeared; /* ascending */
 } upm_prefix_result;
 
+/* The requests of one query to one kind of call: a source's name
+ * ("ripestat-bgp-state"), "... control" for its control query, or a
+ * RIPEstat data call the driver asks on the way ("ripestat-routing-status",
+ * "ripestat-announced-prefixes", "ripestat-country-resource-list"). */
+typedef struct {
+	char what[48];
+	uint64_t requests;      /* sent to the server (tries and redirects) */
+	uint64_t cached;        /* answered from the cache instead */
+} upm_request_count;
+#define UPM_MAX_REQUEST_KINDS 12
+
 /* Result of one query; caller owns, free with upm_result_free. */
 typedef struct {
 	char target[64];        /* "AS131279" */
@@ -427,6 +448,11 @@ typedef struct {
 	size_t n_by_prefix;
 	upm_asn_list migrated;    /* baseline entries dropped because they
 	                           * are lateral now (an old state file) */
+	/* The query's load on the sources: per kind of call, and in all. */
+	upm_request_count requests[UPM_MAX_REQUEST_KINDS];
+	size_t n_requests;
+	uint64_t requests_total;  /* sent to servers */
+	uint64_t cached_total;    /* answered from the cache */
 } upm_result;
 
 void upm_result_free(upm_result *r); /* frees r itself too; NULL ok */

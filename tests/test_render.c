@@ -368,7 +368,7 @@ test_nagios(void)
 	OK(starts_with(out.data, "UPSTREAMS OK - 1 upstream: AS4837 100.0% | "
 	    "upstreams=1;;;0 'AS4837'=100.00%;;;0;100 others=0.00%;;;0;100 "
 	    "others_count=0;;;0 observations=42;;;0 direct=1;;;0 "
-	    "unusable=1;;;0 malformed=0;;;0 peers=10;;;0\n"),
+	    "unusable=1;;;0 malformed=0;;;0 peers=10;;;0 requests=0;;;0\n"),
 	    "nagios: status line and perfdata as the e2e test wants");
 	OK(strstr(out.data, "\nAS4837: 100.00% of paths, 10 peers, 4 prefixes, "
 	    "expected\n") != NULL, "nagios: long output line");
@@ -648,6 +648,51 @@ test_appending_and_errors(void)
 	upm_buf_free(&out);
 }
 
+/* The request counts: perfdata, -vv's line, the JSON object. */
+static void
+test_requests(void)
+{
+	upm_result r;
+	upm_report rep;
+	upm_buf out;
+	char *msg;
+
+	make_one(&r);
+	snprintf(r.requests[0].what, sizeof(r.requests[0].what),
+	    "ripestat-bgp-state");
+	r.requests[0].requests = 2;
+	r.requests[0].cached = 1;
+	snprintf(r.requests[1].what, sizeof(r.requests[1].what),
+	    "ripestat-routing-status");
+	r.requests[1].requests = 1;
+	r.n_requests = 2;
+	r.requests_total = 3;
+	r.cached_total = 1;
+	msg = summary(&r);
+	report_init(&rep, UPM_STATE_OK, msg, &r);
+	upm_buf_init(&out);
+	IS_INT(upm_render_nagios(&rep, &out), UPM_OK, "requests: render");
+	OK(strstr(out.data, " peers=10;;;0 requests=3;;;0\n") != NULL,
+	    "requests: perfdata value 'requests', the requests sent");
+	OK(strstr(out.data, "requests: ") == NULL,
+	    "requests: no long-output line without -vv");
+	upm_buf_free(&out);
+	rep.verbose = 2;
+	IS_INT(upm_render_nagios(&rep, &out), UPM_OK, "requests: render -vv");
+	OK(strstr(out.data, "\nrequests: 3 sent (ripestat-bgp-state 2, "
+	    "ripestat-routing-status 1), 1 from the cache\n") != NULL,
+	    "requests: -vv names each call");
+	upm_buf_free(&out);
+	IS_INT(upm_render_json(&rep, &out), UPM_OK, "requests: json");
+	OK(strstr(out.data, "\"requests\":{\"sent\":3,\"cached\":1,"
+	    "\"by_call\":{\"ripestat-bgp-state\":{\"sent\":2,\"cached\":1},"
+	    "\"ripestat-routing-status\":{\"sent\":1,\"cached\":0}}}") != NULL,
+	    "requests: json by call");
+	upm_buf_free(&out);
+	free(msg);
+	result_clear(&r);
+}
+
 int
 main(void)
 {
@@ -659,5 +704,6 @@ main(void)
 	test_json_unknown();
 	test_escaping();
 	test_appending_and_errors();
+	test_requests();
 	return tap_done();
 }
