@@ -95,7 +95,7 @@ ok $? "testhost.upstreams-dprk.count-observations = 42"
 [ -f "$wsp/count-peers.wsp" ] && [ -f "$wsp/duration-data_age.wsp" ]
 ok $? "count-peers and duration-data_age stored"
 ls "$wsp" | sort | tr '\n' ' ' >"$work/metrics"
-like "$(cat "$work/metrics")" '^bool-expected-AS4837\.wsp bool-present-AS4837\.wsp bool-read_success\.wsp count-malformed\.wsp count-missing\.wsp count-observations\.wsp count-others\.wsp count-peers\.wsp count-unexpected\.wsp count-upstreams\.wsp duration-data_age\.wsp percent-AS4837\.wsp percent-others\.wsp $' \
+like "$(cat "$work/metrics")" '^bool-expected-AS4837\.wsp bool-present-AS4837\.wsp bool-read_success\.wsp count-malformed\.wsp count-missing\.wsp count-observations\.wsp count-others\.wsp count-peers\.wsp count-requests\.wsp count-unexpected\.wsp count-upstreams\.wsp duration-data_age\.wsp percent-AS4837\.wsp percent-others\.wsp $' \
     "exactly the documented metric names"
 
 replay_ctl "scenario?name=two"

@@ -79,8 +79,13 @@ first=$out
 before=$(requests)
 run -a 131279 -s ripestat-bgp-state,nlnog-lg,alice-lg -e 4837 --cache-dir "$work/cache" -f json
 is "$(requests)" "$before" "second run within freshness: every answer from the cache, no request"
-# The same but for data_age, which counts seconds from the data time.
-is "$(jq -c 'del(.data_age)' <<<"$out")" "$(jq -c 'del(.data_age)' <<<"$first")" \
+# The same but for data_age, which counts seconds from the data time, and
+# the requests (sent the first time, from the cache now).
+is "$(jq -c '.requests.sent' <<<"$out") $(jq -c '.requests.cached' <<<"$out")" \
+    "0 $(jq -c '.requests.sent' <<<"$first")" \
+    "the requests: none sent, as many from the cache as were sent before"
+is "$(jq -c 'del(.data_age, .requests)' <<<"$out")" \
+    "$(jq -c 'del(.data_age, .requests)' <<<"$first")" \
     "and the same result"
 replay_ctl reset
 replay_ctl "fault?kind=maintenance&count=-1"

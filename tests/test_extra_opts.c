@@ -219,11 +219,12 @@ expect_error(const char *name, const char *text, const char *section,
 static void
 test_errors(void)
 {
-	char out[1024], arg[PATH_MAX + 64], want[PATH_MAX + 32];
+	char out[1024], arg[PATH_MAX + 64], want[PATH_MAX + 64];
 
 	(void)snprintf(arg, sizeof(arg), "--extra-opts=x@%s/missing.ini", dir);
 	IS_INT(run(out, sizeof(out), ARGS(arg)), -1, "missing file: error");
-	(void)snprintf(want, sizeof(want), "cannot read %s/missing.ini", dir);
+	(void)snprintf(want, sizeof(want), "--extra-opts file %s/missing.ini: "
+	    "No such file", dir);
 	OK(strstr(out, want) != NULL, "names the missing file (%s)", out);
 
 	expect_error("s.ini", "[a]\nx=1\n", "b", "no section [b] in",
