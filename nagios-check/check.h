@@ -26,6 +26,14 @@
 #define MAX_TARGETS 4096
 #define DEFAULT_PARALLEL 4
 #define MAX_PARALLEL 8
+/* Several targets, Nagios format: the status line and the long output
+ * together (perfdata apart) stay within this many bytes.  8 KiB is Nagios
+ * Core's MAX_PLUGIN_OUTPUT_LENGTH (a passive result through the command
+ * file, and Nagios 3, keep no more, perfdata included), and well inside
+ * what NRPE 3 and 4 carry (64 KiB; NRPE 2: 1 KiB). */
+#define DEFAULT_OUTPUT_LIMIT 8192
+#define MIN_OUTPUT_LIMIT 1024
+#define MAX_OUTPUT_LIMIT (16L * 1024 * 1024)
 
 #define DEFAULT_GRAPHITE_PREFIX "history"
 
@@ -67,6 +75,7 @@ struct config {
 	const char *state_dir;          /* one state file per target there */
 	char *state_dir_file;           /* one target with --state-dir */
 	long parallel;
+	long output_limit;              /* --output-limit; 0: none */
 	/* Neighbour roles: --clique, --as-relationships. */
 	upm_asn_list clique;
 	upm_asrel *asrel;

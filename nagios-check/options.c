@@ -25,7 +25,7 @@ enum {
 	OPT_MAX_ASNS, OPT_CACHE_DIR, OPT_STATE_DIR, OPT_PARALLEL,
 	OPT_CLIQUE, OPT_AS_RELATIONSHIPS, OPT_NEIGHBOURS, OPT_WEIGHTING,
 	OPT_MRT, OPT_HOLD,
-	OPT_MAX_AGE, OPT_CONTROL_PREFIX
+	OPT_MAX_AGE, OPT_CONTROL_PREFIX, OPT_OUTPUT_LIMIT
 };
 
 static const struct option longopts[] = {
@@ -59,6 +59,7 @@ static const struct option longopts[] = {
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
 	{ "clique", required_argument, NULL, OPT_CLIQUE },
 	{ "as-relationships", required_argument, NULL, OPT_AS_RELATIONSHIPS },
 	{ "neighbours", required_argument, NULL, OPT_NEIGHBOURS },
@@ -373,6 +374,12 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		if (parse_long(arg, 1, MAX_PARALLEL, &c->parallel) != 0)
 			break;
 		return 0;
+	case OPT_OUTPUT_LIMIT:
+		/* 0: no limit; else at least a status line's worth. */
+		if (parse_long(arg, 0, MAX_OUTPUT_LIMIT, &c->output_limit) != 0 ||
+		    (c->output_limit > 0 && c->output_limit < MIN_OUTPUT_LIMIT))
+			break;
+		return 0;
 	case OPT_ACCEPT:
 		c->accept = 1;
 		return 0;
@@ -653,6 +660,7 @@ ck_config_init(struct config *c)
 	upm_asn_list_init(&c->clique);
 	c->timeout = DEFAULT_TIMEOUT;
 	c->timeout_state = UPM_STATE_UNKNOWN;
+	c->output_limit = DEFAULT_OUTPUT_LIMIT;
 	c->format = FMT_NAGIOS;
 }
 

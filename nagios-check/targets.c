@@ -287,26 +287,139 @@ nagios_target(const struct config *c, const struct target *t,
 	return UPM_OK;
 }
 
+/* Room kept for the closing line of a cut long output. */
+#define CUT_NOTE_ROOM 200
+
+/* "1000 targets: 2 CRITICAL, 1 UNKNOWN, 997 OK", then the targets that
+ * are not OK with their reasons while the line stays within line_cap:
+ * the status line of a run whose whole output would not fit. */
+static void
+targets_counts(const struct target *t, size_t n, size_t line_cap,
+    upm_buf *out)
+{
+	static const upm_state order[] = { UPM_STATE_CRITICAL,
+	    UPM_STATE_WARNING, UPM_STATE_UNKNOWN, UPM_STATE_OK };
+	size_t counts[4] = { 0, 0, 0, 0 }, i, k, listed = 0, bad, start;
+	const char *sep = "";
+	upm_buf one;
+
+	for (i = 0; i < n; i++)
+		counts[t[i].o.state]++;
+	upm_buf_printf(out, "%zu targets: ", n);
+	for (k = 0; k < 4; k++)
+		if (counts[order[k]] > 0) {
+			upm_buf_printf(out, "%s%zu %s", sep, counts[order[k]],
+			    upm_state_name(order[k]));
+			sep = ", ";
+		}
+	bad = n - counts[UPM_STATE_OK];
+	sep = "; not OK: ";
+	start = out->len;
+	for (i = 0; i < n; i++) {
+		if (t[i].o.state == UPM_STATE_OK)
+			continue;
+		upm_buf_init(&one);
+		upm_buf_printf(&one, "%s%s %s", sep, t[i].name,
+		    upm_state_name(t[i].o.state));
+		if (t[i].o.reason.len > 0) {
+			upm_buf_printf(&one, " (");
+			put_reason(&one, &t[i].o.reason);
+			upm_buf_printf(&one, ")");
+		}
+		/* 32: room for the count of the ones left out. */
+		if (one.data == NULL || out->len + one.len + 32 > line_cap) {
+			upm_buf_free(&one);
+			break;
+		}
+		upm_buf_append(out, one.data, one.len);
+		upm_buf_free(&one);
+		listed++;
+		sep = ", ";
+	}
+	if (listed < bad)
+		upm_buf_printf(out, "%s%zu more", out->len > start ? ", " : sep,
+		    bad - listed);
+}
+
+/* The long output within room bytes: the targets not OK first, then the
+ * OK ones, each block whole, in the order given, while they fit; then a
+ * line saying what was left out. */
+static void
+budgeted_long_output(const struct config *c, const struct target *t,
+    const upm_buf *blocks, size_t n, size_t room, upm_buf *out)
+{
+	size_t used = 0, shown = 0, bad_left = 0, ok_left = 0, i;
+	int pass, full;
+
+	for (pass = 0; pass < 2; pass++) {
+		full = 0;
+		for (i = 0; i < n; i++) {
+			if ((t[i].o.state == UPM_STATE_OK) != (pass == 1))
+				continue;
+			if (full || used + blocks[i].len > room) {
+				full = 1;
+				*(pass == 0 ? &bad_left : &ok_left) += 1;
+				continue;
+			}
+			upm_buf_append(out, blocks[i].data, blocks[i].len);
+			used += blocks[i].len;
+			shown++;
+		}
+	}
+	if (bad_left + ok_left > 0)
+		upm_buf_printf(out, "(%zu of %zu targets shown, those not OK "
+		    "first; left out: %zu not OK, %zu OK; --output-limit %ld "
+		    "raises the limit)\n", shown, n, bad_left, ok_left,
+		    c->output_limit);
+}
+
+/* The status line, the run's perfdata whole, the long output.  When the
+ * status line and the long output would be more than --output-limit bytes,
+ * the status line counts the states and names the targets not OK, and the
+ * long output keeps the blocks that fit (see budgeted_long_output). */
 static upm_status
 render_targets_nagios(const struct config *c, const struct target *t,
     size_t n, upm_state state, upm_buf *out)
 {
-	upm_buf perf, longout;
+	upm_buf perf, summary, *blocks;
 	upm_status st = UPM_OK;
+	size_t total, i, limit = (size_t)c->output_limit, head;
 
+	if ((blocks = calloc(n, sizeof(*blocks))) == NULL)
+		return UPM_ERR_NOMEM;
 	upm_buf_init(&perf);
-	upm_buf_init(&longout);
-	for (size_t i = 0; st == UPM_OK && i < n; i++)
-		st = nagios_target(c, &t[i], &perf, &longout);
-	if (st == UPM_OK) {
-		upm_buf_printf(out, "UPSTREAMS %s - ", upm_state_name(state));
-		targets_summary(t, n, out);
+	upm_buf_init(&summary);
+	for (i = 0; st == UPM_OK && i < n; i++)
+		st = nagios_target(c, &t[i], &perf, &blocks[i]);
+	targets_summary(t, n, &summary);
+	total = sizeof("UPSTREAMS CRITICAL - ") + summary.len;
+	for (i = 0; i < n; i++)
+		total += blocks[i].len;
+	if (st == UPM_OK && (limit == 0 || total <= limit)) {
+		upm_buf_printf(out, "UPSTREAMS %s - %s", upm_state_name(state),
+		    summary.data ? summary.data : "");
 		if (perf.len > 0)
 			upm_buf_printf(out, " |%s", perf.data);
-		upm_buf_printf(out, "\n%s", longout.data ? longout.data : "");
+		upm_buf_printf(out, "\n");
+		for (i = 0; i < n; i++)
+			if (blocks[i].len > 0)
+				upm_buf_append(out, blocks[i].data, blocks[i].len);
+	} else if (st == UPM_OK) {
+		head = out->len;
+		upm_buf_printf(out, "UPSTREAMS %s - ", upm_state_name(state));
+		targets_counts(t, n, limit / 4, out);
+		head = out->len - head + 1;
+		if (perf.len > 0)
+			upm_buf_printf(out, " |%s", perf.data);
+		upm_buf_printf(out, "\n");
+		budgeted_long_output(c, t, blocks, n, limit > head + CUT_NOTE_ROOM ?
+		    limit - head - CUT_NOTE_ROOM : 0, out);
 	}
+	for (i = 0; i < n; i++)
+		upm_buf_free(&blocks[i]);
+	free(blocks);
 	upm_buf_free(&perf);
-	upm_buf_free(&longout);
+	upm_buf_free(&summary);
 	return st;
 }
 
