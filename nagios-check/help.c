@@ -52,6 +52,11 @@ ck_print_help(void)
 "                        checked and is wanted)\n"
 "     --parallel N       Several targets: at most N requests at a time\n"
 "                        (default %d, at most %d: RIPEstat's limit per address)\n"
+"     --output-limit BYTES\n"
+"                        Several targets: the status line and long output\n"
+"                        together at most BYTES (default %d; perfdata apart,\n"
+"                        always whole); beyond it the targets not OK come\n"
+"                        first and the rest are counted; 0: no limit\n"
 " -s, --source SRC,...   ripestat-bgp-state (default), ripestat-looking-glass,\n"
 "                        ripestat-asn-neighbours, nlnog-lg, alice-lg; a comma\n"
 "                        list asks several and reports each beside the total\n"
@@ -123,17 +128,21 @@ ck_print_help(void)
 "     --retries N        Retries of a failed request within the timeout\n"
 "                        (default 3)\n"
 "     --max-size BYTES   Largest response accepted (default 64 MiB)\n"
-"     --ca-file FILE     CA bundle for TLS verification\n"
+"     --ca-file FILE     CA bundle for TLS verification (a regular file: a\n"
+"                        FIFO or a device is refused)\n"
 " -f, --format FORMAT    nagios (default), text or json; the exit code is the\n"
 "                        state in every format\n"
 " -v, --verbose          -v: also one line per prefix of the target (its\n"
 "                        announced prefixes, at most %d); -vv: also each\n"
-"                        request on stderr; -vvv: also the effective\n"
+"                        request on stderr and a line counting the requests\n"
+"                        sent per call; -vvv: also the effective\n"
 "                        configuration on stderr.  The default output keeps\n"
 "                        the status line and one line per upstream\n"
 "     --extra-opts[=[SECTION][@FILE]]\n"
 "                        Read options from SECTION (default check_upstreams)\n"
-"                        of an INI file (Monitoring Plugins extra-opts)\n"
+"                        of an INI file (Monitoring Plugins extra-opts): a\n"
+"                        regular file of at most 1 MiB, read within the\n"
+"                        command line's -t (or the default)\n"
 "\nHistory (ripestat-bgp-state): walk a time range and report change points\n"
 "     --from TIME        First instant (as --at)\n"
 "     --until TIME       Last instant (included when on a step)\n"
@@ -171,7 +180,8 @@ ck_print_help(void)
 "Several targets: the worst state wins, CRITICAL > WARNING > UNKNOWN > OK; a\n"
 "target that could not be read is UNKNOWN (or the -t STATE when it ran out of\n"
 "time), never CRITICAL by itself.\n",
-	    DEFAULT_PARALLEL, MAX_PARALLEL, MAX_PREFIXES, DEFAULT_TIMEOUT,
+	    DEFAULT_PARALLEL, MAX_PARALLEL, DEFAULT_OUTPUT_LIMIT, MAX_PREFIXES,
+	    DEFAULT_TIMEOUT,
 	    UPM_CONTROL_PREFIX, MAX_PREFIXES, HISTORY_MAX_STEPS,
 	    DEFAULT_GRAPHITE_PREFIX, UPM_MALFORMED_MAX_PCT);
 }
