@@ -20,6 +20,9 @@ start_replay "$work/tree" one || exit 1
 ${CC:-cc} -shared -fPIC -o "$work/slow_fsync.so" tests/tools/slow_fsync.c -ldl ||
     exit 1
 
+# A sanitizer build wants its runtime first; the shim is preloaded before it.
+asan_options="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
 cache_tmps() { ls -A "$work/cache" 2>/dev/null | grep -cE '^[0-9a-f]{16}\.tmp\.'; }
 state_tmps() { ls -A "$work/st" 2>/dev/null | grep -cE '^AS131279\.state\.[A-Za-z0-9]{6}$'; }
 has_cache_tmp() { [ "$(cache_tmps)" -gt 0 ]; }
@@ -76,6 +79,7 @@ mkdir -p "$work/st"
 for sig in TERM HUP INT; do
 	rm -f "$work/st"/*
 	spawn env LD_PRELOAD="$work/slow_fsync.so" UPM_SLOW_FSYNC_MS=20000 \
+	    ASAN_OPTIONS="$asan_options" \
 	    "$CHECK" -a 131279 --max-age 0 --ripestat-url "$REPLAY_URL" \
 	    --state-file "$work/st/AS131279.state" -t 60
 	until_true 10 has_state_tmp
@@ -88,7 +92,8 @@ for sig in TERM HUP INT; do
 	is "$(state_tmps)" 0 "SIG$sig during a state write: no temporary left"
 done
 rm -f "$work/st"/*
-out=$(LD_PRELOAD=$work/slow_fsync.so UPM_SLOW_FSYNC_MS=20000 "$CHECK" \
+out=$(LD_PRELOAD=$work/slow_fsync.so UPM_SLOW_FSYNC_MS=20000 \
+    ASAN_OPTIONS="$asan_options" "$CHECK" \
     -a 131279 --max-age 0 --ripestat-url "$REPLAY_URL" \
     --state-file "$work/st/AS131279.state" -t 2 2>&1)
 is "$?" 3 "-t 2 during a state write: UNKNOWN"
