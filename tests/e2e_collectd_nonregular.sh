@@ -5,7 +5,8 @@
 # The plugin in the real collectd with a FIFO (nobody writing) and
 # /dev/zero as a target's StateFile: every read refuses the file at once
 # with a message naming it, no read thread is held, the other target's
-# values go on, and collectd stops on SIGTERM well inside the bound.
+# values go on, and collectd stops on SIGTERM well inside the bound.  Then
+# a FIFO as CACert: refused, named, collectd stops promptly.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
@@ -26,6 +27,9 @@ ok $? "collectd starts with the plugin"
 refused_logged() {   # refused_logged FILE KIND: logged (once, as failures are)
 	[ "$(log_count "state file $1: $2, not a regular file; refused")" -ge 1 ]
 }
+refused_logged_ca() {
+	[ "$(log_count "CA file $work/ca.fifo: a FIFO, not a regular file; refused")" -ge 1 ]
+}
 wait_until 20 refused_logged "$work/fifo.state" "a FIFO"
 ok $? "FIFO StateFile: refused with a message naming it"
 wait_until 20 refused_logged /dev/zero "a character device"
@@ -45,5 +49,33 @@ stop_collectd 10
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$elapsed" -lt 10000 ]; ok $? "collectd stops on SIGTERM (${elapsed} ms, bound 10 s)"
 grep -q 'Exiting normally' "$work/collectd.log"; ok $? "and exits normally"
+
+# CACert a FIFO: libcurl would open it blocking at the first TLS request;
+# the fetcher looks first, so every read fails at once, naming the file.
+mkfifo "$work/ca.fifo" || exit 1
+mv "$work/collectd.log" "$work/collectd-1.log"
+cat >"$work/ca.conf" <<CONF
+Include "$work/base.conf"
+LoadPlugin upstreams
+<Plugin upstreams>
+  RipestatURL "$REPLAY_URL"
+  CACert "$work/ca.fifo"
+  MaxAge 0
+  Timeout 3000
+  Retries 0
+  <Target "dprk">
+    ASN 131279
+    Expect 4837
+  </Target>
+</Plugin>
+CONF
+start_collectd "$work/ca.conf"
+ok $? "collectd starts with a FIFO as CACert"
+wait_until 20 refused_logged_ca
+ok $? "CACert FIFO: every read refused, the file named"
+start=$(date +%s%N)
+stop_collectd 10
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed" -lt 10000 ]; ok $? "collectd stops on SIGTERM (${elapsed} ms, bound 10 s)"
 
 tap_end
