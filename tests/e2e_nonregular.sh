@@ -80,6 +80,29 @@ out=$("$CHECK" --extra-opts="@$work/t.ini" -vvv --max-age 0 \
     --ripestat-url "$REPLAY_URL" 2>&1)
 like "$out" 'timeout 7 s|-t 7|timeout: 7' "the file's timeout applies"
 
+# Reading the file is bounded by the command line's -t: a file whose open
+# hangs (an LD_PRELOAD shim sleeps 20 s in it, as a hung network file
+# system would) ends in -t 3 as a timeout; one slowed by 1 s is read, and
+# its own timeout bounds the rest.
+${CC:-cc} -shared -fPIC -o "$work/slow_io.so" tests/tools/slow_io.c -ldl || exit 1
+asan_options="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+slow_run() {   # slow_run MS ARGS...
+	local ms=$1 start
+	shift
+	start=$(date +%s%N)
+	out=$(LD_PRELOAD="$work/slow_io.so" UPM_SLOW_OPEN_SUFFIX=/t.ini \
+	    UPM_SLOW_OPEN_MS="$ms" ASAN_OPTIONS="$asan_options" timeout 30 \
+	    "$CHECK" --max-age 0 --ripestat-url "$REPLAY_URL" "$@" 2>&1)
+	rc=$?
+	elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+slow_run 20000 --extra-opts="@$work/t.ini" -t 3
+is "$rc" 3 "--extra-opts file hanging 20 s, -t 3: UNKNOWN"
+like "$out" '^UPSTREAMS UNKNOWN - plugin timed out after 3 s$' "  the timeout of the command line"
+[ "$elapsed" -lt 6000 ]; ok $? "  within it (${elapsed} ms)"
+slow_run 1000 --extra-opts="@$work/t.ini" -t 3
+is "$rc" 0 "--extra-opts file slowed by 1 s, -t 3: read, OK"
+
 # Cache entries: a FIFO, a symlink to /dev/zero and a socket in place of
 # the entries are passed over (a miss: fetched again), at once.
 cd_=$work/cache

@@ -17,7 +17,7 @@ pid=
 trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; stop_replay; rm -rf "$work"' EXIT
 python3 tests/fixtures/make_replay.py "$work/tree" || exit 1
 start_replay "$work/tree" one || exit 1
-${CC:-cc} -shared -fPIC -o "$work/slow_fsync.so" tests/tools/slow_fsync.c -ldl ||
+${CC:-cc} -shared -fPIC -o "$work/slow_io.so" tests/tools/slow_io.c -ldl ||
     exit 1
 
 # A sanitizer build wants its runtime first; the shim is preloaded before it.
@@ -78,7 +78,7 @@ replay_ctl reset
 mkdir -p "$work/st"
 for sig in TERM HUP INT; do
 	rm -f "$work/st"/*
-	spawn env LD_PRELOAD="$work/slow_fsync.so" UPM_SLOW_FSYNC_MS=20000 \
+	spawn env LD_PRELOAD="$work/slow_io.so" UPM_SLOW_FSYNC_MS=20000 \
 	    ASAN_OPTIONS="$asan_options" \
 	    "$CHECK" -a 131279 --max-age 0 --ripestat-url "$REPLAY_URL" \
 	    --state-file "$work/st/AS131279.state" -t 60
@@ -92,7 +92,7 @@ for sig in TERM HUP INT; do
 	is "$(state_tmps)" 0 "SIG$sig during a state write: no temporary left"
 done
 rm -f "$work/st"/*
-out=$(LD_PRELOAD=$work/slow_fsync.so UPM_SLOW_FSYNC_MS=20000 \
+out=$(LD_PRELOAD=$work/slow_io.so UPM_SLOW_FSYNC_MS=20000 \
     ASAN_OPTIONS="$asan_options" "$CHECK" \
     -a 131279 --max-age 0 --ripestat-url "$REPLAY_URL" \
     --state-file "$work/st/AS131279.state" -t 2 2>&1)
