@@ -360,8 +360,12 @@ static upm_status
 read_answer(struct run *run, struct reader *rd, const char *req,
     upm_error *err)
 {
-	upm_stream s = { reader_begin, reader_data, reader_end, rd };
+	upm_stream s = { reader_begin, reader_data, reader_end, rd, 0 };
 	upm_status st;
+
+	/* The auxiliary calls and the sources that parse at the end keep the
+	 * answer whole: the fetcher's tight cap. */
+	s.whole = rd->desc == NULL || (rd->desc->needs & UPM_READS_WHOLE) != 0;
 
 	rd->run = run;
 	run->call_records = 0;

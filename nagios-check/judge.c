@@ -181,7 +181,7 @@ ck_print_effective_config(const struct config *c)
 	    "--state-dir " : "none", c->state_file != NULL ? c->state_file :
 	    c->state_dir != NULL ? c->state_dir : "", c->timeout,
 	    c->fetch.max_retries, c->fetch.max_bytes != 0 ? c->fetch.max_bytes :
-	    (size_t)64 << 20, c->fetch.cache_dir != NULL ?
+	    UPM_DEFAULT_MAX_BYTES, c->fetch.cache_dir != NULL ?
 	    c->fetch.cache_dir : "(none)");
 }
 
