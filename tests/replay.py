@@ -42,7 +42,8 @@ Control requests (GET)
 
 Fault kinds (see tests/faults.md): status, retry-after, 429, delay, trickle,
 truncate, empty, notjson, maintenance, gzip, bomb, big, redirect,
-redirect-loop, redirect-scheme, close, body.
+redirect-loop, redirect-scheme, close, body, trailers, longstring, longkey,
+junk.
 
 The server exits on its own after --max-seconds.
 """
@@ -63,10 +64,12 @@ import zlib
 FAULT_KINDS = ("status", "retry-after", "429", "delay", "trickle", "truncate",
                "empty", "notjson", "maintenance", "gzip", "bomb", "big",
                "redirect", "redirect-loop", "redirect-scheme", "close",
-               "body")
+               "body", "trailers", "longstring", "longkey", "junk")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 CALL_RE = re.compile(r"^/data/([A-Za-z0-9_-]+)/data\.json$")
 BOMB_MB = 100
+# The hostile streams below end by themselves after this many MB at most.
+HOSTILE_MAX_MB = 2048
 MAX_TRICKLE_BYTES = 4096
 LOG_LIMIT = 10000
 # Public looking glasses: request path -> directory under the scenario.
@@ -122,6 +125,7 @@ class State:
         self.fault_count = 0       # -1: forever
         self.log = []
         self.bomb = None
+        self.json_bomb = None
         self.latency_ms = 0
         self.requests = 0
         self.in_flight = 0
@@ -138,16 +142,21 @@ class State:
                     self.fault = None
             return fault
 
-    def bomb_body(self):
-        """About 100 KB of gzip that inflates to 100 MB of zeros, built once."""
+    def bomb_body(self, json_like=False):
+        """About 100 KB of gzip that inflates to 100 MB of zeros, built once;
+        json_like: "[" and 100 MB of spaces (it starts like JSON)."""
         with self.lock:
-            if self.bomb is None:
+            if (self.json_bomb if json_like else self.bomb) is None:
                 comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-                chunk = bytes(1024 * 1024)
-                parts = [comp.compress(chunk) for _ in range(BOMB_MB)]
+                chunk = b" " * (1024 * 1024) if json_like else bytes(1024 * 1024)
+                parts = [comp.compress(b"[")] if json_like else []
+                parts += [comp.compress(chunk) for _ in range(BOMB_MB)]
                 parts.append(comp.flush())
-                self.bomb = b"".join(parts)
-            return self.bomb
+                if json_like:
+                    self.json_bomb = b"".join(parts)
+                else:
+                    self.bomb = b"".join(parts)
+            return self.json_bomb if json_like else self.bomb
 
     def seconds_left(self):
         return self.deadline - time.monotonic()
@@ -452,7 +461,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                        headers=[("Content-Encoding", "gzip")])
 
     def fault_bomb(self, path, query, arg):
-        self.send_body(200, self.state.bomb_body(),
+        self.send_body(200, self.state.bomb_body(arg == "json"),
                        headers=[("Content-Encoding", "gzip")])
 
     def fault_big(self, path, query, arg):
@@ -477,6 +486,63 @@ class Handler(http.server.BaseHTTPRequestHandler):
             fill -= n
         self.wfile.write(tail)
         self.close_connection = True
+
+    def stream_bytes(self, total, byte=b"a"):
+        """total bytes of byte, stopping when the server is going."""
+        chunk = byte * 65536
+        while total > 0:
+            if self.state.quit.is_set() or self.state.seconds_left() <= 0:
+                return
+            n = min(total, len(chunk))
+            self.wfile.write(chunk[:n])
+            total -= n
+
+    def hostile_mb(self, arg, default):
+        return int(min(self.number(arg, default), HOSTILE_MAX_MB) * 1024 * 1024)
+
+    def fault_trailers(self, path, query, arg):
+        """The real answer chunked, then trailer lines without end (arg MB
+        of them at most, default 1024): the client must stop reading."""
+        code, body, _ = self.lookup(path, query)
+        self.wfile.write(b"HTTP/1.1 %d OK\r\nContent-Type: application/json"
+                         b"\r\nTransfer-Encoding: chunked\r\n"
+                         b"Trailer: X-Pad\r\nConnection: close\r\n\r\n" % code)
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n" % (len(body), body))
+        left = self.hostile_mb(arg, 1024)
+        line = b"X-Pad: " + b"p" * 1000 + b"\r\n"
+        lines = line * 64
+        while left > 0:
+            if self.state.quit.is_set() or self.state.seconds_left() <= 0:
+                break
+            self.wfile.write(lines)
+            left -= len(lines)
+        self.wfile.write(b"\r\n")
+        self.close_connection = True
+
+    def hostile_json(self, head, size, tail):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(head) + size + len(tail)))
+        self.end_headers()
+        self.wfile.write(head)
+        self.stream_bytes(size)
+        self.wfile.write(tail)
+        self.close_connection = True
+
+    def fault_longstring(self, path, query, arg):
+        """A bgp-state element whose prefix is one string of arg MB (50)."""
+        self.hostile_json(b'{"status": "ok", "data": {"bgp_state": '
+                          b'[{"target_prefix": "', self.hostile_mb(arg, 50),
+                          b'", "source_id": "00-1.2.3.4", "path": [1, 2]}]}}')
+
+    def fault_longkey(self, path, query, arg):
+        """An envelope key of arg MB (20)."""
+        self.hostile_json(b'{"', self.hostile_mb(arg, 20),
+                          b'": 1, "status": "ok", "data": {}}')
+
+    def fault_junk(self, path, query, arg):
+        """arg MB (64) of bytes that are not JSON, said to be JSON."""
+        self.hostile_json(b"<html>", self.hostile_mb(arg, 64), b"</html>")
 
     def redirect_to(self, location):
         self.send_response(302)
