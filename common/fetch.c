@@ -331,6 +331,30 @@ upm_fetcher_new(const upm_fetch_opts *opts, upm_error *err)
 	return f;
 }
 
+/* A fetcher with f's settings and its own curl handle, for another
+ * thread of the same query (upm_pool_run). */
+upm_fetcher *
+upm_fetcher_clone(const upm_fetcher *f, upm_error *err)
+{
+	upm_fetch_opts o;
+
+	upm_fetch_opts_init(&o);
+	o.user_agent = f->user_agent;
+	o.connect_timeout_ms = f->connect_timeout_ms;
+	o.timeout_ms = f->timeout_ms;
+	o.max_bytes = f->max_bytes;
+	o.max_whole_bytes = f->max_whole_bytes;
+	o.max_retries = f->max_retries;
+	o.retry_base_ms = f->retry_base_ms;
+	o.allow_file = f->allow_file;
+	o.ca_file = f->ca_file;
+	o.insecure = f->insecure;
+	o.cache_dir = f->cache_dir;
+	o.cache_max_age_s = f->cache_max_age_s;
+	o.cache_now = f->cache_now;
+	return upm_fetcher_new(&o, err);
+}
+
 void
 upm_fetcher_free(upm_fetcher *f)
 {

@@ -30,6 +30,21 @@
 upm_status upm_fetch(upm_fetcher *f, const char *url, upm_buf *out,
     long *http_code, upm_error *err);
 
+/* A new fetcher with f's settings (its own curl handle); NULL on
+ * failure.  Caller owns it. */
+upm_fetcher *upm_fetcher_clone(const upm_fetcher *f, upm_error *err);
+
+/* Jobs 0..n-1 on at most `workers` threads (at most UPM_POOL_MAX), each
+ * with its own fetcher: the calling thread runs with f, the others with
+ * clones of it.  A job gets its index and its thread's fetcher.  After a
+ * job fails no new one starts; the status and error of the failed job
+ * with the lowest index are returned.  common/batch.c. */
+#define UPM_POOL_MAX 8
+typedef upm_status (*upm_pool_job)(void *ctx, upm_fetcher *f, size_t i,
+    upm_error *err);
+upm_status upm_pool_run(upm_fetcher *f, size_t workers, size_t n,
+    upm_pool_job job, void *ctx, upm_error *err);
+
 /* The consumer of a streamed response.  begin is called before the first
  * body byte of every 200 answer (again when a broken transfer is retried:
  * the consumer must drop what it was fed, or return non-UPM_OK to refuse

@@ -498,6 +498,9 @@ typedef struct {
 	int64_t now;              /* the time ages are counted to; 0: time(NULL) */
 	int per_prefix;           /* every prefix's upstreams in the result's
 	                           * prefix_results (at most 64 prefixes) */
+	size_t parallel;          /* requests of this query in flight at once
+	                           * (a country's bgp-state batches); 0 or 1:
+	                           * one at a time; at most 8 */
 } upm_query_opts;
 
 /* RIPE NCC's own prefix (AS3333): announced everywhere, all the time. */

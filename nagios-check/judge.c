@@ -290,6 +290,8 @@ run_check(struct config *c, struct outcome *o)
 
 	memset(&err, 0, sizeof(err));
 	ck_prepare_fetch(c);
+	/* One target: a country's batches of ASNs go --parallel at a time. */
+	c->q.parallel = c->parallel ? (size_t)c->parallel : DEFAULT_PARALLEL;
 	if (ck_make_state_dir(c, &err) != UPM_OK ||
 	    upm_global_init(&err) != UPM_OK ||
 	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||

@@ -19,6 +19,12 @@ Data requests
     <key>.json, else the latest snapshot.  Missing: 404 with a RIPEstat-like
     error body.
 
+    A comma-separated list of resources (bgp-state takes one: RIPEstat
+    combines the answers) is answered from the files of each resource:
+    the envelope of the first one found, data.bgp_state the routes of all
+    of them in the order asked, data.resource the list as asked.  Missing
+    ones add nothing; none found at all is a 404.
+
 Public looking glasses
     GET /api/prefix?q=P (NLNOG RING) and /api/v1/lookup/prefix?q=P (Alice-LG)
     are answered from DIR/<scenario>/nlnog/<key>.json and .../alice/<key>.json,
@@ -322,6 +328,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             scenario = self.state.scenario
         directory = os.path.join(self.state.root, scenario, call)
+        if "," in resource:
+            return self.lookup_list(directory, resource, stamp, call)
         name = pick_file(directory, resource_key(resource), stamp)
         if name is None:
             return 404, error_body(404, "not found"), call
@@ -330,6 +338,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return 200, f.read(), call
         except OSError:
             return 404, error_body(404, "not found"), call
+
+    def lookup_list(self, directory, resource, stamp, call):
+        """Several resources in one request: their answers combined."""
+        doc = None
+        routes = []
+        for one in resource.split(","):
+            name = pick_file(directory, resource_key(one.strip()), stamp)
+            if name is None:
+                continue
+            try:
+                with open(name, "rb") as f:
+                    part = json.load(f)
+            except (OSError, ValueError):
+                return 500, error_body(500, "bad recording"), call
+            data = part.get("data") if isinstance(part, dict) else None
+            if not isinstance(data, dict):
+                return 500, error_body(500, "bad recording"), call
+            if doc is None:
+                doc = part
+            routes.extend(data.get("bgp_state") or [])
+        if doc is None:
+            return 404, error_body(404, "not found"), call
+        doc["data"]["bgp_state"] = routes
+        doc["data"]["resource"] = resource
+        if "nr_routes" in doc["data"]:
+            doc["data"]["nr_routes"] = len(routes)
+        return 200, json.dumps(doc).encode(), call
 
     def lookup_lg(self, name, query):
         """A public looking glass: DIR/<scenario>/<name>/<key of q>.json."""
