@@ -877,9 +877,9 @@ scan(upm_parser *p, const char *s, size_t n)
 
 	while (i < n && st == UPM_OK) {
 		if (p->state == S_WHOLE && p->whole_fallback &&
-		    n - i > UPM_JSON_MAX_VALUE - p->whole.len)
-			return too_long(p, p->offset, "document",
-			    UPM_JSON_MAX_VALUE);
+		    n - i > UPM_JSON_MAX_TOKEN - p->whole.len)
+			return too_long(p, p->offset, "document that is not an "
+			    "object,", UPM_JSON_MAX_TOKEN);
 		if (p->state == S_WHOLE)
 			return upm_buf_append(&p->whole, s + i, n - i) == UPM_OK ?
 			    UPM_OK : fail_parser(p, upm_fail(p->err,

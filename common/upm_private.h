@@ -393,11 +393,11 @@ typedef struct {
  * fields kept beside the records above UPM_JSON_MAX_VALUE in all.  A
  * streamed call's document that is not an object is refused at its first
  * byte unless it starts like JSON (then kept whole up to
- * UPM_JSON_MAX_VALUE, for the whole-buffer parser's error text).
+ * UPM_JSON_MAX_TOKEN, for the whole-buffer parser's error text).
  *
  * Caller owns the parser (sinks copied); NULL on failure. */
 #define UPM_JSON_MAX_TOKEN ((size_t)1 << 20)   /* 1 MiB */
-#define UPM_JSON_MAX_VALUE ((size_t)16 << 20)  /* 16 MiB */
+#define UPM_JSON_MAX_VALUE ((size_t)4 << 20)   /* 4 MiB */
 typedef struct upm_parser upm_parser;
 
 upm_parser *upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,

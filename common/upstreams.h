@@ -145,12 +145,12 @@ typedef struct upm_fetcher upm_fetcher;
  * prefixes x 1,000 RIS sessions x 150 bytes per route is 3.75 GB, hence
  * 4 GiB (SIZE_MAX on a 32-bit build).  An answer kept whole (country-
  * resource-list, announced-prefixes, routing-status, asn-neighbours and
- * the looking glasses nlnog-lg and alice-lg) is held in memory: 16 MiB,
- * several times the largest real one (a large country's resource list,
- * about 3 MB). */
+ * the looking glasses nlnog-lg and alice-lg) is held in memory: 8 MiB,
+ * more than twice the largest real ones (a large country's resource list
+ * or the announced prefixes of the largest networks: about 3 MB). */
 #define UPM_DEFAULT_MAX_BYTES \
 	((size_t)-1 > 0xffffffffu ? (size_t)4 << 30 : (size_t)-1)
-#define UPM_DEFAULT_MAX_WHOLE_BYTES ((size_t)16 << 20)
+#define UPM_DEFAULT_MAX_WHOLE_BYTES ((size_t)8 << 20)
 /* Header and trailer lines of one try (every response of its redirects,
  * trailers of a chunked body too) beyond this end it: 64 KiB. */
 #define UPM_MAX_HEADER_BYTES ((size_t)64 << 10)

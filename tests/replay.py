@@ -49,7 +49,7 @@ Control requests (GET)
 Fault kinds (see tests/faults.md): status, retry-after, 429, delay, trickle,
 truncate, empty, notjson, maintenance, gzip, bomb, big, redirect,
 redirect-loop, redirect-scheme, close, body, trailers, longstring, longkey,
-junk.
+junk, generated.
 
 The server exits on its own after --max-seconds.
 """
@@ -70,7 +70,7 @@ import zlib
 FAULT_KINDS = ("status", "retry-after", "429", "delay", "trickle", "truncate",
                "empty", "notjson", "maintenance", "gzip", "bomb", "big",
                "redirect", "redirect-loop", "redirect-scheme", "close",
-               "body", "trailers", "longstring", "longkey", "junk")
+               "body", "trailers", "longstring", "longkey", "junk", "generated")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 CALL_RE = re.compile(r"^/data/([A-Za-z0-9_-]+)/data\.json$")
 BOMB_MB = 100
@@ -578,6 +578,51 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def fault_junk(self, path, query, arg):
         """arg MB (64) of bytes that are not JSON, said to be JSON."""
         self.hostile_json(b"<html>", self.hostile_mb(arg, 64), b"</html>")
+
+    def fault_generated(self, path, query, arg):
+        """A bgp-state answer of about arg MB (default 100) for the asked
+        AS, made while it is sent (nothing on disk): 350 sessions see every
+        prefix 10.x.y.0/24, three of four through AS3356, the rest through
+        AS1299; a 1,000th of the paths prepend the origin.  Sent without a
+        Content-Length (the end of the connection ends it)."""
+        resource = query.get("resource", ["AS131279"])[0].split(",")[0]
+        target = int(re.sub(r"^[Aa][Ss]", "", resource) or 131279)
+        size = self.hostile_mb(arg, 100)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        head = ('{"messages": [], "see_also": [], "version": "2.0", '
+                '"data_call_name": "bgp-state", "data_call_status": '
+                '"supported - connect to stat-ui", "cached": false, '
+                '"data": {"resource": "%d", "query_time": '
+                '"2025-06-11T16:00:00", "bgp_state": [' % target)
+        self.wfile.write(head.encode())
+        parts = []
+        for i in range(350):
+            up = 1299 if i % 4 == 3 else 3356
+            tail = ", %d" % target if i == 7 else ""
+            parts.append('{"target_prefix": "%%s", "source_id": "%02d-192.0.2.%d", '
+                         '"path": [%d, %d, %d%s], "community": ["%d:%d"]}'
+                         % (i % 26, i % 250 + 1, 64512 + i, up, target, tail,
+                            up, 100 + i))
+        template = ", ".join(parts)
+        sent = 0
+        n = 0
+        while sent < size:
+            if self.state.quit.is_set() or self.state.seconds_left() <= 0:
+                break
+            block = []
+            for _ in range(64):
+                prefix = "10.%d.%d.0/24" % ((n >> 8) & 255, n & 255) \
+                    if n < 65536 else "11.%d.%d.0/24" % ((n >> 8) & 255, n & 255)
+                block.append(template.replace("%s", prefix))
+                n += 1
+            data = (", " if sent else "") + ", ".join(block)
+            self.wfile.write(data.encode())
+            sent += len(data)
+        self.wfile.write(b']}, "query_id": "replay", "status": "ok", '
+                         b'"status_code": 200, "time": "2025-06-11T16:00:01"}')
+        self.close_connection = True
 
     def redirect_to(self, location):
         self.send_response(302)
