@@ -40,6 +40,8 @@
 #define DEFAULT_MAX_ASNS 1000
 /* ASNs per bgp-state request: see the top of the file. */
 #define ASN_BATCH 50
+/* Requests of one query in flight at most: RIPEstat's limit per address. */
+#define MAX_PARALLEL 8
 #define DEFAULT_MAX_PREFIXES 64
 /* Prefixes named in the warning of a country's prefixes over the cap. */
 #define LEFT_OUT_SHOWN 5
@@ -810,8 +812,8 @@ run_asn_batches(struct run *run, size_t src, upm_error *err)
 	size_t jobs = (b.n + ASN_BATCH - 1) / ASN_BATCH, par = run->q->parallel;
 	upm_status st = UPM_OK;
 
-	if (par > UPM_POOL_MAX)
-		par = UPM_POOL_MAX;
+	if (par > MAX_PARALLEL)
+		par = MAX_PARALLEL;
 	if (par > 1 && jobs > 1) {
 		if (pthread_mutex_init(&run->lock, NULL) != 0)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");

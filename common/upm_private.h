@@ -38,8 +38,8 @@ upm_fetcher *upm_fetcher_clone(const upm_fetcher *f, upm_error *err);
  * with its own fetcher: the calling thread runs with f, the others with
  * clones of it.  A job gets its index and its thread's fetcher.  After a
  * job fails no new one starts; the status and error of the failed job
- * with the lowest index are returned.  common/batch.c. */
-#define UPM_POOL_MAX 8
+ * with the lowest index are returned.  common/pool.c. */
+#define UPM_POOL_MAX 32
 typedef upm_status (*upm_pool_job)(void *ctx, upm_fetcher *f, size_t i,
     upm_error *err);
 upm_status upm_pool_run(upm_fetcher *f, size_t workers, size_t n,
