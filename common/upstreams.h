@@ -141,15 +141,16 @@ typedef struct upm_fetcher upm_fetcher;
 
 /* Size caps (decoded bytes; see the README's "Memory").  A streamed answer
  * (bgp-state, looking-glass) is parsed as it arrives and holds one record
- * at a time, so its cap only has to fit the largest real networks: 25,000
- * prefixes x 1,000 RIS sessions x 150 bytes per route is 3.75 GB, hence
- * 4 GiB (SIZE_MAX on a 32-bit build).  An answer kept whole (country-
+ * at a time, so its cap only has to fit the largest real networks, an
+ * estimate: 20,000 prefixes x 1,000 RIS sessions carrying them x 220 bytes
+ * per route (a recorded answer, compact JSON) is 4.4 GB, hence 8 GiB
+ * (SIZE_MAX on a 32-bit build).  An answer kept whole (country-
  * resource-list, announced-prefixes, routing-status, asn-neighbours and
  * the looking glasses nlnog-lg and alice-lg) is held in memory: 8 MiB,
  * more than twice the largest real ones (a large country's resource list
  * or the announced prefixes of the largest networks: about 3 MB). */
 #define UPM_DEFAULT_MAX_BYTES \
-	((size_t)-1 > 0xffffffffu ? (size_t)4 << 30 : (size_t)-1)
+	((size_t)-1 > 0xffffffffu ? (size_t)8 << 30 : (size_t)-1)
 #define UPM_DEFAULT_MAX_WHOLE_BYTES ((size_t)8 << 20)
 /* Header and trailer lines of one try (every response of its redirects,
  * trailers of a chunked body too) beyond this end it: 64 KiB. */

@@ -125,7 +125,7 @@ ck_print_help(void)
 "     --retries N        Retries of a failed request within the timeout\n"
 "                        (default 3)\n"
 "     --max-size BYTES   Largest answer parsed while it streams (bgp-state,\n"
-"                        looking-glass; default 4 GiB); answers kept whole\n"
+"                        looking-glass; default 8 GiB); answers kept whole\n"
 "                        (country lists, announced-prefixes, routing-status,\n"
 "                        asn-neighbours, nlnog-lg, alice-lg): 8 MiB or BYTES\n"
 "                        when smaller.  Headers and trailers: 64 KiB; a JSON\n"
