@@ -1,9 +1,9 @@
 /*
  * batch.c - many targets' queries with at most N HTTP requests at a time.
  *
- * A fixed pool of N worker threads, each with its own fetcher (one curl
- * easy handle), takes the next target from a shared counter and runs the
- * whole upm_query for it.  A worker makes one request at a time, so no
+ * A fixed pool of N worker threads (pool.c), each with its own fetcher (one
+ * curl easy handle), takes the next target from a shared counter and runs
+ * the whole upm_query for it.  A worker makes one request at a time, so no
  * more than N are ever in flight.  This is deliberately not libcurl multi:
  * a query is a chain of dependent requests (announced-prefixes, then one
  * looking-glass per prefix) whose bodies are parsed while they stream;
@@ -14,7 +14,6 @@
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +38,6 @@ struct upm_batch {
 	size_t workers;
 	struct target *t;
 	size_t n, cap;
-	size_t next;              /* the next target to take */
-	pthread_mutex_t lock;
 };
 
 upm_batch *
@@ -66,7 +63,7 @@ upm_batch_new(const upm_fetch_opts *opts, size_t max_in_flight, upm_error *err)
 	b->opts.user_agent = b->user_agent = upm_strdup_opt(b->opts.user_agent, &failed);
 	b->opts.ca_file = b->ca_file = upm_strdup_opt(b->opts.ca_file, &failed);
 	b->workers = max_in_flight ? max_in_flight : DEFAULT_IN_FLIGHT;
-	if (failed || pthread_mutex_init(&b->lock, NULL) != 0) {
+	if (failed) {
 		free(b->cache_dir);
 		free(b->user_agent);
 		free(b->ca_file);
@@ -96,59 +93,40 @@ upm_batch_add(upm_batch *b, const upm_query_opts *q)
 	return b->n++;
 }
 
-/* The next target not yet taken, or NULL when all are. */
-static struct target *
-take(upm_batch *b)
+/* One target: a job of the pool.  A target's failure is its own: the
+ * job always succeeds, so the others go on. */
+static upm_status
+target_job(void *ctx, upm_fetcher *f, size_t i, upm_error *err)
 {
-	struct target *t = NULL;
+	struct target *t = &((upm_batch *)ctx)->t[i];
 
-	pthread_mutex_lock(&b->lock);
-	if (b->next < b->n)
-		t = &b->t[b->next++];
-	pthread_mutex_unlock(&b->lock);
-	return t;
-}
-
-static void *
-worker(void *arg)
-{
-	upm_batch *b = arg;
-	upm_fetcher *f;
-	upm_error ferr;
-	struct target *t;
-
-	memset(&ferr, 0, sizeof(ferr));
-	f = upm_fetcher_new(&b->opts, &ferr);
-	while ((t = take(b)) != NULL) {
-		if (f == NULL) {
-			t->st = ferr.code;
-			t->err = ferr;
-		} else
-			t->st = upm_query(f, &t->q, &t->result, &t->err);
-		t->done = 1;
-	}
-	upm_fetcher_free(f);
-	return NULL;
+	(void)err;
+	t->st = upm_query(f, &t->q, &t->result, &t->err);
+	t->done = 1;
+	return UPM_OK;
 }
 
 upm_status
 upm_batch_run(upm_batch *b)
 {
-	pthread_t tid[MAX_IN_FLIGHT];
-	size_t i, started = 0, want;
+	upm_fetcher *f;
+	upm_error err;
+	size_t i;
 
 	if (b == NULL)
 		return UPM_ERR_ARG;
-	want = b->workers < b->n - b->next ? b->workers : b->n - b->next;
-	for (i = 0; i < want; i++) {
-		if (pthread_create(&tid[i], NULL, worker, b) != 0)
-			break;
-		started++;
+	memset(&err, 0, sizeof(err));
+	if ((f = upm_fetcher_new(&b->opts, &err)) == NULL) {
+		for (i = 0; i < b->n; i++) {
+			b->t[i].st = err.code != UPM_OK ? err.code : UPM_ERR_NOMEM;
+			b->t[i].err = err;
+			b->t[i].done = 1;
+		}
+		return UPM_OK;
 	}
-	if (started == 0 && want > 0)
-		worker(b);      /* no thread at all: do the work here */
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	/* Every worker its own fetcher (the pool clones f for the others). */
+	(void)upm_pool_run(f, b->workers, b->n, target_job, b, &err);
+	upm_fetcher_free(f);
 	return UPM_OK;
 }
 
@@ -189,6 +167,5 @@ upm_batch_free(upm_batch *b)
 	free(b->cache_dir);
 	free(b->user_agent);
 	free(b->ca_file);
-	pthread_mutex_destroy(&b->lock);
 	free(b);
 }

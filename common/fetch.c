@@ -23,7 +23,6 @@
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 30000L
-#define DEFAULT_MAX_BYTES ((size_t)64 * 1024 * 1024)
 #define DEFAULT_RETRIES 3
 #define DEFAULT_RETRY_BASE_MS 500L
 #define MAX_REDIRECTS 3L
@@ -40,7 +39,8 @@ struct upm_fetcher {
 	char *ca_file;
 	long connect_timeout_ms;
 	long timeout_ms;
-	size_t max_bytes;
+	size_t max_bytes;        /* streamed answers, upm_fetch */
+	size_t max_whole_bytes;  /* answers the consumer keeps whole */
 	int max_retries;
 	long retry_base_ms;
 	int allow_file;
@@ -58,6 +58,9 @@ struct transfer {
 	size_t start;        /* out->len when upm_fetch was called */
 	size_t max_bytes;
 	int too_big;
+	size_t header_bytes; /* header and trailer bytes of this try */
+	int header_too_big;
+	int not_json;        /* a whole answer that does not start as JSON */
 	int nomem;
 	long retry_after_s;  /* -1 when the last response had none */
 	/* Streaming (upm_fetch_stream) instead of out: */
@@ -208,7 +211,12 @@ copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
 	f->connect_timeout_ms = o->connect_timeout_ms > 0 ?
 	    o->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	f->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	f->max_bytes = o->max_bytes > 0 ? o->max_bytes : DEFAULT_MAX_BYTES;
+	f->max_bytes = o->max_bytes > 0 ? o->max_bytes : UPM_DEFAULT_MAX_BYTES;
+	f->max_whole_bytes = o->max_whole_bytes > 0 ? o->max_whole_bytes :
+	    UPM_DEFAULT_MAX_WHOLE_BYTES;
+	/* A smaller max_bytes caps the answers kept whole too. */
+	if (f->max_whole_bytes > f->max_bytes)
+		f->max_whole_bytes = f->max_bytes;
 	f->max_retries = o->max_retries > 0 ? o->max_retries : 0;
 	f->retry_base_ms = o->retry_base_ms > 0 ?
 	    o->retry_base_ms : DEFAULT_RETRY_BASE_MS;
@@ -290,9 +298,6 @@ set_fixed_options(upm_fetcher *f, upm_error *err)
 	SETOPT(f, CURLOPT_ACCEPT_ENCODING, "", err);
 	SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L, err);
 	SETOPT(f, CURLOPT_MAXREDIRS, MAX_REDIRECTS, err);
-	/* Rejects a body whose Content-Length already says it is too big. */
-	SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(f->max_bytes >
-	    (size_t)INT64_MAX ? INT64_MAX : (int64_t)f->max_bytes), err);
 	SETOPT(f, CURLOPT_WRITEFUNCTION, on_body, err);
 	SETOPT(f, CURLOPT_HEADERFUNCTION, on_header, err);
 	if ((st = set_protocols(f, err)) != UPM_OK)
@@ -333,6 +338,30 @@ upm_fetcher_new(const upm_fetch_opts *opts, upm_error *err)
 	return f;
 }
 
+/* A fetcher with f's settings and its own curl handle, for another
+ * thread of the same query (upm_pool_run). */
+upm_fetcher *
+upm_fetcher_clone(const upm_fetcher *f, upm_error *err)
+{
+	upm_fetch_opts o;
+
+	upm_fetch_opts_init(&o);
+	o.user_agent = f->user_agent;
+	o.connect_timeout_ms = f->connect_timeout_ms;
+	o.timeout_ms = f->timeout_ms;
+	o.max_bytes = f->max_bytes;
+	o.max_whole_bytes = f->max_whole_bytes;
+	o.max_retries = f->max_retries;
+	o.retry_base_ms = f->retry_base_ms;
+	o.allow_file = f->allow_file;
+	o.ca_file = f->ca_file;
+	o.insecure = f->insecure;
+	o.cache_dir = f->cache_dir;
+	o.cache_max_age_s = f->cache_max_age_s;
+	o.cache_now = f->cache_now;
+	return upm_fetcher_new(&o, err);
+}
+
 void
 upm_fetcher_free(upm_fetcher *f)
 {
@@ -348,6 +377,25 @@ upm_fetcher_free(upm_fetcher *f)
 
 /* --------------------------------------------------------- callbacks */
 
+/* Whether a body's first bytes can begin a JSON document: white space,
+ * then a value's first byte (all white space: undecided, yes). */
+static int
+looks_like_json(const char *data, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i++) {
+		switch (data[i]) {
+		case ' ': case '\t': case '\r': case '\n':
+			continue;
+		case '{': case '[': case '"': case '-': case 't': case 'f':
+		case 'n':
+			return 1;
+		default:
+			return data[i] >= '0' && data[i] <= '9';
+		}
+	}
+	return 1;
+}
+
 /* Streaming: only a 200 body (or a file) goes to the consumer and the
  * cache; the first byte of each try's body starts the consumer over. */
 static size_t
@@ -361,6 +409,12 @@ stream_body(struct transfer *t, char *data, size_t bytes)
 		return bytes;          /* an error page: only the status matters */
 	if (bytes > t->max_bytes || t->got > t->max_bytes - bytes) {
 		t->too_big = 1;
+		return 0;
+	}
+	/* A body kept whole must look like JSON from its first byte: an
+	 * HTML page or a binary blob is refused before it is buffered. */
+	if (t->stream->whole && t->got == 0 && !looks_like_json(data, bytes)) {
+		t->not_json = 1;
 		return 0;
 	}
 	t->got += bytes;
@@ -440,6 +494,13 @@ on_header(char *data, size_t size, size_t n, void *ctx)
 	size_t len = bytes;
 	static const char name[] = "retry-after:";
 
+	/* Every header line of the try, trailers of a chunked body too (libcurl
+	 * keeps these): an endless stream of them stops at the cap. */
+	if (bytes > UPM_MAX_HEADER_BYTES - t->header_bytes) {
+		t->header_too_big = 1;
+		return 0;
+	}
+	t->header_bytes += bytes;
 	/* A status line starts the headers of a new response (redirects). */
 	if (bytes >= 5 && strncmp(data, "HTTP/", 5) == 0) {
 		t->retry_after_s = -1;
@@ -469,6 +530,9 @@ set_per_request(upm_fetcher *f, const char *url, struct transfer *t,
 	SETOPT(f, CURLOPT_WRITEDATA, t, err);
 	SETOPT(f, CURLOPT_HEADERDATA, t, err);
 	SETOPT(f, CURLOPT_TIMEOUT_MS, budget_ms, err);
+	/* Rejects a body whose Content-Length already says it is too big. */
+	SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(t->max_bytes >
+	    (size_t)INT64_MAX ? INT64_MAX : (int64_t)t->max_bytes), err);
 	SETOPT(f, CURLOPT_CONNECTTIMEOUT_MS, f->connect_timeout_ms < budget_ms ?
 	    f->connect_timeout_ms : budget_ms, err);
 	if ((st = set_redirect_protocols(f, is_https(url), err)) != UPM_OK)
@@ -493,6 +557,9 @@ rewind_body(struct transfer *t)
 			t->out->data[t->start] = '\0';
 	}
 	t->too_big = 0;
+	t->header_bytes = 0;
+	t->header_too_big = 0;
+	t->not_json = 0;
 	t->nomem = 0;
 	t->retry_after_s = -1;
 }
@@ -597,7 +664,15 @@ transfer_error(const upm_fetcher *f, const struct transfer *t,
 
 	if (t->too_big || a->rc == CURLE_FILESIZE_EXCEEDED)
 		return upm_fail(err, UPM_ERR_TOOBIG, "response larger than %zu bytes",
-		    f->max_bytes);
+		    t->max_bytes);
+	if (t->header_too_big)
+		return upm_fail(err, UPM_ERR_TOOBIG, "header and trailer lines "
+		    "longer than %zu bytes", UPM_MAX_HEADER_BYTES);
+	if (t->not_json) {
+		host_of(url, host, sizeof(host));
+		return upm_fail(err, UPM_ERR_JSON, "answer from %s is not JSON",
+		    host);
+	}
 	if (t->nomem)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	host_of(url, host, sizeof(host));
@@ -662,7 +737,7 @@ final_status(const upm_fetcher *f, const struct transfer *t,
 static int
 retryable(const struct transfer *t, const struct attempt *a, long long deadline)
 {
-	if (t->too_big || t->nomem)
+	if (t->too_big || t->nomem || t->header_too_big || t->not_json)
 		return 0;
 	if (a->rc == CURLE_OPERATION_TIMEDOUT)
 		return remaining_ms(deadline) > DEADLINE_SLACK_MS;
@@ -724,7 +799,9 @@ fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
 	upm_status st;
 	int tries = 0;
 
-	t->max_bytes = f->max_bytes;
+	/* Held whole (a buffer, or a consumer that keeps it): the tight cap. */
+	t->max_bytes = t->stream == NULL || t->stream->whole ?
+	    f->max_whole_bytes : f->max_bytes;
 	deadline = now_ms() + f->timeout_ms;
 	for (;;) {
 		if ((budget = remaining_ms(deadline)) <= 0)

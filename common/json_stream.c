@@ -73,6 +73,9 @@ struct upm_parser {
 	uint64_t cap_start;      /* offset of the captured value's first byte */
 	size_t cap_depth;
 	int cap_in_string, cap_escape;
+	size_t cap_str_len;      /* bytes of the string the capture is in */
+	size_t kept;             /* envelope bytes kept in the skeleton */
+	int whole_fallback;      /* S_WHOLE for a streamed call's non-object */
 	uint64_t offset;         /* offset of the current chunk's first byte */
 	json_t *root;            /* the skeleton */
 	json_t *pending;         /* 2017 collectors waiting for data.resource */
@@ -155,6 +158,14 @@ static int
 is_ws(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static upm_status
+too_long(upm_parser *p, uint64_t at, const char *what, size_t limit)
+{
+	return fail_parser(p, upm_fail(p->err, UPM_ERR_TOOBIG,
+	    "JSON %s at byte %llu longer than %zu bytes", what,
+	    (unsigned long long)at, limit));
 }
 
 /* jansson on one cut-out value; at is its offset for the error text. */
@@ -248,9 +259,18 @@ value_done(upm_parser *p, const char *text, size_t len)
 		json_decref(v);
 		if (st != UPM_OK)
 			return fail_parser(p, st);
-	} else if (json_object_set_new(fr->skel, p->key_text, v) != 0)
-		return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
-		    "out of memory"));
+	} else {
+		/* Envelope fields stay until the end: a budget for them all. */
+		if (len > UPM_JSON_MAX_VALUE - p->kept) {
+			json_decref(v);
+			return too_long(p, p->cap_start, "envelope fields",
+			    UPM_JSON_MAX_VALUE);
+		}
+		p->kept += len;
+		if (json_object_set_new(fr->skel, p->key_text, v) != 0)
+			return fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
+			    "out of memory"));
+	}
 	fr->count++;
 	p->state = S_AFTER;
 	return UPM_OK;
@@ -271,6 +291,10 @@ capture_scan(upm_parser *p, const char *s, size_t from, size_t n, int *more)
 		unsigned char c = (unsigned char)s[i];
 
 		if (p->cap_in_string) {
+			if (++p->cap_str_len > UPM_JSON_MAX_TOKEN + 1) {
+				*more = -1;     /* a string too long */
+				return i;
+			}
 			if (p->cap_escape)
 				p->cap_escape = 0;
 			else if (c == '\\')
@@ -285,6 +309,7 @@ capture_scan(upm_parser *p, const char *s, size_t from, size_t n, int *more)
 		switch (c) {
 		case '"':
 			p->cap_in_string = 1;
+			p->cap_str_len = 0;
 			break;
 		case '{':
 		case '[':
@@ -317,6 +342,15 @@ capture(upm_parser *p, const char *s, size_t i, size_t n, upm_status *st)
 	int more;
 
 	end = capture_scan(p, s, i, n, &more);
+	if (more < 0) {
+		*st = too_long(p, p->offset + end, "string", UPM_JSON_MAX_TOKEN);
+		return n;
+	}
+	if (end - i > UPM_JSON_MAX_VALUE - p->cap.len ||
+	    p->offset + end - p->cap_start > UPM_JSON_MAX_VALUE) {
+		*st = too_long(p, p->cap_start, "value", UPM_JSON_MAX_VALUE);
+		return n;
+	}
 	if (more || p->cap.len > 0) {
 		if ((*st = upm_buf_append(&p->cap, s + i, end - i)) != UPM_OK) {
 			*st = fail_parser(p, upm_fail(p->err, UPM_ERR_NOMEM,
@@ -344,6 +378,7 @@ capture_begin(upm_parser *p, size_t i)
 	p->cap_depth = 0;
 	p->cap_in_string = 0;
 	p->cap_escape = 0;
+	p->cap_str_len = 0;
 }
 
 /* A value begins with c: descend into the frames we walk, cut out the
@@ -381,11 +416,17 @@ value_begin(upm_parser *p, char c, size_t i, int *consumed)
 }
 
 static upm_status
-document_begin(upm_parser *p, char c, int *consumed)
+document_begin(upm_parser *p, char c, uint64_t at, int *consumed)
 {
 	if (c != '{') {
-		/* Not an object: the whole-buffer parser names the error. */
+		/* Not an object: when it starts like JSON, the whole-buffer
+		 * parser names the error (kept up to a bound); an HTML page or
+		 * binary junk is refused here, before it is buffered. */
+		if (c != '[' && c != '"' && c != '-' && c != 't' && c != 'f' &&
+		    c != 'n' && !(c >= '0' && c <= '9'))
+			return syntax(p, at, "not a JSON document");
 		p->state = S_WHOLE;
+		p->whole_fallback = 1;
 		*consumed = 0;
 		return UPM_OK;
 	}
@@ -437,6 +478,10 @@ key_scan(upm_parser *p, const char *s, size_t i, size_t n, upm_status *st)
 	int done = 0;
 
 	for (; i < n && !done; i++) {
+		if (p->key.len + (i - from) > UPM_JSON_MAX_TOKEN + 1) {
+			*st = too_long(p, p->offset + i, "key", UPM_JSON_MAX_TOKEN);
+			return n;
+		}
 		if (p->key_escape)
 			p->key_escape = 0;
 		else if (s[i] == '\\')
@@ -478,7 +523,7 @@ structural(upm_parser *p, char c, size_t i, int *consumed)
 		return UPM_OK;
 	switch (p->state) {
 	case S_START:
-		return document_begin(p, c, consumed);
+		return document_begin(p, c, at, consumed);
 	case S_KEY_OR_END:
 		if (c == '}')
 			return frame_close(p);
@@ -831,6 +876,10 @@ scan(upm_parser *p, const char *s, size_t n)
 	int consumed;
 
 	while (i < n && st == UPM_OK) {
+		if (p->state == S_WHOLE && p->whole_fallback &&
+		    n - i > UPM_JSON_MAX_TOKEN - p->whole.len)
+			return too_long(p, p->offset, "document that is not an "
+			    "object,", UPM_JSON_MAX_TOKEN);
 		if (p->state == S_WHOLE)
 			return upm_buf_append(&p->whole, s + i, n - i) == UPM_OK ?
 			    UPM_OK : fail_parser(p, upm_fail(p->err,

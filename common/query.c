@@ -7,13 +7,27 @@
  * prefix (given, tracked, extra, else what the origin set announces).
  * Every answer is parsed while it streams, by the source's own parser,
  * into a sink that feeds the combined computation and, with several
- * sources, the source's own.  Requests go out one after the other: a
- * country of hundreds of ASNs is hundreds of requests, and RIPEstat asks
- * for no more than a few in flight (upm_batch runs targets side by side).
+ * sources, the source's own.  Requests go out one after the other, except
+ * the ASNs of a source that takes lists (bgp-state): they are asked
+ * ASN_BATCH at a time in one request each, and with parallel > 1 those
+ * requests go through a pool of at most `parallel` threads (upm_pool_run,
+ * at most 8: RIPEstat's limit per address), one fetcher each.
+ *
+ * RIPEstat's bgp-state takes "a list of valid comma-separated resources"
+ * and then "the results will be combined for all of them" (its data API
+ * documentation, https://stat.ripe.net/docs/02.data-api/bgp-state.html).
+ * ASN_BATCH is 50: the URL stays short (at most 50 x "AS4294967295%2C",
+ * 700 bytes, well inside the 2,000 or so every proxy and server takes),
+ * while one answer holds what 50 requests held; a country's ASes are
+ * mostly small (a few prefixes each: 50 x 5 prefixes x 1,000 sessions x
+ * 150 bytes is about 40 MB, streamed like any answer), and a request that
+ * fails costs the retry of 50 ASes, not of the whole country.  1,000 ASNs
+ * are 20 requests instead of 1,000.
  *
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +38,10 @@
 #include "source.h"
 
 #define DEFAULT_MAX_ASNS 1000
+/* ASNs per bgp-state request: see the top of the file. */
+#define ASN_BATCH 50
+/* Requests of one query in flight at most: RIPEstat's limit per address. */
+#define MAX_PARALLEL 8
 #define DEFAULT_MAX_PREFIXES 64
 /* Prefixes named in the warning of a country's prefixes over the cap. */
 #define LEFT_OUT_SHOWN 5
@@ -68,7 +86,26 @@ struct run {
 	size_t call_records;        /* records the current request delivered */
 	upm_request_count req[UPM_MAX_REQUEST_KINDS]; /* the load, by call */
 	size_t n_req;
+	/* Requests in flight side by side (batches through upm_pool_run):
+	 * the readers' callbacks and what they change in the run take the
+	 * lock, and a broken transfer is never started over. */
+	int parallel;
+	pthread_mutex_t lock;
 };
+
+static void
+run_lock(struct run *run)
+{
+	if (run->parallel)
+		pthread_mutex_lock(&run->lock);
+}
+
+static void
+run_unlock(struct run *run)
+{
+	if (run->parallel)
+		pthread_mutex_unlock(&run->lock);
+}
 
 /* ------------------------------------------------------------- helpers */
 
@@ -201,6 +238,7 @@ struct call {
 	struct run *run;
 	size_t src;                 /* index into run->srcs */
 	int extra;                  /* the request was for an extra prefix */
+	size_t *records;            /* the request's own count */
 };
 
 /* One observation to the combined computation and the source's. */
@@ -250,6 +288,7 @@ on_event(void *ctx, const upm_event *ev)
 	upm_observation obs;
 
 	c->run->call_records++;
+	(*c->records)++;
 	if (ev->kind != UPM_EV_ANNOUNCE)
 		return 0;
 	upm_event_observation(ev, &obs);
@@ -262,6 +301,7 @@ on_neighbour(void *ctx, const upm_neighbour *n)
 	struct call *c = ctx;
 
 	c->run->call_records++;
+	(*c->records)++;
 	return upm_compute_add_neighbour(c->run->all, n);
 }
 
@@ -284,6 +324,8 @@ struct reader {
 	upm_meta meta;
 	int began;
 	char kind[48];               /* what its requests count as */
+	upm_fetcher *f;              /* NULL: the run's */
+	size_t records;              /* records of this request (a source's) */
 };
 
 static void
@@ -303,22 +345,24 @@ reader_drop(struct reader *rd)
  * to a source asked once per AS.  A prefix's or a list's records cannot
  * be taken back from what earlier requests built. */
 static upm_status
-reader_begin(void *ctx, upm_error *err)
+reader_begin_locked(void *ctx, upm_error *err)
 {
 	struct reader *rd = ctx;
 	struct run *run = rd->run;
 	upm_status st;
 
-	if (rd->began && run->call_records > 0) {
+	if (rd->began && (run->parallel ? rd->records : run->call_records) > 0) {
 		if (rd->desc == NULL || !(rd->desc->needs & UPM_NEEDS_ASN) ||
-		    run->records > 0)
+		    run->records > 0 || run->parallel)
 			return upm_fail(err, UPM_ERR_NETWORK, "transfer broke off "
-			    "after %zu records; not retried", run->call_records);
+			    "after %zu records; not retried", run->parallel ?
+			    rd->records : run->call_records);
 		if ((st = computations_new(run, err)) != UPM_OK)
 			return st;
 	}
 	rd->began = 1;
 	run->call_records = 0;
+	rd->records = 0;
 	reader_drop(rd);
 	upm_buf_free(&rd->body);
 	if (rd->aux_whole)
@@ -331,7 +375,7 @@ reader_begin(void *ctx, upm_error *err)
 }
 
 static upm_status
-reader_data(void *ctx, const char *buf, size_t len, upm_error *err)
+reader_data_locked(void *ctx, const char *buf, size_t len, upm_error *err)
 {
 	struct reader *rd = ctx;
 
@@ -344,7 +388,7 @@ reader_data(void *ctx, const char *buf, size_t len, upm_error *err)
 }
 
 static upm_status
-reader_end(void *ctx, upm_error *err)
+reader_end_locked(void *ctx, upm_error *err)
 {
 	struct reader *rd = ctx;
 
@@ -360,13 +404,14 @@ reader_end(void *ctx, upm_error *err)
 /* Adds what the fetcher counted since before to kind's figures (the
  * last slot takes every kind beyond the table's size: "other"). */
 static void
-count_load(struct run *run, const char *kind, const upm_fetch_counts *before)
+count_load(struct run *run, upm_fetcher *f, const char *kind,
+    const upm_fetch_counts *before)
 {
 	upm_fetch_counts now;
 	upm_request_count *c = NULL;
 	size_t i;
 
-	upm_fetcher_counts(run->f, &now);
+	upm_fetcher_counts(f, &now);
 	if (now.requests == before->requests && now.cached == before->cached)
 		return;
 	for (i = 0; i < run->n_req && c == NULL; i++)
@@ -382,33 +427,82 @@ count_load(struct run *run, const char *kind, const upm_fetch_counts *before)
 	c->cached += now.cached - before->cached;
 }
 
+/* The callbacks as the fetcher calls them: under the run's lock when
+ * requests run side by side. */
+static upm_status
+reader_begin(void *ctx, upm_error *err)
+{
+	struct reader *rd = ctx;
+	upm_status st;
+
+	run_lock(rd->run);
+	st = reader_begin_locked(ctx, err);
+	run_unlock(rd->run);
+	return st;
+}
+
+static upm_status
+reader_data(void *ctx, const char *buf, size_t len, upm_error *err)
+{
+	struct reader *rd = ctx;
+	upm_status st;
+
+	run_lock(rd->run);
+	st = reader_data_locked(ctx, buf, len, err);
+	run_unlock(rd->run);
+	return st;
+}
+
+static upm_status
+reader_end(void *ctx, upm_error *err)
+{
+	struct reader *rd = ctx;
+	upm_status st;
+
+	run_lock(rd->run);
+	st = reader_end_locked(ctx, err);
+	run_unlock(rd->run);
+	return st;
+}
+
 /* Fetches req (a URL, or what the source's open hook takes) into rd;
  * rd->meta on UPM_OK. */
 static upm_status
 read_answer(struct run *run, struct reader *rd, const char *req,
     upm_error *err)
 {
-	upm_stream s = { reader_begin, reader_data, reader_end, rd };
+	upm_stream s = { reader_begin, reader_data, reader_end, rd, 0 };
+	upm_fetcher *f = rd->f ? rd->f : run->f;
 	upm_fetch_counts before;
 	upm_status st;
 
+	/* The auxiliary calls and the sources that parse at the end keep the
+	 * answer whole: the fetcher's tight cap. */
+	s.whole = rd->desc == NULL || (rd->desc->needs & UPM_READS_WHOLE) != 0;
+
 	rd->run = run;
+	run_lock(run);
 	run->call_records = 0;
 	trace(run, req);
-	upm_fetcher_counts(run->f, &before);
+	run_unlock(run);
+	upm_fetcher_counts(f, &before);
 	if (rd->desc != NULL && rd->desc->transport == UPM_TRANSPORT_OPEN)
 		st = rd->desc->open(req, &s, err);
 	else if (rd->desc != NULL)
-		st = upm_fetch_stream_fresh(run->f, req, rd->desc->fresh_s, &s,
-		    NULL, err);
+		st = upm_fetch_stream_fresh(rd->f ? rd->f : run->f, req,
+		    rd->desc->fresh_s, &s, NULL, err);
 	else
-		st = upm_fetch_stream(run->f, req, &s, NULL, err);
-	count_load(run, rd->kind[0] != '\0' ? rd->kind : rd->desc != NULL ?
+		st = upm_fetch_stream(f, req, &s, NULL, err);
+	run_lock(run);
+	count_load(run, f, rd->kind[0] != '\0' ? rd->kind : rd->desc != NULL ?
 	    rd->desc->name : "other", &before);
+	run_unlock(run);
 	reader_drop(rd);
 	upm_buf_free(&rd->body);
+	run_lock(run);
 	if (st == UPM_OK)
-		run->records += run->call_records;
+		run->records += run->parallel ? rd->records : run->call_records;
+	run_unlock(run);
 	return st;
 }
 
@@ -431,18 +525,21 @@ ripestat_call(struct run *run, struct reader *rd, const char *call,
 	return st;
 }
 
-/* One request of source src for resource. */
+/* One request of source src for resource (one, or a list), fetched by f
+ * (NULL: the run's); label names it in an error (NULL: resource). */
 static upm_status
-ask_source(struct run *run, size_t src, const char *resource, int extra,
-    upm_error *err)
+ask_source_by(struct run *run, upm_fetcher *f, size_t src,
+    const char *resource, const char *label, int extra, upm_error *err)
 {
 	const upm_source_desc *d = run->srcs[src];
-	struct call c = { run, src, extra };
+	struct call c = { run, src, extra, NULL };
 	struct reader rd;
 	char *req = NULL;
 	upm_status st;
 
 	memset(&rd, 0, sizeof(rd));
+	c.records = &rd.records;
+	rd.f = f;
 	rd.desc = d;
 	rd.sink.event = on_event;
 	rd.sink.neighbour = on_neighbour;
@@ -452,11 +549,21 @@ ask_source(struct run *run, size_t src, const char *resource, int extra,
 		st = read_answer(run, &rd, req, err);
 	free(req);
 	if (st == UPM_OK) {
+		run_lock(run);
 		keep_time(run->times[src], rd.meta.data_time);
 		keep_time(run->data_time, rd.meta.data_time);
 		note_message(run, rd.meta.messages);
+		run_unlock(run);
 	}
-	return request_status(run, st, d->request_name, resource, err);
+	return request_status(run, st, d->request_name, label ? label : resource,
+	    err);
+}
+
+static upm_status
+ask_source(struct run *run, size_t src, const char *resource, int extra,
+    upm_error *err)
+{
+	return ask_source_by(run, NULL, src, resource, NULL, extra, err);
 }
 
 /* ------------------------------------------------------------ countries */
@@ -695,6 +802,69 @@ plan_prefixes(struct run *run, upm_error *err)
 
 /* -------------------------------------------------------------- sources */
 
+/* The ASNs of a source that takes lists, ASN_BATCH per request. */
+struct asn_batches {
+	struct run *run;
+	size_t src;
+	size_t n;                   /* ASNs asked */
+};
+
+/* Request i of the batches, fetched by f (a pool job). */
+static upm_status
+asn_batch(void *ctx, upm_fetcher *f, size_t i, upm_error *err)
+{
+	struct asn_batches *b = ctx;
+	const upm_asn_list *o = &b->run->origins;
+	size_t from = i * ASN_BATCH, to = from + ASN_BATCH, k;
+	char label[64];
+	upm_status st;
+	upm_buf res;
+
+	if (to > b->n)
+		to = b->n;
+	upm_buf_init(&res);
+	for (k = from; k < to; k++)
+		if (upm_buf_printf(&res, "%sAS%lu", k > from ? "," : "",
+		    (unsigned long)o->v[k]) != UPM_OK) {
+			upm_buf_free(&res);
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		}
+	if (to - from == 1)
+		(void)snprintf(label, sizeof(label), "AS%lu",
+		    (unsigned long)o->v[from]);
+	else
+		(void)snprintf(label, sizeof(label), "AS%lu..AS%lu (%zu ASes)",
+		    (unsigned long)o->v[from], (unsigned long)o->v[to - 1],
+		    to - from);
+	st = ask_source_by(b->run, f, b->src, res.data, label, 0, err);
+	upm_buf_free(&res);
+	return st;
+}
+
+/* Every ASN asked in batches: one after the other, or side by side. */
+static upm_status
+run_asn_batches(struct run *run, size_t src, upm_error *err)
+{
+	struct asn_batches b = { run, src, asns_to_ask(run) };
+	size_t jobs = (b.n + ASN_BATCH - 1) / ASN_BATCH, par = run->q->parallel;
+	upm_status st = UPM_OK;
+
+	if (par > MAX_PARALLEL)
+		par = MAX_PARALLEL;
+	if (par > 1 && jobs > 1) {
+		if (pthread_mutex_init(&run->lock, NULL) != 0)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		run->parallel = 1;
+		st = upm_pool_run(run->f, par, jobs, asn_batch, &b, err);
+		run->parallel = 0;
+		pthread_mutex_destroy(&run->lock);
+		return st;
+	}
+	for (size_t i = 0; st == UPM_OK && i < jobs; i++)
+		st = asn_batch(&b, run->f, i, err);
+	return st;
+}
+
 static upm_status
 run_by_asn(struct run *run, size_t src, upm_error *err)
 {
@@ -703,7 +873,10 @@ run_by_asn(struct run *run, size_t src, upm_error *err)
 	upm_status st;
 	size_t i;
 
-	for (i = 0; i < asns_to_ask(run); i++) {
+	if ((run->srcs[src]->needs & UPM_TAKES_LISTS) && asns_to_ask(run) > 1) {
+		if ((st = run_asn_batches(run, src, err)) != UPM_OK)
+			return st;
+	} else for (i = 0; i < asns_to_ask(run); i++) {
 		as_resource(run->origins.v[i], res, sizeof(res));
 		if ((st = ask_source(run, src, res, 0, err)) != UPM_OK)
 			return st;

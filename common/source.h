@@ -65,6 +65,10 @@ void upm_event_observation(const upm_event *ev, upm_observation *obs);
 #define UPM_NEEDS_PREFIXES   0x02 /* asked once per prefix */
 #define UPM_TAKES_TIME       0x04 /* can answer for a past instant (at) */
 #define UPM_GIVES_NEIGHBOURS 0x08 /* summaries, not paths: one AS, alone */
+#define UPM_READS_WHOLE      0x10 /* its parser keeps the answer whole
+                                   * until the end: the tight size cap */
+#define UPM_TAKES_LISTS      0x20 /* one request may name several ASes,
+                                   * comma-separated: answers combined */
 
 /* How the answer arrives.  Plain HTTP GET goes through the fetcher (cache,
  * retries, limits); a source that runs a child process or reads a

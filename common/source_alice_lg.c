@@ -195,7 +195,7 @@ alice_parser_new(const upm_sink *sink, upm_error *err)
 const upm_source_desc upm_source_alice_lg = {
 	.name = "alice-lg",
 	.request_name = "alice-lg",
-	.needs = UPM_NEEDS_PREFIXES,
+	.needs = UPM_NEEDS_PREFIXES | UPM_READS_WHOLE,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
 	.max_age_s = 60 * 60L,

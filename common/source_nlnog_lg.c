@@ -147,7 +147,7 @@ nlnog_parser_new(const upm_sink *sink, upm_error *err)
 const upm_source_desc upm_source_nlnog_lg = {
 	.name = "nlnog-lg",
 	.request_name = "nlnog-lg",
-	.needs = UPM_NEEDS_PREFIXES,
+	.needs = UPM_NEEDS_PREFIXES | UPM_READS_WHOLE,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
 	.max_age_s = 60 * 60L,

@@ -28,7 +28,7 @@ asn_neighbours_parser_new(const upm_sink *sink, upm_error *err)
 const upm_source_desc upm_source_ripestat_asn_neighbours = {
 	.name = "ripestat-asn-neighbours",
 	.request_name = "asn-neighbours",
-	.needs = UPM_NEEDS_ASN | UPM_GIVES_NEIGHBOURS,
+	.needs = UPM_NEEDS_ASN | UPM_GIVES_NEIGHBOURS | UPM_READS_WHOLE,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 6 * 3600L,
 	.max_age_s = 2 * 24 * 3600L,

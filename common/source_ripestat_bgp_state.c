@@ -1,7 +1,10 @@
 /*
  * source_ripestat_bgp_state.c - RIPEstat bgp-state (ripestat-bgp-state,
  * the default): every RIS session's path to every prefix of an AS, now or
- * at a past instant; read as it streams by the push parser.
+ * at a past instant; read as it streams by the push parser.  RIPEstat
+ * takes a comma-separated list of resources and combines their answers
+ * (https://stat.ripe.net/docs/02.data-api/bgp-state.html, parameter
+ * "resource"): a country's ASNs are asked in batches (query.c, ASN_BATCH).
  *
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
@@ -33,7 +36,7 @@ bgp_state_parser_new(const upm_sink *sink, upm_error *err)
 const upm_source_desc upm_source_ripestat_bgp_state = {
 	.name = "ripestat-bgp-state",
 	.request_name = "bgp-state",
-	.needs = UPM_NEEDS_ASN | UPM_TAKES_TIME,
+	.needs = UPM_NEEDS_ASN | UPM_TAKES_TIME | UPM_TAKES_LISTS,
 	.transport = UPM_TRANSPORT_HTTP_GET,
 	.fresh_s = 5 * 60L,
 	.max_age_s = 12 * 3600L,

@@ -25,9 +25,25 @@
 /* GET url into out (appended; caller owns out).  *http_code gets the final
  * HTTP status (0 for file:// or when none arrived).  Retries connection
  * errors, 5xx and 429 (honouring Retry-After) inside the time budget; never
- * retries other 4xx.  UPM_OK only for HTTP 200 (or a file:// read). */
+ * retries other 4xx.  UPM_OK only for HTTP 200 (or a file:// read).
+ * The body is held whole: capped by the fetcher's max_whole_bytes. */
 upm_status upm_fetch(upm_fetcher *f, const char *url, upm_buf *out,
     long *http_code, upm_error *err);
+
+/* A new fetcher with f's settings (its own curl handle); NULL on
+ * failure.  Caller owns it. */
+upm_fetcher *upm_fetcher_clone(const upm_fetcher *f, upm_error *err);
+
+/* Jobs 0..n-1 on at most `workers` threads (at most UPM_POOL_MAX), each
+ * with its own fetcher: the calling thread runs with f, the others with
+ * clones of it.  A job gets its index and its thread's fetcher.  After a
+ * job fails no new one starts; the status and error of the failed job
+ * with the lowest index are returned.  common/pool.c. */
+#define UPM_POOL_MAX 32
+typedef upm_status (*upm_pool_job)(void *ctx, upm_fetcher *f, size_t i,
+    upm_error *err);
+upm_status upm_pool_run(upm_fetcher *f, size_t workers, size_t n,
+    upm_pool_job job, void *ctx, upm_error *err);
 
 /* The consumer of a streamed response.  begin is called before the first
  * body byte of every 200 answer (again when a broken transfer is retried:
@@ -41,6 +57,10 @@ typedef struct {
 	upm_status (*data)(void *ctx, const char *buf, size_t len, upm_error *err);
 	upm_status (*end)(void *ctx, upm_error *err);
 	void *ctx;
+	/* The body is kept whole by the consumer (not parsed while it
+	 * streams): capped by the fetcher's max_whole_bytes instead of
+	 * max_bytes. */
+	int whole;
 } upm_stream;
 
 /* Like upm_fetch, but the body goes to s as it arrives (never held whole),
@@ -367,7 +387,17 @@ typedef struct {
  * is reported when that record arrives, possibly before an envelope error
  * that the whole-buffer parsers would have named first.
  *
+ * Limits while streaming (UPM_ERR_TOOBIG, naming the byte offset): a
+ * string or a key longer than UPM_JSON_MAX_TOKEN, one value cut out (a
+ * record, an envelope field) longer than UPM_JSON_MAX_VALUE, and envelope
+ * fields kept beside the records above UPM_JSON_MAX_VALUE in all.  A
+ * streamed call's document that is not an object is refused at its first
+ * byte unless it starts like JSON (then kept whole up to
+ * UPM_JSON_MAX_TOKEN, for the whole-buffer parser's error text).
+ *
  * Caller owns the parser (sinks copied); NULL on failure. */
+#define UPM_JSON_MAX_TOKEN ((size_t)1 << 20)   /* 1 MiB */
+#define UPM_JSON_MAX_VALUE ((size_t)4 << 20)   /* 4 MiB */
 typedef struct upm_parser upm_parser;
 
 upm_parser *upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,

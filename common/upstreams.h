@@ -180,11 +180,33 @@ upm_status upm_sources_parse(const char *list, upm_source *out, size_t max,
 
 typedef struct upm_fetcher upm_fetcher;
 
+/* Size caps (decoded bytes; see the README's "Memory").  A streamed answer
+ * (bgp-state, looking-glass) is parsed as it arrives and holds one record
+ * at a time, so its cap only has to fit the largest real networks, an
+ * estimate: 20,000 prefixes x 1,000 RIS sessions carrying them x 220 bytes
+ * per route (a recorded answer, compact JSON) is 4.4 GB, hence 8 GiB
+ * (SIZE_MAX on a 32-bit build).  An answer kept whole (country-
+ * resource-list, announced-prefixes, routing-status, asn-neighbours and
+ * the looking glasses nlnog-lg and alice-lg) is held in memory: 8 MiB,
+ * more than twice the largest real ones (a large country's resource list
+ * or the announced prefixes of the largest networks: about 3 MB). */
+#define UPM_DEFAULT_MAX_BYTES \
+	((size_t)-1 > 0xffffffffu ? (size_t)8 << 30 : (size_t)-1)
+#define UPM_DEFAULT_MAX_WHOLE_BYTES ((size_t)8 << 20)
+/* Header and trailer lines of one try (every response of its redirects,
+ * trailers of a chunked body too) beyond this end it: 64 KiB. */
+#define UPM_MAX_HEADER_BYTES ((size_t)64 << 10)
+
 typedef struct {
 	const char *user_agent;   /* NULL: "upstreams/<UPM_VERSION>" */
 	long connect_timeout_ms;  /* 0: 10000 */
 	long timeout_ms;          /* overall budget incl. retries; 0: 30000 */
-	size_t max_bytes;         /* response cap; 0: 64 MiB */
+	size_t max_bytes;         /* cap of a streamed answer (parsed as it
+	                           * arrives) and of upm_fetch; 0:
+	                           * UPM_DEFAULT_MAX_BYTES */
+	size_t max_whole_bytes;   /* cap of an answer kept whole before it is
+	                           * parsed; 0: UPM_DEFAULT_MAX_WHOLE_BYTES;
+	                           * never above max_bytes */
 	int max_retries;          /* retries after the first try; <0: 0; default set by caller (3) */
 	long retry_base_ms;       /* first backoff delay; 0: 500 */
 	int allow_file;           /* accept file:// URLs */
@@ -544,6 +566,9 @@ typedef struct {
 	int64_t now;              /* the time ages are counted to; 0: time(NULL) */
 	int per_prefix;           /* every prefix's upstreams in the result's
 	                           * prefix_results (at most 64 prefixes) */
+	size_t parallel;          /* requests of this query in flight at once
+	                           * (a country's bgp-state batches); 0 or 1:
+	                           * one at a time; at most 8 */
 } upm_query_opts;
 
 /* RIPE NCC's own prefix (AS3333): announced everywhere, all the time. */

@@ -181,7 +181,7 @@ ck_print_effective_config(const struct config *c)
 	    "--state-dir " : "none", c->state_file != NULL ? c->state_file :
 	    c->state_dir != NULL ? c->state_dir : "", c->timeout,
 	    c->fetch.max_retries, c->fetch.max_bytes != 0 ? c->fetch.max_bytes :
-	    (size_t)64 << 20, c->fetch.cache_dir != NULL ?
+	    UPM_DEFAULT_MAX_BYTES, c->fetch.cache_dir != NULL ?
 	    c->fetch.cache_dir : "(none)");
 }
 
@@ -290,6 +290,8 @@ run_check(struct config *c, struct outcome *o)
 
 	memset(&err, 0, sizeof(err));
 	ck_prepare_fetch(c);
+	/* One target: a country's batches of ASNs go --parallel at a time. */
+	c->q.parallel = c->parallel ? (size_t)c->parallel : DEFAULT_PARALLEL;
 	if (ck_make_state_dir(c, &err) != UPM_OK ||
 	    upm_global_init(&err) != UPM_OK ||
 	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||

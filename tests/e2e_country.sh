@@ -37,7 +37,7 @@ assert d["observations"]==30 and d["other_origin"]==0
 print("good")')" good "json: target, origin_asns, domestic with counts"
 log=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log")
 like "$log" 'country-resource-list' "the country's ASNs come from country-resource-list"
-like "$log" '"resource": \["AS64510"\]' "bgp-state asked per AS of the country"
+like "$log" '"resource": \["AS64510,AS131279"\]' "bgp-state asked for the country's ASes in one request"
 
 # --- AS-level view for comparison: the domestic AS is AS131279's upstream --
 run -a 131279 -f json
@@ -91,7 +91,20 @@ run --country ZZ -e 3356,1299 -f json -t 120
 is "$rc" 0 "300-AS country: OK"
 is "$(jq_py 'print(d["observations"], d["origin_asns"], [round(x["share"]) for x in d["upstreams"]])')" "1200 300 [75, 25]" "all 300 ASes read, shares over all"
 n=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log" | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e["path"]=="/data/bgp-state/data.json"))')
-is "$n" 300 "one bgp-state request per AS"
+is "$n" 6 "bgp-state asked 50 ASes at a time: 6 requests for 300"
+stats() { curl -fsS --max-time 5 "$REPLAY_URL/_replay/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["requests"], d["max_in_flight"])'; }
+# The batches through the pool: each at most --parallel at a time (a
+# latency keeps every request in flight long enough to overlap).
+replay_ctl "latency?ms=100"
+for par in 1 3; do
+	replay_ctl "reset"
+	run --country ZZ -e 3356,1299 -f json -t 120 --parallel $par
+	is "$(jq_py 'print(d["observations"], d["origin_asns"], [round(x["share"]) for x in d["upstreams"]])')" "1200 300 [75, 25]" "--parallel $par: the same result"
+	read -r nreq maxf <<<"$(stats)"
+	is "$nreq" 7 "--parallel $par: the country list and 6 batches"
+	[ "$maxf" -le "$par" ]; ok $? "--parallel $par: at most $par in flight ($maxf)"
+done
+replay_ctl "latency?ms=0"
 run --country ZZ --max-asns 100 -e 3356,1299
 is "$rc" 0 "capped run still judged"
 like "$out" 'ZZ has 300 ASes: only the first 100 asked' "the cap is reported, never silent"

@@ -193,7 +193,7 @@ like "$out" 'response larger than 1000000 bytes' "the cap counts decoded bytes"
 [ "$elapsed" -lt 5000 ]; ok $? "bomb stopped quickly (${elapsed} ms)"
 fault bomb 1
 fetch "$URL"
-like "$line1" '^status=response too large ' "gzip bomb against the default 64 MiB cap: too large"
+like "$line1" '^status=response too large ' "gzip bomb against the default 8 MiB cap of a whole answer: too large"
 is "$(log_count)" 1 "too large: never retried"
 
 # --- redirects and schemes --------------------------------------------------------------------

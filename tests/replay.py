@@ -19,6 +19,12 @@ Data requests
     <key>.json, else the latest snapshot.  Missing: 404 with a RIPEstat-like
     error body.
 
+    A comma-separated list of resources (bgp-state takes one: RIPEstat
+    combines the answers) is answered from the files of each resource:
+    the envelope of the first one found, data.bgp_state the routes of all
+    of them in the order asked, data.resource the list as asked.  Missing
+    ones add nothing; none found at all is a 404.
+
 Public looking glasses
     GET /api/prefix?q=P (NLNOG RING) and /api/v1/lookup/prefix?q=P (Alice-LG)
     are answered from DIR/<scenario>/nlnog/<key>.json and .../alice/<key>.json,
@@ -42,7 +48,8 @@ Control requests (GET)
 
 Fault kinds (see tests/faults.md): status, retry-after, 429, delay, trickle,
 truncate, empty, notjson, maintenance, gzip, bomb, big, redirect,
-redirect-loop, redirect-scheme, close, body.
+redirect-loop, redirect-scheme, close, body, trailers, longstring, longkey,
+junk, generated.
 
 The server exits on its own after --max-seconds.
 """
@@ -63,10 +70,12 @@ import zlib
 FAULT_KINDS = ("status", "retry-after", "429", "delay", "trickle", "truncate",
                "empty", "notjson", "maintenance", "gzip", "bomb", "big",
                "redirect", "redirect-loop", "redirect-scheme", "close",
-               "body")
+               "body", "trailers", "longstring", "longkey", "junk", "generated")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 CALL_RE = re.compile(r"^/data/([A-Za-z0-9_-]+)/data\.json$")
 BOMB_MB = 100
+# The hostile streams below end by themselves after this many MB at most.
+HOSTILE_MAX_MB = 2048
 MAX_TRICKLE_BYTES = 4096
 LOG_LIMIT = 10000
 # Public looking glasses: request path -> directory under the scenario.
@@ -122,6 +131,7 @@ class State:
         self.fault_count = 0       # -1: forever
         self.log = []
         self.bomb = None
+        self.json_bomb = None
         self.latency_ms = 0
         self.requests = 0
         self.in_flight = 0
@@ -138,16 +148,21 @@ class State:
                     self.fault = None
             return fault
 
-    def bomb_body(self):
-        """About 100 KB of gzip that inflates to 100 MB of zeros, built once."""
+    def bomb_body(self, json_like=False):
+        """About 100 KB of gzip that inflates to 100 MB of zeros, built once;
+        json_like: "[" and 100 MB of spaces (it starts like JSON)."""
         with self.lock:
-            if self.bomb is None:
+            if (self.json_bomb if json_like else self.bomb) is None:
                 comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-                chunk = bytes(1024 * 1024)
-                parts = [comp.compress(chunk) for _ in range(BOMB_MB)]
+                chunk = b" " * (1024 * 1024) if json_like else bytes(1024 * 1024)
+                parts = [comp.compress(b"[")] if json_like else []
+                parts += [comp.compress(chunk) for _ in range(BOMB_MB)]
                 parts.append(comp.flush())
-                self.bomb = b"".join(parts)
-            return self.bomb
+                if json_like:
+                    self.json_bomb = b"".join(parts)
+                else:
+                    self.bomb = b"".join(parts)
+            return self.json_bomb if json_like else self.bomb
 
     def seconds_left(self):
         return self.deadline - time.monotonic()
@@ -313,6 +328,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             scenario = self.state.scenario
         directory = os.path.join(self.state.root, scenario, call)
+        if "," in resource:
+            return self.lookup_list(directory, resource, stamp, call)
         name = pick_file(directory, resource_key(resource), stamp)
         if name is None:
             return 404, error_body(404, "not found"), call
@@ -321,6 +338,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return 200, f.read(), call
         except OSError:
             return 404, error_body(404, "not found"), call
+
+    def lookup_list(self, directory, resource, stamp, call):
+        """Several resources in one request: their answers combined."""
+        doc = None
+        routes = []
+        for one in resource.split(","):
+            name = pick_file(directory, resource_key(one.strip()), stamp)
+            if name is None:
+                continue
+            try:
+                with open(name, "rb") as f:
+                    part = json.load(f)
+            except (OSError, ValueError):
+                return 500, error_body(500, "bad recording"), call
+            data = part.get("data") if isinstance(part, dict) else None
+            if not isinstance(data, dict):
+                return 500, error_body(500, "bad recording"), call
+            if doc is None:
+                doc = part
+            routes.extend(data.get("bgp_state") or [])
+        if doc is None:
+            return 404, error_body(404, "not found"), call
+        doc["data"]["bgp_state"] = routes
+        doc["data"]["resource"] = resource
+        if "nr_routes" in doc["data"]:
+            doc["data"]["nr_routes"] = len(routes)
+        return 200, json.dumps(doc).encode(), call
 
     def lookup_lg(self, name, query):
         """A public looking glass: DIR/<scenario>/<name>/<key of q>.json."""
@@ -452,7 +496,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                        headers=[("Content-Encoding", "gzip")])
 
     def fault_bomb(self, path, query, arg):
-        self.send_body(200, self.state.bomb_body(),
+        self.send_body(200, self.state.bomb_body(arg == "json"),
                        headers=[("Content-Encoding", "gzip")])
 
     def fault_big(self, path, query, arg):
@@ -476,6 +520,108 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(chunk[:n])
             fill -= n
         self.wfile.write(tail)
+        self.close_connection = True
+
+    def stream_bytes(self, total, byte=b"a"):
+        """total bytes of byte, stopping when the server is going."""
+        chunk = byte * 65536
+        while total > 0:
+            if self.state.quit.is_set() or self.state.seconds_left() <= 0:
+                return
+            n = min(total, len(chunk))
+            self.wfile.write(chunk[:n])
+            total -= n
+
+    def hostile_mb(self, arg, default):
+        return int(min(self.number(arg, default), HOSTILE_MAX_MB) * 1024 * 1024)
+
+    def fault_trailers(self, path, query, arg):
+        """The real answer chunked, then trailer lines without end (arg MB
+        of them at most, default 1024): the client must stop reading."""
+        code, body, _ = self.lookup(path, query)
+        self.wfile.write(b"HTTP/1.1 %d OK\r\nContent-Type: application/json"
+                         b"\r\nTransfer-Encoding: chunked\r\n"
+                         b"Trailer: X-Pad\r\nConnection: close\r\n\r\n" % code)
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n" % (len(body), body))
+        left = self.hostile_mb(arg, 1024)
+        line = b"X-Pad: " + b"p" * 1000 + b"\r\n"
+        lines = line * 64
+        while left > 0:
+            if self.state.quit.is_set() or self.state.seconds_left() <= 0:
+                break
+            self.wfile.write(lines)
+            left -= len(lines)
+        self.wfile.write(b"\r\n")
+        self.close_connection = True
+
+    def hostile_json(self, head, size, tail):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(head) + size + len(tail)))
+        self.end_headers()
+        self.wfile.write(head)
+        self.stream_bytes(size)
+        self.wfile.write(tail)
+        self.close_connection = True
+
+    def fault_longstring(self, path, query, arg):
+        """A bgp-state element whose prefix is one string of arg MB (50)."""
+        self.hostile_json(b'{"status": "ok", "data": {"bgp_state": '
+                          b'[{"target_prefix": "', self.hostile_mb(arg, 50),
+                          b'", "source_id": "00-1.2.3.4", "path": [1, 2]}]}}')
+
+    def fault_longkey(self, path, query, arg):
+        """An envelope key of arg MB (20)."""
+        self.hostile_json(b'{"', self.hostile_mb(arg, 20),
+                          b'": 1, "status": "ok", "data": {}}')
+
+    def fault_junk(self, path, query, arg):
+        """arg MB (64) of bytes that are not JSON, said to be JSON."""
+        self.hostile_json(b"<html>", self.hostile_mb(arg, 64), b"</html>")
+
+    def fault_generated(self, path, query, arg):
+        """A bgp-state answer of about arg MB (default 100) for the asked
+        AS, made while it is sent (nothing on disk): 350 sessions see every
+        prefix 10.x.y.0/24, three of four through AS3356, the rest through
+        AS1299; a 1,000th of the paths prepend the origin.  Sent without a
+        Content-Length (the end of the connection ends it)."""
+        resource = query.get("resource", ["AS131279"])[0].split(",")[0]
+        target = int(re.sub(r"^[Aa][Ss]", "", resource) or 131279)
+        size = self.hostile_mb(arg, 100)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        head = ('{"messages": [], "see_also": [], "version": "2.0", '
+                '"data_call_name": "bgp-state", "data_call_status": '
+                '"supported - connect to stat-ui", "cached": false, '
+                '"data": {"resource": "%d", "query_time": '
+                '"2025-06-11T16:00:00", "bgp_state": [' % target)
+        self.wfile.write(head.encode())
+        parts = []
+        for i in range(350):
+            up = 1299 if i % 4 == 3 else 3356
+            tail = ", %d" % target if i == 7 else ""
+            parts.append('{"target_prefix": "%%s", "source_id": "%02d-192.0.2.%d", '
+                         '"path": [%d, %d, %d%s], "community": ["%d:%d"]}'
+                         % (i % 26, i % 250 + 1, 64512 + i, up, target, tail,
+                            up, 100 + i))
+        template = ", ".join(parts)
+        sent = 0
+        n = 0
+        while sent < size:
+            if self.state.quit.is_set() or self.state.seconds_left() <= 0:
+                break
+            block = []
+            for _ in range(64):
+                prefix = "10.%d.%d.0/24" % ((n >> 8) & 255, n & 255) \
+                    if n < 65536 else "11.%d.%d.0/24" % ((n >> 8) & 255, n & 255)
+                block.append(template.replace("%s", prefix))
+                n += 1
+            data = (", " if sent else "") + ", ".join(block)
+            self.wfile.write(data.encode())
+            sent += len(data)
+        self.wfile.write(b']}, "query_id": "replay", "status": "ok", '
+                         b'"status_code": 200, "time": "2025-06-11T16:00:01"}')
         self.close_connection = True
 
     def redirect_to(self, location):

@@ -299,6 +299,84 @@ own_cases(void)
 	    e.code == UPM_ERR_ARG, "unknown call refused");
 }
 
+/* Feeds head, `fill` bytes of c in pieces of 64 KiB, then tail; the
+ * status of the first feed that fails, or of finish. */
+static upm_status
+feed_long(upm_call call, const char *head, char c, size_t fill,
+    const char *tail, upm_error *e)
+{
+	static char chunk[65536];
+	upm_parser *p = upm_parser_new(call, 0, NULL, e);
+	upm_status st;
+	size_t n;
+
+	if (p == NULL)
+		return UPM_ERR_NOMEM;
+	memset(chunk, c, sizeof(chunk));
+	st = upm_parser_feed(p, head, strlen(head), e);
+	for (; st == UPM_OK && fill > 0; fill -= n) {
+		n = fill < sizeof(chunk) ? fill : sizeof(chunk);
+		st = upm_parser_feed(p, chunk, n, e);
+	}
+	if (st == UPM_OK)
+		st = upm_parser_feed(p, tail, strlen(tail), e);
+	if (st == UPM_OK)
+		st = upm_parser_finish(p, NULL, e);
+	upm_parser_free(p);
+	return st;
+}
+
+/* The limits while streaming: a string or key over UPM_JSON_MAX_TOKEN, a
+ * value over UPM_JSON_MAX_VALUE, a document that is not JSON. */
+static void
+limits(void)
+{
+	const char *route = "{\"status\": \"ok\", \"data_call_status\": "
+	    "\"supported\", \"data\": {\"bgp_state\": [{\"target_prefix\": \"";
+	const char *route_end = "\", \"source_id\": \"00-192.0.2.1\", "
+	    "\"path\": [1, 2]}]}}";
+	upm_error e;
+
+	memset(&e, 0, sizeof(e));
+	IS_INT(feed_long(UPM_CALL_BGP_STATE, route, 'a', 50u << 20, route_end,
+	    &e), UPM_ERR_TOOBIG, "a 50 MiB string in a record: too big");
+	OK(strncmp(e.text, "JSON string at byte ", 20) == 0 &&
+	    strstr(e.text, " longer than 1048576 bytes") != NULL,
+	    "  names the limit: %s", e.text);
+	IS_INT(feed_long(UPM_CALL_BGP_STATE, route, 'a', UPM_JSON_MAX_TOKEN - 100,
+	    route_end, &e), UPM_OK, "a string just under the limit is read");
+	IS_INT(feed_long(UPM_CALL_BGP_STATE, "{\"", 'k', 20u << 20,
+	    "\": 1, \"status\": \"ok\", \"data\": {}}", &e), UPM_ERR_TOOBIG,
+	    "a 20 MiB key: too big");
+	OK(strncmp(e.text, "JSON key at byte ", 17) == 0 &&
+	    strstr(e.text, " longer than 1048576 bytes") != NULL,
+	    "  names the limit: %s", e.text);
+	{
+		/* A value of many short strings: over the value limit. */
+		static const char item[] = "\"abcdefghijklmnop\", ";
+		upm_parser *p = upm_parser_new(UPM_CALL_BGP_STATE, 0, NULL, &e);
+		upm_status st;
+		size_t i;
+
+		st = upm_parser_feed(p, "{\"messages\": [", 14, &e);
+		for (i = 0; st == UPM_OK && i < (UPM_JSON_MAX_VALUE /
+		    (sizeof(item) - 1)) + 10; i++)
+			st = upm_parser_feed(p, item, sizeof(item) - 1, &e);
+		IS_INT(st, UPM_ERR_TOOBIG, "an envelope value over 4 MiB: too big");
+		IS_STR(e.text, "JSON value at byte 13 longer than 4194304 bytes",
+		    "  names where it began");
+		upm_parser_free(p);
+	}
+	IS_INT(feed_long(UPM_CALL_BGP_STATE, "", '<', 1u << 20, "", &e),
+	    UPM_ERR_JSON, "an HTML page: refused");
+	IS_STR(e.text, "invalid JSON at byte 0: not a JSON document",
+	    "  at its first byte");
+	IS_INT(feed_long(UPM_CALL_BGP_STATE, "[", ' ', 2u << 20, "]", &e),
+	    UPM_ERR_TOOBIG, "a document that is not an object: kept 1 MiB at most");
+	IS_INT(feed_long(UPM_CALL_BGP_STATE, "[", ' ', 100, "]", &e),
+	    UPM_ERR_SHAPE, "  a small one: the whole-buffer parser's error");
+}
+
 int
 main(void)
 {
@@ -310,5 +388,6 @@ main(void)
 	    UPM_PARSE_DATA_ONLY);
 	compare_file("tests/fixtures/parse/top_array.json", UPM_PARSE_DATA_ONLY);
 	own_cases();
+	limits();
 	return tap_done();
 }
