@@ -102,4 +102,40 @@ upm_status upm_rib_result(const upm_rib *r, upm_result **out,
 upm_status upm_rib_snapshot(const upm_rib *r, upm_result **out,
     upm_error *err);
 
+/* ======================================================= history by events */
+
+/* One day per request: RIPEstat documents no longest window for bgplay
+ * (its default is 8 h); a day keeps an answer bounded and 3 days at 3
+ * requests. */
+#define UPM_EVENTS_CHUNK_S 86400
+/* Most prefixes asked in one request (one resource list, one URL). */
+#define UPM_EVENTS_MAX_PREFIXES 256
+
+typedef struct {
+	size_t requests;        /* requests made, announced-prefixes included */
+	size_t prefixes;        /* prefixes the target announced in the window */
+	uint64_t records;       /* the target's routes and updates read */
+	int control_asked;      /* the target had none: the control was asked */
+	size_t control_sessions; /* sessions that announced the control */
+	uint64_t control_records;
+} upm_events_stats;
+
+/* History by events (q->asn, one AS): the prefixes it announced between
+ * from and until (announced-prefixes with starttime/endtime; or
+ * q->prefixes when given), then
+ * ripestat-bgplay for all of them at once, one day per request, one request
+ * at a time: the first request's initial state and every update to sink
+ * (ev->initial marks the initial routes; later days' initial states
+ * repeat the table and are not passed on), in time order.
+ *
+ * Without a single route or update of the target, the control prefix
+ * (q->control_prefix, default UPM_CONTROL_PREFIX) is asked for the same
+ * window: with none either, UPM_ERR_NODATA "no BGP events kept for that
+ * time" naming the archive route (--mrt); with some, UPM_OK and
+ * stats->control_sessions > 0 (the target was not announced: an outage
+ * all along).  Errors of a request name it. */
+upm_status upm_query_events(upm_fetcher *f, const upm_query_opts *q,
+    int64_t from, int64_t until, const upm_sink *sink,
+    upm_events_stats *stats, upm_error *err);
+
 #endif

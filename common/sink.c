@@ -31,6 +31,7 @@ upm_sink_observation(const upm_sink *sink, const upm_observation *obs)
 	ev.aset_path_len = obs->aset_path_len;
 	ev.aset_len = obs->aset_len;
 	ev.malformed = obs->malformed;
+	ev.initial = 0;
 	return sink->event(sink->ctx, &ev);
 }
 
@@ -91,6 +92,7 @@ ripestat_update(void *ctx, const upm_update *u)
 		memset(&ev, 0, sizeof(ev));
 		(void)upm_sink_observation(&one.sink, u->obs);
 		ev.time = u->time;
+		ev.initial = u->initial;
 		return s->sink.event(s->sink.ctx, &ev);
 	}
 	memset(&ev, 0, sizeof(ev));

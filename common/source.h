@@ -40,6 +40,8 @@ typedef struct {
 	const uint32_t *aset_path;
 	size_t aset_path_len, aset_len;
 	int malformed;          /* unusable because garbled (upm_observation) */
+	int initial;            /* a route of the window's initial state
+	                         * (bgplay's initial_state), not an update */
 } upm_event;
 
 /* Where a source's parser sends what it reads.  Each callback returns 0 to
