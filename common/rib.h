@@ -8,12 +8,16 @@
  * kept, so memory follows the target's routes, not the archive's size.
  *
  * The computation's counts follow each event: observations, paths with an
- * upstream, and per upstream its paths and its distinct sessions and
- * prefixes are added to and taken from, never recounted.  The present set
- * (the same thresholds as upm_compute_result: min-peers sessions and
- * min-share percent) is looked at once per second of event time (events
- * of one second are one moment), and every change of it is stamped with
- * that second.  With a hold time, a change counts only once the new set
+ * upstream, and per neighbour its paths, its distinct sessions, prefixes
+ * and vantage ASes, those with a clique AS to its left, route-server
+ * routes, adjacent origin-set ASes (with a relationship file) and (prefix,
+ * vantage AS) pairs (vantage-as weighting) are added to and taken from,
+ * never recounted.  The present set is upm_compute_result's on the same
+ * routes: roles by the same rules (provider evidence, the fallback,
+ * lateral neighbours apart), shares over the upstreams, min-peers vantage
+ * ASes and min-share percent.  It is looked at once per second of event
+ * time (events of one second are one moment), and every change of it is
+ * stamped with that second.  With a hold time, a change counts only once the new set
  * has lasted that long; one undone sooner is a flap, kept apart.
  *
  * Copyright (c) 2026 the upstreams authors.
@@ -35,6 +39,37 @@ enum {
 };
 int upm_compute_classify(const upm_compute *c, const uint32_t *path,
     size_t len, uint32_t *asn);
+
+/* What one path tells the role inference (compute.c's upm_compute_add
+ * rules): the neighbour, the origin-set AS right of it, a clique AS left
+ * of it, a vantage point other than the neighbour.  Returns the class. */
+typedef struct {
+	uint32_t asn;
+	uint32_t adjacent;
+	int clique;
+	int not_self;
+} upm_route_facts;
+int upm_compute_route_facts(const upm_compute *c, const uint32_t *path,
+    size_t len, upm_route_facts *f);
+
+/* One neighbour's counts as the role inference takes them. */
+typedef struct {
+	uint32_t asn;
+	size_t vantage_ases;        /* distinct vantage ASes */
+	int self_vantage;           /* the neighbour itself among them */
+	size_t clique_vantage;      /* of them, with a clique AS left of it */
+	int route_server;           /* seen through an IXP route server */
+	const uint32_t *adjacent;   /* origin-set ASes right of it (for a
+	                             * relationship file) */
+	size_t n_adjacent;
+} upm_role_input;
+
+/* upm_compute_result's role and evidence of one neighbour (c configured
+ * with p); *pending when nothing decides it: lateral when another
+ * neighbour has evidence, else upstream (the fallback). */
+void upm_compute_role(const upm_compute *c, const upm_params *p,
+    const upm_role_input *in, upm_role *role, upm_evidence *evidence,
+    int *pending);
 
 /* One change of the present set (or, flap set, a set that did not last). */
 typedef struct {
