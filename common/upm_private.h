@@ -389,10 +389,13 @@ typedef struct {
 
 /* A push parser: bytes go in as they arrive, in pieces of any size, and
  * records come out as soon as each is complete.  bgp-state ("bgp_state"
- * elements) and looking-glass (one collector of "rrcs" at a time) keep at
- * most one record's JSON plus the small envelope fields in memory, however
- * long the response; the other calls are small and are kept whole and
- * parsed by upm_parser_finish.  The same rules as upm_parse_* apply:
+ * elements), looking-glass (one collector of "rrcs" at a time), bgplay
+ * ("sources", "initial_state", "events") and bgp-updates ("updates") keep
+ * at most one record's JSON plus the small envelope fields in memory,
+ * however long the response; the other calls are small and are kept whole
+ * and parsed by upm_parser_finish.  (bgplay's and bgp-updates' records
+ * have no whole-buffer parser: a document that is no object is named by
+ * jansson, as for the others.)  The same rules as upm_parse_* apply:
  * envelope, shapes with field paths, duplicate keys, NUL and invalid UTF-8
  * rejected, a sink's non-zero return stops with UPM_ERR_ABORTED.
  *
