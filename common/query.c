@@ -1337,6 +1337,11 @@ upm_query_events(upm_fetcher *f, const upm_query_opts *q, int64_t from,
 	if (q->asn == 0 || until < from)
 		return upm_fail(err, UPM_ERR_ARG, "history by events needs one "
 		    "AS and a window");
+	if ((until - from) / UPM_EVENTS_CHUNK_S >= UPM_EVENTS_MAX_DAYS)
+		return upm_fail(err, UPM_ERR_ARG, "%lld days: more than %d by "
+		    "events (a request a day); use a shorter range, --mrt, or "
+		    "-s ripestat-bgp-state --step", (long long)((until - from) /
+		    UPM_EVENTS_CHUNK_S + 1), UPM_EVENTS_MAX_DAYS);
 	as_resource(q->asn, res, sizeof(res));
 	(void)snprintf(run.target, sizeof(run.target), "%s", res);
 	if ((st = upm_prefix_check(control, err)) != UPM_OK)

@@ -143,6 +143,9 @@ upm_status upm_rib_snapshot(const upm_rib *r, upm_result **out,
  * (its default is 8 h); a day keeps an answer bounded and 3 days at 3
  * requests. */
 #define UPM_EVENTS_CHUNK_S 86400
+/* Longest range by events: a request a day, so at most this many
+ * requests (RIPEstat asks to be told past 1,000 a day). */
+#define UPM_EVENTS_MAX_DAYS 62
 /* Most prefixes asked in one request (one resource list, one URL). */
 #define UPM_EVENTS_MAX_PREFIXES 256
 

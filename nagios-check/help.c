@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "rib.h"
 #include "history.h"
 
 void
@@ -145,10 +146,11 @@ ck_print_help(void)
 "                        By default RIPEstat's announced-prefixes for the range,\n"
 "                        then bgplay (-s ripestat-bgplay) for those prefixes\n"
 "                        (or -p's), one day per request, one at a time (3 days:\n"
-"                        4 requests), into a routing table; -t applies to each\n"
-"                        request.  Nothing kept for the range (no event of the\n"
-"                        target nor of --control-prefix) is UNKNOWN: read RIS\n"
-"                        archives instead (--mrt, data.ris.ripe.net)\n"
+"                        4 requests; at most %d days), into a routing table;\n"
+"                        -t applies to each request.  Nothing kept for the\n"
+"                        range (no event of the target nor of the control\n"
+"                        prefix) is UNKNOWN: read RIS archives instead (--mrt,\n"
+"                        data.ris.ripe.net)\n"
 "     --step DURATION    Also a sample of the table every step (seconds, or\n"
 "                        30s, 15m, 1h, 2d; at most %d steps), no request more.\n"
 "                        With -s ripestat-bgp-state: one snapshot request per\n"
@@ -188,7 +190,8 @@ ck_print_help(void)
 "target that could not be read is UNKNOWN (or the -t STATE when it ran out of\n"
 "time), never CRITICAL by itself.\n",
 	    DEFAULT_PARALLEL, MAX_PARALLEL, MAX_PREFIXES, DEFAULT_TIMEOUT,
-	    UPM_CONTROL_PREFIX, MAX_PREFIXES, HISTORY_MAX_STEPS,
+	    UPM_CONTROL_PREFIX, MAX_PREFIXES, UPM_EVENTS_MAX_DAYS,
+	    HISTORY_MAX_STEPS,
 	    DEFAULT_GRAPHITE_PREFIX, UPM_MALFORMED_MAX_PCT);
 }
 

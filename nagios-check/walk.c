@@ -66,6 +66,13 @@ ck_history_config_check(struct config *c, upm_error *err)
 		    "-w and -c do not go with --from/--until/--step"), -1;
 	if (c->until_t < c->from_t)
 		return upm_fail(err, UPM_ERR_ARG, "--until is before --from"), -1;
+	if (c->events && (c->until_t - c->from_t) / UPM_EVENTS_CHUNK_S >=
+	    UPM_EVENTS_MAX_DAYS)
+		return upm_fail(err, UPM_ERR_ARG, "%lld days: more than %d by "
+		    "events (a request a day); use a shorter range, --mrt, or "
+		    "-s ripestat-bgp-state --step", (long long)((c->until_t -
+		    c->from_t) / UPM_EVENTS_CHUNK_S + 1), UPM_EVENTS_MAX_DAYS),
+		    -1;
 	if (!c->step)
 		return 0;
 	return history_count_steps(c->from_t, c->until_t, c->step_s,

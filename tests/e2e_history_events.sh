@@ -129,6 +129,9 @@ is "$rc" 3 "snapshots without --step: UNKNOWN"
 like "$out" 'ripestat-bgp-state history needs --step' "says so"
 run -a 131279 -s ripestat-bgp-state --from "$FROM" --until "$UNTIL" --step 1h --hold 5m
 is "$rc" 3 "--hold with snapshots: UNKNOWN"
+run -a 131279 --from 2017-01-01T00:00:00 --until 2017-03-05T00:00:00
+is "$rc" 3 "64 days by events: UNKNOWN (a request a day, at most 62)"
+like "$out" '64 days: more than 62 by events' "says how many and the cap"
 run -a 131279 -s ripestat-bgplay
 is "$rc" 3 "an event source without a window: UNKNOWN"
 like "$out" 'gives events, not a snapshot' "says why"
