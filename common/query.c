@@ -1191,7 +1191,7 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 struct events_run {
 	const upm_sink *sink;
 	upm_events_stats *stats;
-	int skip_initial;           /* a later day: its initial state repeats */
+	int skip_initial;           /* a later day: updates before it dropped */
 	int64_t window_start;       /* the day asked */
 	upm_strlist control;        /* the control's sessions */
 	int is_control;
@@ -1209,9 +1209,11 @@ on_window_event(void *ctx, const upm_event *ev)
 			return 0;
 		return upm_strlist_add(&e->control, ev->session);
 	}
-	/* A later day: its initial state repeats the table, and an update
-	 * before its start (a boundary second) was in the day before. */
-	if (e->skip_initial && (ev->initial || ev->time < e->window_start))
+	/* A later day: an update before its start (a boundary second) was
+	 * in the day before.  Its initial state is taken again: the same
+	 * routes change nothing, and a day the day before lacked (RIPEstat's
+	 * retention starting inside the range) fills the table from then. */
+	if (e->skip_initial && !ev->initial && ev->time < e->window_start)
 		return 0;
 	e->stats->records++;
 	return e->sink->event != NULL ? e->sink->event(e->sink->ctx, ev) : 0;

@@ -162,9 +162,9 @@ typedef struct {
  * from and until (announced-prefixes with starttime/endtime; or
  * q->prefixes when given), then
  * ripestat-bgplay for all of them at once, one day per request, one request
- * at a time: the first request's initial state and every update to sink
- * (ev->initial marks the initial routes; later days' initial states
- * repeat the table and are not passed on), in time order.
+ * at a time: each day's initial state and every update to sink
+ * (ev->initial marks the initial routes; a later day's repeat the table,
+ * or fill it where the day before had nothing), in time order.
  *
  * Without a single route or update of the target, the control prefix
  * (q->control_prefix, default UPM_CONTROL_PREFIX) is asked for the same

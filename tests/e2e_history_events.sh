@@ -30,6 +30,12 @@ cp "$empty" "$work/tree/retention/bgplay/193.0.0.0_21.json"
 cp -r "$work/tree/default/announced-prefixes" "$work/tree/dark/"
 cp "$empty" "$work/tree/dark/bgplay/$all.json"
 cp "$work/tree/default/bgplay/193.0.0.0_21.json" "$work/tree/dark/bgplay/"
+# straddle: RIPEstat's retention begins inside the range: the first day
+# answers empty, the next ones as usual.
+mkdir -p "$work/tree/straddle/bgplay"
+cp -r "$work/tree/default/announced-prefixes" "$work/tree/straddle/"
+cp "$empty" "$work/tree/straddle/bgplay/$all@2017-09-30T00-00-00.json"
+cp "$work/tree/default/bgplay/$all@2017-10-0"[12]"T00-00-00.json" "$work/tree/straddle/bgplay/"
 start_replay "$work/tree" default || exit 1
 
 run() {
@@ -121,6 +127,11 @@ replay_ctl "scenario?name=dark"
 run -a AS131279 --from 2020-12-21T07:00:00 --until 2020-12-21T12:00:00 -f text
 is "$rc" 0 "no route of the target while the control has them: no change"
 like "$out" "start: no route to the target \(outage: the control prefix seen by 60 sessions\)" "an outage all along"
+replay_ctl "scenario?name=straddle"
+run -a AS131279 --from "$FROM" --until "$UNTIL" -f json
+is "$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["start"]["time"], d["start"]["upstreams"], len(d["changes"]), d["changes"][0]["time"])' <<<"$out" 2>&1)" \
+    "2017-10-01T00:00:00Z [{'asn': 4837, 'share': 100.0}] 9 2017-10-01T09:07:51Z" \
+    "a first day without data: the history starts with the next day's routes, no false change"
 replay_ctl "scenario?name=default"
 
 # --- the options -------------------------------------------------------------------
