@@ -1650,10 +1650,22 @@ int
 upm_compute_classify(const upm_compute *c, const uint32_t *path, size_t len,
     uint32_t *asn)
 {
+	upm_route_facts f;
+	int cls = upm_compute_route_facts(c, path, len, &f);
+
+	*asn = f.asn;
+	return cls;
+}
+
+int
+upm_compute_route_facts(const upm_compute *c, const uint32_t *path,
+    size_t len, upm_route_facts *f)
+{
 	size_t first, priv;
 	long i;
+	uint32_t *asn = &f->asn;
 
-	*asn = 0;
+	memset(f, 0, sizeof(*f));
 	if (path == NULL || len == 0)
 		return UPM_CLASS_UNUSABLE;
 	if (!upm_asn_list_has(&c->origins, path[len - 1]))
@@ -1663,7 +1675,56 @@ upm_compute_classify(const upm_compute *c, const uint32_t *path, size_t len,
 	if (asn_reserved(path[i]))
 		return UPM_CLASS_UNUSABLE;
 	*asn = path[i];
+	f->adjacent = path[first];
+	f->clique = i > 0 && clique_left(c, path, (size_t)i);
+	f->not_self = path[0] != path[i];
 	return UPM_CLASS_UPSTREAM;
+}
+
+/* relfile_says for a table's list of adjacent origin-set ASes. */
+static int
+relfile_says_list(const upm_compute *c, uint32_t asn, const uint32_t *adj,
+    size_t n)
+{
+	int known = 0;
+
+	if (c->rel == NULL)
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		int r = upm_asrel_lookup(c->rel, asn, adj[j]);
+		if (r == 1)
+			return 1;
+		known |= r != 2;
+	}
+	return known ? 0 : -1;
+}
+
+void
+upm_compute_role(const upm_compute *c, const upm_params *p,
+    const upm_role_input *in, upm_role *role, upm_evidence *evidence,
+    int *pending)
+{
+	size_t many = p->many_vantage ? p->many_vantage : UPM_MANY_VANTAGE_ASES;
+	size_t others = in->vantage_ases - (size_t)(in->self_vantage != 0);
+	int rel = relfile_says_list(c, in->asn, in->adjacent, in->n_adjacent);
+
+	/* infer_role's rules, in its order. */
+	*pending = 0;
+	*role = UPM_ROLE_UPSTREAM;
+	*evidence = UPM_EVIDENCE_NONE;
+	if (rel >= 0) {
+		*evidence = UPM_EVIDENCE_RELFILE;
+		*role = rel ? UPM_ROLE_UPSTREAM : UPM_ROLE_LATERAL;
+	} else if (p->neighbours_all)
+		;
+	else if (in->route_server)
+		*evidence = UPM_EVIDENCE_ROUTE_SERVER;
+	else if (in->clique_vantage >= p->min_peers && in->clique_vantage > 0)
+		*evidence = UPM_EVIDENCE_CLIQUE;
+	else if (others >= many)
+		*evidence = UPM_EVIDENCE_VANTAGE;
+	else
+		*pending = 1;
 }
 
 /* ------------------------------------------------------------ others */

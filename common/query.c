@@ -35,7 +35,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "source.h"
+#include "rib.h"
 
 #define DEFAULT_MAX_ASNS 1000
 /* ASNs per bgp-state request: see the top of the file. */
@@ -1323,6 +1323,11 @@ query_target_rules(struct run *run, upm_error *err)
 		    q->source);
 		if (run->srcs[i] == NULL)
 			return upm_fail(err, UPM_ERR_ARG, "unknown source");
+		/* Withdrawals need a routing table: history's (walk.c). */
+		if (run->srcs[i]->needs & UPM_GIVES_EVENTS)
+			return upm_fail(err, UPM_ERR_ARG, "%s gives events, not "
+			    "a snapshot: use it for history (--from/--until)",
+			    run->srcs[i]->name);
 	}
 	return upm_ripestat_timestamp(q->at, ts, sizeof(ts), err);
 }
@@ -1401,6 +1406,213 @@ upm_query(upm_fetcher *f, const upm_query_opts *q, upm_result **out,
 	if (st == UPM_OK)
 		keep_load(&run, *out);
 	run_free(&run);
+	return st;
+}
+
+/* ---------------------------------------------------- history by events */
+
+struct events_run {
+	const upm_sink *sink;
+	upm_events_stats *stats;
+	int skip_initial;           /* a later day: updates before it dropped */
+	int64_t window_start;       /* the day asked */
+	upm_strlist control;        /* the control's sessions */
+	int is_control;
+};
+
+static int
+on_window_event(void *ctx, const upm_event *ev)
+{
+	struct events_run *e = ctx;
+
+	if (e->is_control) {
+		e->stats->control_records++;
+		if (ev->kind != UPM_EV_ANNOUNCE || ev->session == NULL ||
+		    upm_strlist_contains(&e->control, ev->session))
+			return 0;
+		return upm_strlist_add(&e->control, ev->session);
+	}
+	/* A later day: an update before its start (a boundary second) was
+	 * in the day before.  Its initial state is taken again: the same
+	 * routes change nothing, and a day the day before lacked (RIPEstat's
+	 * retention starting inside the range) fills the table from then. */
+	if (e->skip_initial && !ev->initial && ev->time < e->window_start)
+		return 0;
+	e->stats->records++;
+	return e->sink->event != NULL ? e->sink->event(e->sink->ctx, ev) : 0;
+}
+
+/* One window request of an event source for resource. */
+static upm_status
+ask_window(struct run *run, const upm_source_desc *d, struct events_run *e,
+    const char *resource, int64_t from, int64_t until, upm_error *err)
+{
+	upm_query_opts q = *run->q;
+	struct reader rd;
+	char *req = NULL;
+	upm_status st;
+
+	q.window_start = from;
+	q.window_end = until;
+	memset(&rd, 0, sizeof(rd));
+	rd.desc = d;
+	rd.sink.event = on_window_event;
+	rd.sink.ctx = e;
+	e->stats->requests++;
+	st = d->request(&q, resource, &req, err);
+	if (st == UPM_OK)
+		st = read_answer(run, &rd, req, err);
+	free(req);
+	if (st == UPM_OK)
+		note_message(run, rd.meta.messages);
+	if (st == UPM_ERR_ABORTED)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (st != UPM_OK) {
+		char why[UPM_ERROR_TEXT], a[32], b[32];
+
+		(void)snprintf(why, sizeof(why), "%s", err ? err->text : "");
+		if (upm_time_format(from, a, sizeof(a)) != UPM_OK ||
+		    upm_time_format(until, b, sizeof(b)) != UPM_OK)
+			a[0] = b[0] = '\0';
+		return upm_fail(err, st, "%s %.64s%s from %sZ until %sZ: %.300s",
+		    d->request_name, resource, strchr(resource, ',') ? ",..." :
+		    "", a, b, why);
+	}
+	return UPM_OK;
+}
+
+/* The prefixes q->asn announced in the window, at most
+ * UPM_EVENTS_MAX_PREFIXES. */
+static upm_status
+window_prefixes(struct run *run, int64_t from, int64_t until,
+    struct announced *a, upm_events_stats *stats, upm_error *err)
+{
+	upm_query_opts q = *run->q;
+	struct reader rd;
+	char res[16], *url = NULL;
+	upm_status st;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.aux_call = UPM_CALL_ANNOUNCED_PREFIXES;
+	rd.aux_sinks.prefix = announced_add;
+	rd.aux_sinks.ctx = a;
+	a->run = run;
+	a->max = UPM_EVENTS_MAX_PREFIXES;
+	q.window_start = from;
+	q.window_end = until;
+	as_resource(q.asn, res, sizeof(res));
+	stats->requests++;
+	st = upm_ripestat_window_url(&q, "announced-prefixes", res, &url, err);
+	if (st == UPM_OK)
+		st = read_answer(run, &rd, url, err);
+	free(url);
+	if (st == UPM_OK && a->overflow)
+		st = upm_fail(err, UPM_ERR_ARG, "%s announced more than %d "
+		    "prefixes in that time: too many for one bgplay request; "
+		    "use -s ripestat-bgp-state --step or --mrt", res,
+		    UPM_EVENTS_MAX_PREFIXES);
+	if (st != UPM_OK && st != UPM_ERR_ARG) {
+		char why[UPM_ERROR_TEXT];
+
+		(void)snprintf(why, sizeof(why), "%s", err ? err->text : "");
+		st = upm_fail(err, st == UPM_ERR_ABORTED ? UPM_ERR_NOMEM : st,
+		    "announced-prefixes %s: %.400s", res, why);
+	}
+	return st;
+}
+
+/* The prefixes as one resource list ("a,b,c"); malloc'd. */
+static char *
+join_prefixes(const upm_strlist *l)
+{
+	upm_buf b;
+
+	upm_buf_init(&b);
+	for (size_t i = 0; i < l->n; i++)
+		if (upm_buf_printf(&b, "%s%s", i ? "," : "", l->v[i]) != UPM_OK) {
+			upm_buf_free(&b);
+			return NULL;
+		}
+	return upm_buf_steal(&b);
+}
+
+upm_status
+upm_query_events(upm_fetcher *f, const upm_query_opts *q, int64_t from,
+    int64_t until, const upm_sink *sink, upm_events_stats *stats,
+    upm_error *err)
+{
+	const upm_source_desc *d = upm_source_desc_get(UPM_SRC_BGPLAY);
+	const char *control = q->control_prefix ? q->control_prefix :
+	    UPM_CONTROL_PREFIX;
+	struct events_run e;
+	struct announced a;
+	struct run run;
+	char *list = NULL, res[16];
+	upm_status st = UPM_OK;
+	int64_t t;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&run, 0, sizeof(run));
+	memset(&e, 0, sizeof(e));
+	memset(&a, 0, sizeof(a));
+	run.f = f;
+	run.q = q;
+	e.sink = sink;
+	e.stats = stats;
+	if (q->asn == 0 || until < from)
+		return upm_fail(err, UPM_ERR_ARG, "history by events needs one "
+		    "AS and a window");
+	if ((until - from) / UPM_EVENTS_CHUNK_S >= UPM_EVENTS_MAX_DAYS)
+		return upm_fail(err, UPM_ERR_ARG, "%lld days: more than %d by "
+		    "events (a request a day); use a shorter range, --mrt, or "
+		    "-s ripestat-bgp-state --step", (long long)((until - from) /
+		    UPM_EVENTS_CHUNK_S + 1), UPM_EVENTS_MAX_DAYS);
+	as_resource(q->asn, res, sizeof(res));
+	(void)snprintf(run.target, sizeof(run.target), "%s", res);
+	if ((st = upm_prefix_check(control, err)) != UPM_OK)
+		return st;
+	/* The prefixes given, or those announced in the window. */
+	for (size_t i = 0; st == UPM_OK && i < q->n_prefixes; i++)
+		if ((st = upm_prefix_check(q->prefixes[i], err)) == UPM_OK &&
+		    upm_strlist_add(&a.list, q->prefixes[i]) != 0)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	if (st == UPM_OK && q->n_prefixes == 0)
+		st = window_prefixes(&run, from, until, &a, stats, err);
+	stats->prefixes = a.list.n;
+	if (st == UPM_OK && a.list.n > 0 && (list = join_prefixes(&a.list)) ==
+	    NULL)
+		st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	/* One day per request, one request at a time, in time order. */
+	for (t = from; st == UPM_OK && list != NULL && t <= until;
+	    t += UPM_EVENTS_CHUNK_S) {
+		int64_t end = until - t > UPM_EVENTS_CHUNK_S ?
+		    t + UPM_EVENTS_CHUNK_S : until;
+
+		e.skip_initial = t > from;
+		e.window_start = t;
+		st = ask_window(&run, d, &e, list, t, end, err);
+		if (end == until)
+			break;
+	}
+	if (st == UPM_OK && stats->records == 0) {
+		/* Nothing of the target: kept nothing, or not announced? */
+		e.is_control = 1;
+		stats->control_asked = 1;
+		st = ask_window(&run, d, &e, control, from, until, err);
+		stats->control_sessions = e.control.n;
+		if (st == UPM_OK && e.control.n == 0)
+			st = upm_fail(err, UPM_ERR_NODATA, "no BGP events kept for "
+			    "that time: RIPEstat has no update of %s%s nor of the "
+			    "always-announced control prefix %s then; read RIS "
+			    "archive files instead (--mrt with a bview and the "
+			    "updates after it from data.ris.ripe.net)", res,
+			    a.list.n == 0 ? " (announced-prefixes gave none)" : "",
+			    control);
+	}
+	free(list);
+	upm_strlist_free(&a.list);
+	upm_strlist_free(&e.control);
+	upm_strlist_free(&run.prefixes);
 	return st;
 }
 

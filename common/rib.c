@@ -228,13 +228,23 @@ names_free(names *t)
 typedef struct {
 	uint32_t up;       /* index into ups, NO_UPSTREAM for direct */
 	uint32_t len;
+	uint32_t vantage;  /* the peer's AS, else the path's first */
+	uint32_t adjacent; /* the origin-set AS right of the neighbour */
+	uint32_t pv;       /* (prefix, vantage) id: vantage-as weighting */
+	unsigned char clique, route_server;
 	uint32_t path[];
 } route;
 
+/* A neighbour's counts, each following the routes: what
+ * upm_compute_result's roles, shares and presence are made of. */
 typedef struct {
 	uint32_t asn;
 	uint64_t observations;
 	size_t sessions, prefixes; /* distinct, with at least one route */
+	size_t vantages;           /* distinct vantage ASes */
+	size_t clique_vantages;    /* of them with a clique AS to the left */
+	size_t weighted;           /* distinct (prefix, vantage AS) */
+	uint64_t route_server;     /* routes through a route server */
 } rib_upstream;
 
 struct upm_rib {
@@ -249,6 +259,11 @@ struct upm_rib {
 	u64map ups_index;     /* asn -> index */
 	u64map up_session;    /* index << 32 | session -> routes */
 	u64map up_prefix;     /* index << 32 | prefix -> routes */
+	u64map up_vantage;    /* index << 32 | vantage AS -> routes */
+	u64map up_clique;     /* index << 32 | vantage AS -> clique routes */
+	u64map up_adjacent;   /* index << 32 | adjacent AS -> routes */
+	u64map up_weighted;   /* index << 32 | pv id -> routes */
+	u64map pv_index;      /* prefix << 32 | vantage -> pv id */
 	uint64_t with_upstream, direct, events;
 	/* Time: the second being taken, and the present set. */
 	int have_second;
@@ -302,6 +317,11 @@ upm_rib_new(const upm_asn_list *origins, const upm_params *p, int64_t hold_s,
 		r->params = *p;
 	else
 		upm_params_init(&r->params);
+	/* The clique, the relationship file, the weighting: as a query's. */
+	if (upm_compute_configure(r->rules, &r->params, err) != UPM_OK) {
+		upm_rib_free(r);
+		return NULL;
+	}
 	r->hold = hold_s;
 	return r;
 }
@@ -326,6 +346,11 @@ upm_rib_free(upm_rib *r)
 	map_free(&r->ups_index);
 	map_free(&r->up_session);
 	map_free(&r->up_prefix);
+	map_free(&r->up_vantage);
+	map_free(&r->up_clique);
+	map_free(&r->up_adjacent);
+	map_free(&r->up_weighted);
+	map_free(&r->pv_index);
 	free(r->ups);
 	names_free(&r->sessions);
 	names_free(&r->prefixes);
@@ -368,14 +393,36 @@ upstream_of(upm_rib *r, uint32_t asn)
 	return (long)r->n_ups++;
 }
 
+/* One distinct-count: key's routes up (delta 1) or down (-1); *distinct
+ * follows the keys with at least one.  -1 out of memory. */
+static int
+count_key(u64map *m, uint64_t key, int delta, size_t *distinct)
+{
+	size_t j;
+	int fresh;
+
+	if (delta > 0) {
+		if ((j = map_put(m, key, &fresh)) == SIZE_MAX)
+			return -1;
+		*distinct += m->val[j]++ == 0;
+		return 0;
+	}
+	if ((j = map_find(m, key)) != SIZE_MAX && --m->val[j] == 0) {
+		map_del_slot(m, j);
+		(*distinct)--;
+	}
+	return 0;
+}
+
 /* Adds (delta 1) or takes (delta -1) one route's share of the counts. */
 static int
 count_route(upm_rib *r, const route *rt, uint32_t sid, uint32_t pid,
     int delta)
 {
 	rib_upstream *u;
-	size_t j;
+	size_t j, scratch = 0;
 	int fresh;
+	uint64_t idx;
 
 	if (rt->up == NO_UPSTREAM) {
 		r->direct += (uint64_t)(int64_t)delta;
@@ -384,6 +431,17 @@ count_route(upm_rib *r, const route *rt, uint32_t sid, uint32_t pid,
 	u = &r->ups[rt->up];
 	u->observations += (uint64_t)(int64_t)delta;
 	r->with_upstream += (uint64_t)(int64_t)delta;
+	u->route_server += (uint64_t)(int64_t)(rt->route_server ? delta : 0);
+	idx = (uint64_t)rt->up << 32;
+	if (count_key(&r->up_vantage, idx | rt->vantage, delta,
+	    &u->vantages) != 0 ||
+	    (rt->clique && count_key(&r->up_clique, idx | rt->vantage, delta,
+	    &u->clique_vantages) != 0) ||
+	    (r->params.relationships != NULL && count_key(&r->up_adjacent,
+	    idx | rt->adjacent, delta, &scratch) != 0) ||
+	    (r->params.weighting == UPM_WEIGHT_VANTAGE_AS &&
+	    count_key(&r->up_weighted, idx | rt->pv, delta, &u->weighted) != 0))
+		return -1;
 	if (delta > 0) {
 		if ((j = map_put(&r->up_session, pair_key(rt->up, sid),
 		    &fresh)) == SIZE_MAX)
@@ -457,14 +515,17 @@ session_down(upm_rib *r, const char *session)
 static int
 announce(upm_rib *r, const upm_event *ev)
 {
-	uint32_t asn;
+	upm_route_facts f;
+	uint32_t asn, vantage;
 	int cls, fresh;
 	long sid, pid, up = NO_UPSTREAM;
 	size_t j;
 	route *rt;
 
+	memset(&f, 0, sizeof(f));
 	cls = ev->unusable ? UPM_CLASS_UNUSABLE :
-	    upm_compute_classify(r->rules, ev->path, ev->path_len, &asn);
+	    upm_compute_route_facts(r->rules, ev->path, ev->path_len, &f);
+	asn = f.asn;
 	if (cls != UPM_CLASS_DIRECT && cls != UPM_CLASS_UPSTREAM) {
 		/* Not the target's route (or no path to tell): it replaces
 		 * whatever the session had for the prefix. */
@@ -483,6 +544,23 @@ announce(upm_rib *r, const upm_event *ev)
 		return -1;
 	rt->up = (uint32_t)up;
 	rt->len = (uint32_t)ev->path_len;
+	/* upm_compute_add's vantage AS and route-server rule. */
+	vantage = ev->peer_asn != 0 ? ev->peer_asn : ev->path[0];
+	rt->vantage = vantage;
+	rt->adjacent = f.adjacent;
+	rt->clique = (unsigned char)f.clique;
+	rt->route_server = strncmp(ev->session, "alice/", 6) == 0;
+	rt->pv = 0;
+	if (r->params.weighting == UPM_WEIGHT_VANTAGE_AS) {
+		if ((j = map_put(&r->pv_index, pair_key((uint32_t)pid, vantage),
+		    &fresh)) == SIZE_MAX) {
+			free(rt);
+			return -1;
+		}
+		if (fresh)
+			r->pv_index.val[j] = r->pv_index.n;
+		rt->pv = (uint32_t)r->pv_index.val[j];
+	}
 	memcpy(rt->path, ev->path, ev->path_len * sizeof(rt->path[0]));
 	if ((j = map_put(&r->routes, pair_key((uint32_t)sid, (uint32_t)pid),
 	    &fresh)) == SIZE_MAX) {
@@ -500,32 +578,118 @@ announce(upm_rib *r, const upm_event *ev)
 
 /* ---------------------------------------------------- the present set */
 
-static double
-share_of(const upm_rib *r, const rib_upstream *u)
-{
-	return r->with_upstream == 0 ? 0.0 :
-	    (double)u->observations * 100.0 / (double)r->with_upstream;
-}
+/* The neighbours as upm_compute_result judges them, from the counts (no
+ * route is looked at): role and evidence by the same rules, shares over the
+ * weight of those whose role is upstream, present with min-share and
+ * min-peers vantage ASes.  v[i] for ups[i] (those without a route left
+ * have role lateral and are not present).  -1 out of memory. */
+typedef struct {
+	upm_role role;
+	upm_evidence evidence;
+	double share;
+	int present;
+} rib_judged;
 
 static int
-is_present(const upm_rib *r, const rib_upstream *u)
+judge(const upm_rib *r, rib_judged *v, uint64_t *paths)
 {
-	return u->observations > 0 && u->sessions >= r->params.min_peers &&
-	    share_of(r, u) >= r->params.min_share;
+	uint64_t total = 0;
+	int evidence = 0, pending, rc = 0;
+	int *pend = calloc(r->n_ups ? r->n_ups : 1, sizeof(*pend));
+	uint32_t *adj = NULL;
+	size_t i, j, n_adj;
+
+	*paths = 0;
+	if (pend == NULL)
+		return -1;
+	for (i = 0; i < r->n_ups; i++) {
+		const rib_upstream *u = &r->ups[i];
+		upm_role_input in;
+
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].role = UPM_ROLE_LATERAL;
+		if (u->observations == 0)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.asn = u->asn;
+		in.vantage_ases = u->vantages;
+		in.self_vantage = map_find(&r->up_vantage,
+		    pair_key((uint32_t)i, u->asn)) != SIZE_MAX;
+		in.clique_vantage = u->clique_vantages;
+		in.route_server = u->route_server > 0;
+		n_adj = 0;
+		if (r->params.relationships != NULL) {
+			free(adj);
+			if ((adj = malloc((r->up_adjacent.n + 1) *
+			    sizeof(*adj))) == NULL) {
+				rc = -1;
+				break;
+			}
+			for (j = 0; j < r->up_adjacent.cap; j++)
+				if (r->up_adjacent.used[j] &&
+				    r->up_adjacent.key[j] >> 32 == i)
+					adj[n_adj++] = (uint32_t)r->up_adjacent.key[j];
+		}
+		in.adjacent = adj;
+		in.n_adjacent = n_adj;
+		upm_compute_role(r->rules, &r->params, &in, &v[i].role,
+		    &v[i].evidence, &pending);
+		pend[i] = pending;
+		evidence |= v[i].role == UPM_ROLE_UPSTREAM &&
+		    v[i].evidence != UPM_EVIDENCE_NONE;
+	}
+	free(adj);
+	for (i = 0; rc == 0 && i < r->n_ups; i++) {
+		const rib_upstream *u = &r->ups[i];
+
+		if (u->observations == 0)
+			continue;
+		/* The fallback: with no evidence anywhere every neighbour is
+		 * an upstream; with some, the undecided are lateral. */
+		if (pend[i] && evidence && !r->params.neighbours_all)
+			v[i].role = UPM_ROLE_LATERAL;
+		if (v[i].role != UPM_ROLE_UPSTREAM)
+			continue;
+		total += r->params.weighting == UPM_WEIGHT_VANTAGE_AS ?
+		    u->weighted : u->observations;
+		*paths += u->observations;
+	}
+	for (i = 0; rc == 0 && i < r->n_ups; i++) {
+		const rib_upstream *u = &r->ups[i];
+		uint64_t w = r->params.weighting == UPM_WEIGHT_VANTAGE_AS ?
+		    u->weighted : u->observations;
+
+		if (u->observations == 0 || v[i].role != UPM_ROLE_UPSTREAM)
+			continue;
+		v[i].share = total == 0 ? 0.0 : (double)w * 100.0 /
+		    (double)total;
+		v[i].present = v[i].share >= r->params.min_share &&
+		    u->vantages >= r->params.min_peers;
+	}
+	free(pend);
+	return rc;
 }
 
 upm_status
 upm_rib_present(const upm_rib *r, upm_asn_list *out, upm_error *err)
 {
+	rib_judged *v = calloc(r->n_ups ? r->n_ups : 1, sizeof(*v));
 	upm_asn_list l;
+	uint64_t paths;
 
 	upm_asn_list_init(&l);
+	if (v == NULL || judge(r, v, &paths) != 0) {
+		free(v);
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < r->n_ups; i++)
-		if (is_present(r, &r->ups[i]) &&
-		    upm_asn_list_add(&l, r->ups[i].asn) != UPM_OK) {
+		if (v[i].present && upm_asn_list_add(&l, r->ups[i].asn) !=
+		    UPM_OK) {
 			upm_asn_list_free(&l);
+			free(v);
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 		}
+	free(v);
 	upm_asn_list_free(out);
 	*out = l;
 	return UPM_OK;
@@ -545,7 +709,9 @@ upm_status
 upm_rib_snapshot(const upm_rib *r, upm_result **out, upm_error *err)
 {
 	upm_result *res;
-	size_t n = 0;
+	rib_judged *v;
+	uint64_t paths = 0;
+	size_t n = 0, nl = 0;
 
 	*out = NULL;
 	if (r->routes.n == 0)
@@ -554,9 +720,13 @@ upm_rib_snapshot(const upm_rib *r, upm_result **out, upm_error *err)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	upm_asn_list_init(&res->appeared);
 	upm_asn_list_init(&res->disappeared);
-	if (r->n_ups > 0 &&
-	    (res->upstreams = calloc(r->n_ups, sizeof(*res->upstreams))) == NULL) {
-		free(res);
+	v = calloc(r->n_ups ? r->n_ups : 1, sizeof(*v));
+	if (v == NULL || judge(r, v, &paths) != 0 || (r->n_ups > 0 &&
+	    ((res->upstreams = calloc(r->n_ups, sizeof(*res->upstreams))) ==
+	    NULL || (res->laterals = calloc(r->n_ups,
+	    sizeof(*res->laterals))) == NULL))) {
+		free(v);
+		upm_result_free(res);
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < r->n_ups; i++) {
@@ -565,21 +735,28 @@ upm_rib_snapshot(const upm_rib *r, upm_result **out, upm_error *err)
 
 		if (u->observations == 0)
 			continue;
-		o = &res->upstreams[n++];
+		/* Lateral neighbours apart, as the computation has them. */
+		o = v[i].role == UPM_ROLE_UPSTREAM ? &res->upstreams[n++] :
+		    &res->laterals[nl++];
 		o->asn = u->asn;
 		o->observations = u->observations;
 		o->sessions = u->sessions;
 		o->prefixes = u->prefixes;
-		o->share = share_of(r, u);
-		o->present = is_present(r, u);
+		o->vantage_ases = u->vantages;
+		o->role = v[i].role;
+		o->evidence = v[i].evidence;
+		o->share = v[i].share;
+		o->present = v[i].present;
 		o->status = UPM_ST_UNBASELINED;
 		res->n_present += o->present != 0;
 	}
+	free(v);
 	res->n_upstreams = n;
+	res->n_laterals = nl;
 	if (n > 1)
 		qsort(res->upstreams, n, sizeof(*res->upstreams), by_share);
 	res->observations = r->routes.n;
-	res->with_upstream = r->with_upstream;
+	res->with_upstream = paths;
 	res->direct = r->direct;
 	res->n_origins = r->origins.n;
 	*out = res;
@@ -598,6 +775,10 @@ upm_rib_result(const upm_rib *r, upm_result **out, upm_error *err)
 		return upm_fail(err, UPM_ERR_NODATA, "no routes");
 	if ((c = upm_compute_new(&r->origins, err)) == NULL)
 		return err->code;
+	if ((st = upm_compute_configure(c, &r->params, err)) != UPM_OK) {
+		upm_compute_free(c);
+		return st;
+	}
 	memset(&obs, 0, sizeof(obs));
 	for (size_t i = 0; i < r->routes.cap; i++) {
 		const route *rt;
@@ -609,6 +790,7 @@ upm_rib_result(const upm_rib *r, upm_result **out, upm_error *err)
 		obs.prefix = r->prefixes.str[(uint32_t)r->routes.key[i]];
 		obs.path = rt->path;
 		obs.path_len = rt->len;
+		obs.peer_asn = rt->vantage;
 		if (upm_compute_add(c, &obs) != 0) {
 			upm_compute_free(c);
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");

@@ -8,12 +8,16 @@
  * kept, so memory follows the target's routes, not the archive's size.
  *
  * The computation's counts follow each event: observations, paths with an
- * upstream, and per upstream its paths and its distinct sessions and
- * prefixes are added to and taken from, never recounted.  The present set
- * (the same thresholds as upm_compute_result: min-peers sessions and
- * min-share percent) is looked at once per second of event time (events
- * of one second are one moment), and every change of it is stamped with
- * that second.  With a hold time, a change counts only once the new set
+ * upstream, and per neighbour its paths, its distinct sessions, prefixes
+ * and vantage ASes, those with a clique AS to its left, route-server
+ * routes, adjacent origin-set ASes (with a relationship file) and (prefix,
+ * vantage AS) pairs (vantage-as weighting) are added to and taken from,
+ * never recounted.  The present set is upm_compute_result's on the same
+ * routes: roles by the same rules (provider evidence, the fallback,
+ * lateral neighbours apart), shares over the upstreams, min-peers vantage
+ * ASes and min-share percent.  It is looked at once per second of event
+ * time (events of one second are one moment), and every change of it is
+ * stamped with that second.  With a hold time, a change counts only once the new set
  * has lasted that long; one undone sooner is a flap, kept apart.
  *
  * Copyright (c) 2026 the upstreams authors.
@@ -35,6 +39,37 @@ enum {
 };
 int upm_compute_classify(const upm_compute *c, const uint32_t *path,
     size_t len, uint32_t *asn);
+
+/* What one path tells the role inference (compute.c's upm_compute_add
+ * rules): the neighbour, the origin-set AS right of it, a clique AS left
+ * of it, a vantage point other than the neighbour.  Returns the class. */
+typedef struct {
+	uint32_t asn;
+	uint32_t adjacent;
+	int clique;
+	int not_self;
+} upm_route_facts;
+int upm_compute_route_facts(const upm_compute *c, const uint32_t *path,
+    size_t len, upm_route_facts *f);
+
+/* One neighbour's counts as the role inference takes them. */
+typedef struct {
+	uint32_t asn;
+	size_t vantage_ases;        /* distinct vantage ASes */
+	int self_vantage;           /* the neighbour itself among them */
+	size_t clique_vantage;      /* of them, with a clique AS left of it */
+	int route_server;           /* seen through an IXP route server */
+	const uint32_t *adjacent;   /* origin-set ASes right of it (for a
+	                             * relationship file) */
+	size_t n_adjacent;
+} upm_role_input;
+
+/* upm_compute_result's role and evidence of one neighbour (c configured
+ * with p); *pending when nothing decides it: lateral when another
+ * neighbour has evidence, else upstream (the fallback). */
+void upm_compute_role(const upm_compute *c, const upm_params *p,
+    const upm_role_input *in, upm_role *role, upm_evidence *evidence,
+    int *pending);
 
 /* One change of the present set (or, flap set, a set that did not last). */
 typedef struct {
@@ -101,5 +136,44 @@ upm_status upm_rib_result(const upm_rib *r, upm_result **out,
  * *out caller owns; UPM_ERR_NODATA for an empty table. */
 upm_status upm_rib_snapshot(const upm_rib *r, upm_result **out,
     upm_error *err);
+
+/* ======================================================= history by events */
+
+/* One day per request: RIPEstat documents no longest window for bgplay
+ * (its default is 8 h); a day keeps an answer bounded and 3 days at 3
+ * requests. */
+#define UPM_EVENTS_CHUNK_S 86400
+/* Longest range by events: a request a day, so at most this many
+ * requests (RIPEstat asks to be told past 1,000 a day). */
+#define UPM_EVENTS_MAX_DAYS 62
+/* Most prefixes asked in one request (one resource list, one URL). */
+#define UPM_EVENTS_MAX_PREFIXES 256
+
+typedef struct {
+	size_t requests;        /* requests made, announced-prefixes included */
+	size_t prefixes;        /* prefixes the target announced in the window */
+	uint64_t records;       /* the target's routes and updates read */
+	int control_asked;      /* the target had none: the control was asked */
+	size_t control_sessions; /* sessions that announced the control */
+	uint64_t control_records;
+} upm_events_stats;
+
+/* History by events (q->asn, one AS): the prefixes it announced between
+ * from and until (announced-prefixes with starttime/endtime; or
+ * q->prefixes when given), then
+ * ripestat-bgplay for all of them at once, one day per request, one request
+ * at a time: each day's initial state and every update to sink
+ * (ev->initial marks the initial routes; a later day's repeat the table,
+ * or fill it where the day before had nothing), in time order.
+ *
+ * Without a single route or update of the target, the control prefix
+ * (q->control_prefix, default UPM_CONTROL_PREFIX) is asked for the same
+ * window: with none either, UPM_ERR_NODATA "no BGP events kept for that
+ * time" naming the archive route (--mrt); with some, UPM_OK and
+ * stats->control_sessions > 0 (the target was not announced: an outage
+ * all along).  Errors of a request name it. */
+upm_status upm_query_events(upm_fetcher *f, const upm_query_opts *q,
+    int64_t from, int64_t until, const upm_sink *sink,
+    upm_events_stats *stats, upm_error *err);
 
 #endif

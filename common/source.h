@@ -40,6 +40,8 @@ typedef struct {
 	const uint32_t *aset_path;
 	size_t aset_path_len, aset_len;
 	int malformed;          /* unusable because garbled (upm_observation) */
+	int initial;            /* a route of the window's initial state
+	                         * (bgplay's initial_state), not an update */
 } upm_event;
 
 /* Where a source's parser sends what it reads.  Each callback returns 0 to
@@ -69,6 +71,9 @@ void upm_event_observation(const upm_event *ev, upm_observation *obs);
                                    * until the end: the tight size cap */
 #define UPM_TAKES_LISTS      0x20 /* one request may name several ASes,
                                    * comma-separated: answers combined */
+#define UPM_GIVES_EVENTS     0x40 /* announcements and withdrawals over a
+                                   * window (q->window_start/_end): a
+                                   * routing table's input, not a snapshot */
 
 /* How the answer arrives.  Plain HTTP GET goes through the fetcher (cache,
  * retries, limits); a source that runs a child process or reads a
@@ -123,6 +128,14 @@ extern const upm_source_desc upm_source_ripestat_looking_glass;
 extern const upm_source_desc upm_source_ripestat_asn_neighbours;
 extern const upm_source_desc upm_source_nlnog_lg;
 extern const upm_source_desc upm_source_alice_lg;
+extern const upm_source_desc upm_source_ripestat_bgplay;
+extern const upm_source_desc upm_source_ripestat_bgp_updates;
+
+/* bgplay's and bgp-updates' URL: resource (a prefix, an AS or a
+ * comma-separated list of them) over [q->window_start, q->window_end]
+ * (either 0: RIPEstat's default).  *url caller frees. */
+upm_status upm_ripestat_window_url(const upm_query_opts *q, const char *call,
+    const char *resource, char **url, upm_error *err);
 
 /* ====================================================== parser helpers */
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,12 +348,22 @@ take_lines(child_io *io, const char *buf, size_t len)
 {
 	int64_t t;
 
-	for (size_t i = 0; i < len && !io->stopped; i++) {
-		if (buf[i] != '\n') {
-			if (upm_buf_append(&io->line, &buf[i], 1) != UPM_OK)
-				io->stopped = 1;
-			continue;
+	/* A line at a time (memchr), not a byte at a time: this loop sees
+	 * every line of the archive. */
+	while (len > 0 && !io->stopped) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl != NULL ? (size_t)(nl - buf) : len;
+
+		if (upm_buf_append(&io->line, buf, n) != UPM_OK) {
+			io->stopped = 1;
+			break;
 		}
+		buf += n;
+		len -= n;
+		if (nl == NULL)
+			break;
+		buf++;
+		len--;
 		if (upm_buf_append(&io->line, "", 1) != UPM_OK) {
 			io->stopped = 1;
 			break;
@@ -471,6 +482,25 @@ child_says(child_io *io)
 	return keep ? keep : "no message";
 }
 
+/* The header walk of one file in a thread of its own, beside bgpdump
+ * reading the same file: the walk costs a decompression, which then
+ * overlaps bgpdump's instead of coming before it. */
+struct walk_job {
+	const char *path;
+	upm_mrt_file info;
+	upm_error err;
+	upm_status st;
+};
+
+static void *
+walk_thread(void *arg)
+{
+	struct walk_job *w = arg;
+
+	w->st = upm_mrt_walk(w->path, &w->info, &w->err);
+	return NULL;
+}
+
 upm_status
 upm_mrt_read(const char *const *files, size_t n, const char *bgpdump_path,
     int64_t deadline_ms, upm_rib *rib, upm_mrt_stats *stats,
@@ -494,20 +524,51 @@ upm_mrt_read(const char *const *files, size_t n, const char *bgpdump_path,
 		return upm_fail(err, UPM_ERR_IO, "bgpdump not found on PATH: "
 		    "install the package bgpdump to read MRT files");
 	for (size_t i = 0; i < n && st == UPM_OK; i++) {
-		int status = 0;
+		struct walk_job walk;
+		struct stat sb;
+		pthread_t th;
+		int status = 0, threaded;
 
-		if ((st = upm_mrt_walk(files[i], &cur, err)) != UPM_OK)
-			break;
+		memset(&walk, 0, sizeof(walk));
+		walk.path = files[i];
+		/* Not a regular file (a FIFO would hold bgpdump's open), or
+		 * no thread: the walk first, alone, as it was. */
+		threaded = stat(files[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    pthread_create(&th, NULL, walk_thread, &walk) == 0;
+		if (!threaded)
+			walk_thread(&walk);
+		memset(&io, 0, sizeof(io));
+		io.rib = rib;
+		io.sink.event = upm_rib_sink_event;
+		io.sink.ctx = rib;
+		upm_buf_init(&io.line);
+		/* What bgpdump gave counts only once the walk has passed the
+		 * file: any failure below fails the whole read. */
+		if (!threaded && walk.st != UPM_OK)
+			st = UPM_ERR_IO;
+		else
+			st = run_child(prog, files[i], deadline_ms, &io, &status,
+			    err);
+		if (threaded)
+			(void)pthread_join(th, NULL);
+		if (walk.st != UPM_OK) {
+			upm_buf_free(&io.line);
+			upm_aspath_free(&io.path);
+			if (err != NULL)
+				*err = walk.err;
+			return walk.st;
+		}
+		cur = walk.info;
 		if (i > 0 && (cur.first < prev.first ||
 		    (prev.updates && cur.first < prev.last)))
-			return upm_fail(err, UPM_ERR_ARG, "%.200s is out of time "
+			st = upm_fail(err, UPM_ERR_ARG, "%.200s is out of time "
 			    "order: it starts before the end of %.200s",
 			    files[i], files[i - 1]);
 		/* Updates long after the file before: the changes between
 		 * are missing, and the table would mix the two times. */
-		if (i > 0 && cur.updates && !cur.dump &&
+		else if (i > 0 && cur.updates && !cur.dump &&
 		    cur.first - prev.last > UPM_MRT_MAX_GAP)
-			return upm_fail(err, UPM_ERR_ARG, "%.200s starts %lld "
+			st = upm_fail(err, UPM_ERR_ARG, "%.200s starts %lld "
 			    "hours after the end of %.200s, more than %d: the "
 			    "updates between are missing (give them, or start "
 			    "from a RIB dump nearer)", files[i],
@@ -519,12 +580,6 @@ upm_mrt_read(const char *const *files, size_t n, const char *bgpdump_path,
 		}
 		stats->last = cur.last > stats->last ? cur.last : stats->last;
 		stats->records += cur.records;
-		memset(&io, 0, sizeof(io));
-		io.rib = rib;
-		io.sink.event = upm_rib_sink_event;
-		io.sink.ctx = rib;
-		upm_buf_init(&io.line);
-		st = run_child(prog, files[i], deadline_ms, &io, &status, err);
 		upm_buf_free(&io.line);
 		upm_aspath_free(&io.path);
 		stats->lines += io.lines;

@@ -95,7 +95,8 @@ first_broken(const upm_query_opts *q, const upm_baseline_opts *b,
 	    "upstream", (unsigned long)q->asn);
 	BROKEN(UPM_RULE_PREFIX_SOURCE, q->n_prefixes > 0 &&
 	    !upm_query_has_prefix_source(q), "--prefix goes with -s "
-	    "ripestat-looking-glass, nlnog-lg or alice-lg");
+	    "ripestat-looking-glass, nlnog-lg, alice-lg or (history) "
+	    "ripestat-bgplay");
 	BROKEN(UPM_RULE_AT_SOURCE, q->at != NULL && (q->n_sources > 0 ||
 	    !has_source_with(q, UPM_TAKES_TIME)),
 	    "--at goes with -s ripestat-bgp-state");

@@ -41,6 +41,13 @@ Output (what tests/replay.py serves):
       AS3333), seen by every peer at every instant: what tells the
       outages from a source without data
   DIR/default/routing-status/131279[@<time>].json  visibility, same instants
+  DIR/default/bgplay/<prefixes>@<day>.json  the same timeline as BGP events,
+      bgplay-shaped: for every day from START (midnight UTC) the routes at
+      its start (initial_state) and every announcement and withdrawal of the
+      day at its second (events), for the four prefixes together (the key
+      of "175.45.176.0/24,175.45.177.0/24,...") and for each one alone
+  DIR/default/bgplay/193.0.0.0_21.json  the control prefix, no event
+  DIR/default/announced-prefixes/131279.json  the four prefixes
 Deterministic: no randomness, so two runs write identical trees.
 --timeline prints the change points as JSON lines instead of writing files.
 """
@@ -269,6 +276,82 @@ def write_tree(out, step):
     write_json(os.path.join(bgp, "193.0.0.0_21.json"), control_state())
     write_json(os.path.join(rs, "%d.json" % TARGET),
                routing_status(last[0], last[2]))
+    write_events(root)
+
+
+def route_map(ttk_prefixes, outage):
+    """(source_id, prefix) -> route at a state of the timeline."""
+    return {(r["source_id"], r["target_prefix"]): r
+            for r in routes_at(ttk_prefixes, outage)}
+
+
+def bgplay(day, prefixes):
+    """The bgplay answer for prefixes from midnight day (epoch) for a day:
+    the routes then, and every change of the timeline in the day as the
+    announcements and withdrawals it takes, at its second."""
+    end = day + 86400
+    _, ttk, outage, _ = state_at(day)
+    before = route_map(ttk, outage)
+    initial = [r for k, r in sorted(before.items()) if k[1] in prefixes]
+    events = []
+    for when, ttk, outage, _ in EVENTS:
+        t = epoch(when)
+        if t <= day or t >= end:
+            continue
+        after = route_map(ttk, outage)
+        for key in sorted(set(before) | set(after)):
+            if key[1] not in prefixes:
+                continue
+            old, new = before.get(key), after.get(key)
+            if new is not None and (old is None or old["path"] != new["path"]):
+                events.append({"timestamp": when, "type": "A",
+                               "attrs": {"source_id": key[0],
+                                         "target_prefix": key[1],
+                                         "path": new["path"],
+                                         "community": []}})
+            elif new is None and old is not None:
+                events.append({"timestamp": when, "type": "W",
+                               "attrs": {"source_id": key[0],
+                                         "target_prefix": key[1]}})
+        before = after
+    sources = [{"as_number": p[2], "rrc": p[0], "id": source_id(p),
+                "ip": p[1]} for p in PEERS]
+    return envelope("bgplay", {
+        "resource": ",".join(prefixes), "query_starttime": iso(day),
+        "query_endtime": iso(end), "sources": sources,
+        "targets": [{"prefix": p} for p in prefixes], "nodes": [],
+        "initial_state": initial, "events": events}, iso(day))
+
+
+def resource_key(resource):
+    """The replay server's file name for a resource (tests/replay.py)."""
+    return "".join(c if c.isalnum() or c in ".-" else "_" for c in resource)
+
+
+def write_events(root):
+    play = os.path.join(root, "bgplay")
+    ann = os.path.join(root, "announced-prefixes")
+    os.makedirs(play, exist_ok=True)
+    os.makedirs(ann, exist_ok=True)
+    for prefixes in [PREFIXES] + [[p] for p in PREFIXES]:
+        key = resource_key(",".join(prefixes))
+        for day in range(epoch(START), epoch(END), 86400):
+            write_json(os.path.join(play, "%s@%s.json" % (
+                key, iso(day).replace(":", "-"))), bgplay(day, prefixes))
+    control = [{"source_id": source_id(p), "path": [p[2], 3333],
+                "community": [], "target_prefix": "193.0.0.0/21"}
+               for p in PEERS]
+    write_json(os.path.join(play, "193.0.0.0_21.json"), envelope("bgplay", {
+        "resource": "193.0.0.0/21", "query_starttime": START,
+        "query_endtime": END, "sources": [], "targets": [], "nodes": [],
+        "initial_state": control, "events": []}, START))
+    write_json(os.path.join(ann, "%d.json" % TARGET), envelope(
+        "announced-prefixes", {
+            "resource": str(TARGET), "query_starttime": START,
+            "query_endtime": END,
+            "prefixes": [{"prefix": p, "timelines": [
+                {"starttime": START, "endtime": END}]} for p in PREFIXES]},
+        END))
 
 
 def share_of_ttk(ttk_prefixes):

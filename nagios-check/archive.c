@@ -65,49 +65,6 @@ ck_mrt_config_check(struct config *c, upm_error *err)
 	return 0;
 }
 
-/* The history of the range from the table's changes: the present set at
- * --from is the starting point, then every change up to --until. */
-static upm_status
-mrt_history(const struct config *c, const upm_rib *rib, history *h,
-    size_t *flaps, upm_error *err)
-{
-	const upm_result *start = upm_rib_start(rib);
-	int64_t t0 = upm_rib_start_time(rib);
-	upm_status st;
-	size_t i;
-
-	*flaps = 0;
-	for (i = 0; i < upm_rib_changes(rib); i++) {
-		const upm_rib_change *ch = upm_rib_change_at(rib, i);
-		if (ch->time > c->from_t)
-			break;
-		if (!ch->flap)
-			start = ch->snapshot;
-	}
-	if ((st = history_add(h, t0 > c->from_t ? t0 : c->from_t, start,
-	    err)) != UPM_OK)
-		return st;
-	for (; i < upm_rib_changes(rib); i++) {
-		const upm_rib_change *ch = upm_rib_change_at(rib, i);
-		if (ch->time > c->until_t)
-			break;
-		if (ch->flap) {
-			char a[32], b[32];
-			(*flaps)++;
-			if (upm_time_format(ch->time, a, sizeof(a)) == UPM_OK &&
-			    upm_time_format(ch->until, b, sizeof(b)) == UPM_OK)
-				fprintf(stderr, "%s: flap from %sZ to %sZ "
-				    "(%zu appeared, %zu disappeared, undone "
-				    "within the hold time)\n", PROGNAME, a, b,
-				    ch->appeared.n, ch->disappeared.n);
-			continue;
-		}
-		if ((st = history_add(h, ch->time, ch->snapshot, err)) != UPM_OK)
-			return st;
-	}
-	return UPM_OK;
-}
-
 static int
 mrt_unknown(const struct config *c, const upm_error *err)
 {
@@ -170,8 +127,8 @@ ck_run_mrt(struct config *c)
 		rc = ck_judge_result(c, r, "mrt", &err);
 		goto out;
 	}
-	if ((h = history_new(target, c->from_t, c->until_t, 1, &err)) == NULL ||
-	    mrt_history(c, rib, h, &flaps, &err) != UPM_OK)
+	if ((h = history_new(target, c->from_t, c->until_t, 0, &err)) == NULL ||
+	    ck_rib_history(c, rib, NULL, 0, h, &flaps, &err) != UPM_OK)
 		rc = mrt_unknown(c, &err);
 	else
 		rc = ck_history_emit(c, h, target);

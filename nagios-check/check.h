@@ -84,6 +84,10 @@ struct config {
 	size_t n_mrt;
 	const char *hold;
 	int64_t hold_s;
+	/* History by events (the default for --from/--until): -s given or
+	 * not, and whether this run reads events. */
+	int source_given;
+	int events;
 };
 
 /* What the run found out about one target, for the output. */
@@ -144,6 +148,19 @@ int ck_history_config_check(struct config *c, upm_error *err);
 int ck_history_emit(const struct config *c, const history *h,
     const char *target);
 int ck_run_history(struct config *c);
+/* walk.c: the one history emitter's input from a routing table (archives
+ * and events alike): the start at --from, every change up to --until
+ * (flaps told on stderr, counted in *flaps), and the samples of --step
+ * (times ascending, results owned by the caller; NULL for a sample
+ * without a route), their present sets those the table had committed. */
+struct upm_rib;
+struct ck_sample {
+	int64_t time;
+	upm_result *result;
+};
+upm_status ck_rib_history(const struct config *c, const struct upm_rib *rib,
+    const struct ck_sample *samples, size_t n_samples, history *h,
+    size_t *flaps, upm_error *err);
 /* --mrt: adds one file (0, or -1 out of memory); the rules of --mrt and
  * --hold (0, or -1 with err filled); the whole run, its exit code. */
 int ck_mrt_add(struct config *c, const char *file);

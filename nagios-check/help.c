@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "rib.h"
 #include "history.h"
 
 void
@@ -22,7 +23,9 @@ ck_print_usage(FILE *f)
 	    "[--parallel N]\n"
 	    "       [-s SOURCE] [-w RANGE] [-c RANGE] [-t SECONDS[:STATE]]\n"
 	    "       [-f nagios|text|json]\n"
-	    "       %s -a ASN --from TIME --until TIME --step DURATION\n"
+	    "       %s -a ASN --from TIME --until TIME [--step DURATION]\n"
+	    "       [--hold DURATION] [-s ripestat-bgplay -p P,...]\n"
+	    "       [-s ripestat-bgp-state --step DURATION]\n"
 	    "       [-f nagios|text|json|graphite] [--graphite-prefix P] "
 	    "[--name N]\n"
 	    "       %s -a ASN --mrt FILE... [--from TIME --until TIME]\n"
@@ -60,7 +63,10 @@ ck_print_help(void)
 "                        first and the rest are counted; 0: no limit\n"
 " -s, --source SRC,...   ripestat-bgp-state (default), ripestat-looking-glass,\n"
 "                        ripestat-asn-neighbours, nlnog-lg, alice-lg; a comma\n"
-"                        list asks several and reports each beside the total\n"
+"                        list asks several and reports each beside the total.\n"
+"                        ripestat-bgplay and ripestat-bgp-updates give BGP\n"
+"                        events, not a snapshot: ripestat-bgplay is history's\n"
+"                        (below); bgp-updates is the collectd plugin's\n"
 " -p, --prefix P,...     Prefixes for the looking glasses (default: the\n"
 "                        target's announced prefixes, at most %d)\n"
 "     --country CC       Target a country (KP): its ASNs from RIPEstat's\n"
@@ -150,19 +156,33 @@ ck_print_help(void)
 "                        of an INI file (Monitoring Plugins extra-opts): a\n"
 "                        regular file of at most 1 MiB, read within the\n"
 "                        command line's -t (or the default)\n"
-"\nHistory (ripestat-bgp-state): walk a time range and report change points\n"
+"\nHistory: the change points of a time range, to the second, from BGP events\n"
 "     --from TIME        First instant (as --at)\n"
-"     --until TIME       Last instant (included when on a step)\n"
-"     --step DURATION    Time between steps: seconds, or 30s, 15m, 1h, 2d; at\n"
-"                        most %d steps.  One request per step, one at a time;\n"
-"                        -t applies to each.  Progress on stderr at a terminal.\n"
+"     --until TIME       Last instant\n"
+"                        By default RIPEstat's announced-prefixes for the range,\n"
+"                        then bgplay (-s ripestat-bgplay) for those prefixes\n"
+"                        (or -p's), one day per request, one at a time (3 days:\n"
+"                        4 requests; at most %d days), into a routing table;\n"
+"                        -t applies to each request.  Nothing kept for the\n"
+"                        range (no event of the target nor of the control\n"
+"                        prefix) is UNKNOWN: read RIS archives instead (--mrt,\n"
+"                        data.ris.ripe.net)\n"
+"     --step DURATION    Also a sample of the table every step (seconds, or\n"
+"                        30s, 15m, 1h, 2d; at most %d steps), no request more.\n"
+"                        With -s ripestat-bgp-state: one snapshot request per\n"
+"                        step instead (change points found to the step;\n"
+"                        progress on stderr at a terminal)\n"
+"     --hold DURATION    A change counts once it has lasted this long; one\n"
+"                        undone sooner is a flap, told on stderr (events and\n"
+"                        --mrt; default 0)\n"
 " -f graphite            Graphite plaintext lines for every step and upstream:\n"
 "                        <prefix>.upstreams-<name>.percent-AS<n> <value> <epoch>\n"
 "     --graphite-prefix P\n"
 "                        Metric path prefix (default %s)\n"
 "     --name NAME        Target name in the metric path (default AS<n>)\n"
-"A change point is the first step whose present set differs from the step\n"
-"before.  A step without any route (an outage) counts as an empty set.\n"
+"From events a change point is the second of the event that changed the\n"
+"present set; from snapshots the first step whose set differs from the one\n"
+"before.  No route at all (an outage) counts as an empty set.\n"
 "Exit code: 0 no change point, 2 at least one, 3 on an error.\n"
 "\nArchives: RIS or RouteViews MRT files (RIB dumps, updates; gzip, bzip2)\n"
 "     --mrt FILE...      Read these files in time order through bgpdump -m\n"
@@ -174,10 +194,8 @@ ck_print_help(void)
 "                        Regular files only; an updates file may start at\n"
 "                        most 24 h after the file before it ended.  Not\n"
 "                        with -s, --at, --country, --visibility or the\n"
-"                        --*-url options (nothing is asked online)\n"
-"     --hold DURATION    With --from/--until: a change counts once it has\n"
-"                        lasted this long; one undone sooner is reported as\n"
-"                        a flap (default 0)\n"
+"                        --*-url options (nothing is asked online); --hold\n"
+"                        as in history\n"
 "\nStates: OK while the present upstreams are the baseline; CRITICAL when one\n"
 "appeared or disappeared, until accepted; WARNING/CRITICAL from -w/-c; UNKNOWN\n"
 "when the data cannot be trusted (network, HTTP, maintenance, parse errors,\n"
@@ -189,7 +207,8 @@ ck_print_help(void)
 "time), never CRITICAL by itself.\n",
 	    DEFAULT_PARALLEL, MAX_PARALLEL, DEFAULT_OUTPUT_LIMIT, MAX_PREFIXES,
 	    DEFAULT_TIMEOUT,
-	    UPM_CONTROL_PREFIX, MAX_PREFIXES, HISTORY_MAX_STEPS,
+	    UPM_CONTROL_PREFIX, MAX_PREFIXES, UPM_EVENTS_MAX_DAYS,
+	    HISTORY_MAX_STEPS,
 	    DEFAULT_GRAPHITE_PREFIX, UPM_MALFORMED_MAX_PCT);
 }
 

@@ -250,8 +250,26 @@ difference(const upm_asn_list *a, const upm_asn_list *b, upm_asn_list *into,
 	return UPM_OK;
 }
 
+/* A sample: the step's values, the present set the one before. */
+static upm_status add_step(history *h, int64_t t, const upm_result *r,
+    int sample, upm_error *err);
+
 upm_status
 history_add(history *h, int64_t t, const upm_result *r, upm_error *err)
+{
+	return add_step(h, t, r, 0, err);
+}
+
+upm_status
+history_add_sample(history *h, int64_t t, const upm_result *r,
+    upm_error *err)
+{
+	return add_step(h, t, r, 1, err);
+}
+
+static upm_status
+add_step(history *h, int64_t t, const upm_result *r, int sample,
+    upm_error *err)
 {
 	struct hist_step *s;
 	upm_asn_list present;
@@ -272,6 +290,19 @@ history_add(history *h, int64_t t, const upm_result *r, upm_error *err)
 	if (r != NULL) {
 		s->outage = r->outage;
 		s->control = r->control_sessions;
+	}
+	if (st == UPM_OK && sample && h->n > 0) {
+		/* The set is the change points' to say: the one before. */
+		upm_asn_list_free(&present);
+		upm_asn_list_init(&present);
+		s->n_present = 0;
+		for (size_t i = 0; i < s->n_ups; i++)
+			if ((s->ups[i].present = upm_asn_list_has(&h->prev,
+			    s->ups[i].asn)))
+				s->n_present++;
+		for (size_t i = 0; st == UPM_OK && i < h->prev.n; i++)
+			st = upm_asn_list_add(&present, h->prev.v[i]);
+
 	}
 	/* A step without data says nothing: the set before it stands. */
 	for (size_t i = 0; st == UPM_OK && r == NULL && i < h->prev.n; i++)
@@ -515,6 +546,9 @@ present_text(const struct hist_step *s, upm_buf *out)
 	if (s->no_data)
 		return upm_buf_printf(out, "no data (no route, and none to the "
 		    "control prefix: no data kept for that time?)");
+	if (s->outage && s->control == 0)   /* a table's events say so */
+		return upm_buf_printf(out, "no route to the target (outage: "
+		    "every route withdrawn)");
 	if (s->outage)
 		return upm_buf_printf(out, "no route to the target (outage: "
 		    "the control prefix seen by %zu sessions)", s->control);
@@ -592,6 +626,10 @@ summary(const history *h, upm_buf *out)
 		    h->changes == 1 ? "" : "s");
 	if (st != UPM_OK)
 		return st;
+	if (h->step == 0)         /* a routing table's change points */
+		return upm_buf_printf(out, " of %s's upstreams from %s until "
+		    "%s (from BGP events, to the second)", h->target, from,
+		    until);
 	return upm_buf_printf(out, " of %s's upstreams from %s until %s "
 	    "(%zu steps of %" PRId64 " s, %zu without data)", h->target, from,
 	    until, h->n, h->step, h->no_data);

@@ -39,7 +39,9 @@ upm_status history_count_steps(int64_t from, int64_t until, int64_t step,
  * 63 characters); with dots 1, a dotted path of such elements. */
 int history_name_ok(const char *s, int dots);
 
-/* A new, empty walk.  target ("AS131279") is copied.  Caller owns; NULL
+/* A new, empty walk.  step 0: the steps are a routing table's change
+ * points (events: archives, bgplay), not a walk of equal steps.  target
+ * ("AS131279") is copied.  Caller owns; NULL
  * with err filled on failure. */
 history *history_new(const char *target, int64_t from, int64_t until,
     int64_t step, upm_error *err);
@@ -52,6 +54,13 @@ void history_free(history *h); /* NULL ok */
  * step's is a change point; the first step is the starting point, never a
  * change. */
 upm_status history_add(history *h, int64_t t, const upm_result *r,
+    upm_error *err);
+
+/* A sample between change points found elsewhere (a routing table's):
+ * its values count (shares, Graphite lines), its present set is the step
+ * before's, so it is never a change point.  The first step is taken as
+ * history_add takes it. */
+upm_status history_add_sample(history *h, int64_t t, const upm_result *r,
     upm_error *err);
 
 size_t history_steps(const history *h);          /* steps recorded */

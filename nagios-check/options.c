@@ -231,6 +231,7 @@ parse_sources(struct config *c, const char *arg, upm_error *err)
 	if (upm_sources_parse(arg, c->sources, UPM_MAX_SOURCES, &n, err) != UPM_OK)
 		return -1;
 	c->q.source = c->sources[0];
+	c->source_given = 1;
 	c->q.sources = n > 1 ? c->sources : NULL;
 	c->q.n_sources = n > 1 ? n : 0;
 	return 0;

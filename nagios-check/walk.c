@@ -1,6 +1,8 @@
 /*
- * walk.c - check_upstreams' history mode (--from/--until/--step): one
- * query per step, one at a time, into history.c, then its report.
+ * walk.c - check_upstreams' history mode (--from/--until[/--step]): by
+ * events (bgplay into the routing table, the default), or with -s
+ * ripestat-bgp-state one snapshot per step, one request at a time; both,
+ * and --mrt's archives, through one emitter (history.c).
  *
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
@@ -14,37 +16,65 @@
 
 #include "check.h"
 #include "history.h"
+#include "rib.h"
 
-/* The history mode's rules: all of --from/--until/--step or none, and
- * nothing that only makes sense for one instant. */
+/* The history mode's rules: --from and --until (--step for samples), and
+ * nothing that only makes sense for one instant.  By events (bgplay) unless
+ * -s ripestat-bgp-state asks for snapshots, which need --step. */
 int
 ck_history_config_check(struct config *c, upm_error *err)
 {
 	int any = c->from || c->until || c->step;
 
-	if (c->n_mrt > 0 || c->hold)
+	if (c->n_mrt > 0)
 		return ck_mrt_config_check(c, err);
 	if (!any) {
+		if (c->hold)
+			return upm_fail(err, UPM_ERR_ARG, "--hold goes with "
+			    "--from/--until or --mrt"), -1;
 		if (c->format == FMT_GRAPHITE || c->graphite_prefix || c->name)
 			return upm_fail(err, UPM_ERR_ARG, "-f graphite, "
 			    "--graphite-prefix and --name go with --from/--until/"
 			    "--step"), -1;
 		return 0;
 	}
-	if (!c->from || !c->until || !c->step)
+	if (!c->from || !c->until)
 		return upm_fail(err, UPM_ERR_ARG,
-		    "history needs all of --from, --until and --step"), -1;
-	if (c->q.source != UPM_SRC_BGP_STATE || c->q.n_sources > 0)
-		return upm_fail(err, UPM_ERR_ARG,
-		    "history goes with -s ripestat-bgp-state"), -1;
+		    "history needs --from and --until (and --step for samples "
+		    "between the change points)"), -1;
+	c->events = c->q.n_sources == 0 && (!c->source_given ||
+	    c->q.source == UPM_SRC_BGPLAY);
+	if (!c->events && (c->q.source != UPM_SRC_BGP_STATE ||
+	    c->q.n_sources > 0))
+		return upm_fail(err, UPM_ERR_ARG, "history goes with -s "
+		    "ripestat-bgplay (events, the default) or -s "
+		    "ripestat-bgp-state --step (snapshots)"), -1;
+	if (!c->events && !c->step)
+		return upm_fail(err, UPM_ERR_ARG, "-s ripestat-bgp-state history "
+		    "needs --step: one snapshot per step"), -1;
+	if (!c->events && c->hold)
+		return upm_fail(err, UPM_ERR_ARG, "--hold goes with events "
+		    "(the default history, --mrt), not with snapshots"), -1;
 	if (c->q.country || c->q.n_extra_asns || c->q.n_extra_prefixes ||
-	    c->n_expect_prefix)
+	    c->n_expect_prefix || (c->q.n_prefixes && !c->events))
 		return upm_fail(err, UPM_ERR_ARG, "history goes with one AS: "
-		    "not with --country, --extra-* or --expect-prefix"), -1;
+		    "not with --country, --extra-* or --expect-prefix (--prefix "
+		    "only by events)"), -1;
 	if (c->q.at || c->have_expect || c->state_file || c->have_warn ||
 	    c->have_crit)
 		return upm_fail(err, UPM_ERR_ARG, "--at, --expect, --state-file, "
 		    "-w and -c do not go with --from/--until/--step"), -1;
+	if (c->until_t < c->from_t)
+		return upm_fail(err, UPM_ERR_ARG, "--until is before --from"), -1;
+	if (c->events && (c->until_t - c->from_t) / UPM_EVENTS_CHUNK_S >=
+	    UPM_EVENTS_MAX_DAYS)
+		return upm_fail(err, UPM_ERR_ARG, "%lld days: more than %d by "
+		    "events (a request a day); use a shorter range, --mrt, or "
+		    "-s ripestat-bgp-state --step", (long long)((c->until_t -
+		    c->from_t) / UPM_EVENTS_CHUNK_S + 1), UPM_EVENTS_MAX_DAYS),
+		    -1;
+	if (!c->step)
+		return 0;
 	return history_count_steps(c->from_t, c->until_t, c->step_s,
 	    HISTORY_MAX_STEPS, &c->n_steps, err) == UPM_OK ? 0 : -1;
 }
@@ -138,6 +168,239 @@ history_walk(struct config *c, upm_fetcher *f, history *h, upm_error *err)
 	return st;
 }
 
+/* ------------------------------------------------ from a routing table */
+
+/* What a sample or a change shows when the table holds no route. */
+static upm_result *
+no_route(size_t control_sessions)
+{
+	upm_result *r = calloc(1, sizeof(*r));
+
+	if (r != NULL) {
+		upm_asn_list_init(&r->appeared);
+		upm_asn_list_init(&r->disappeared);
+		r->outage = 1;
+		r->control_sessions = control_sessions;
+	}
+	return r;
+}
+
+static void
+tell_flap(const upm_rib_change *ch)
+{
+	char a[32], b[32];
+
+	if (upm_time_format(ch->time, a, sizeof(a)) == UPM_OK &&
+	    upm_time_format(ch->until, b, sizeof(b)) == UPM_OK)
+		fprintf(stderr, "%s: flap from %sZ to %sZ (%zu appeared, %zu "
+		    "disappeared, undone within the hold time)\n", PROGNAME, a,
+		    b, ch->appeared.n, ch->disappeared.n);
+}
+
+upm_status
+ck_rib_history(const struct config *c, const struct upm_rib *rib,
+    const struct ck_sample *samples, size_t n_samples, history *h,
+    size_t *flaps, upm_error *err)
+{
+	const upm_result *start = upm_rib_start(rib);
+	int64_t t0 = upm_rib_start_time(rib), first;
+	size_t i, k = 0, n = upm_rib_changes(rib);
+	upm_result *none = NULL;
+	upm_status st;
+
+	*flaps = 0;
+	/* Changes up to --from make the starting point. */
+	for (i = 0; i < n; i++) {
+		const upm_rib_change *ch = upm_rib_change_at(rib, i);
+		if (ch->time > c->from_t)
+			break;
+		if (!ch->flap)
+			start = ch->snapshot;
+	}
+	first = t0 > c->from_t ? t0 : c->from_t;
+	if ((st = history_add(h, first, start, err)) != UPM_OK)
+		return st;
+	while (k < n_samples && samples[k].time <= first)
+		k++;
+	/* Then change points and samples in time order; a sample at a
+	 * change's second is that change. */
+	for (;;) {
+		const upm_rib_change *ch = i < n ? upm_rib_change_at(rib, i) :
+		    NULL;
+
+		if (ch != NULL && ch->time > c->until_t)
+			ch = NULL;
+		if (ch != NULL && ch->flap) {
+			(*flaps)++;
+			tell_flap(ch);
+			i++;
+			continue;
+		}
+		if (k < n_samples && (ch == NULL || samples[k].time < ch->time)) {
+			if ((st = history_add_sample(h, samples[k].time,
+			    samples[k].result, err)) != UPM_OK)
+				return st;
+			k++;
+			continue;
+		}
+		if (ch == NULL)
+			break;
+		while (k < n_samples && samples[k].time == ch->time)
+			k++;
+		/* A table without a route: the target's outage (the events
+		 * are there, so it is no lack of data). */
+		if (ch->snapshot == NULL && (none = no_route(0)) == NULL)
+			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+		st = history_add(h, ch->time, ch->snapshot ? ch->snapshot : none,
+		    err);
+		upm_result_free(none);
+		none = NULL;
+		if (st != UPM_OK)
+			return st;
+		i++;
+	}
+	return UPM_OK;
+}
+
+/* --step with events: the table sampled every step as the events pass,
+ * before the first event after each step's time. */
+struct sampler {
+	upm_rib *rib;
+	int64_t from, step;
+	size_t n, next;
+	struct ck_sample *v;
+	int failed;
+};
+
+static int
+take_sample(struct sampler *s)
+{
+	upm_result *r = NULL;
+	upm_error err;
+	upm_status st = upm_rib_snapshot(s->rib, &r, &err);
+
+	if (st == UPM_ERR_NODATA)
+		r = no_route(0);
+	if ((st != UPM_OK && st != UPM_ERR_NODATA) || r == NULL) {
+		s->failed = 1;
+		return -1;
+	}
+	s->v[s->next].time = s->from + (int64_t)s->next * s->step;
+	s->v[s->next].result = r;
+	s->next++;
+	return 0;
+}
+
+static int
+sample_event(void *ctx, const upm_event *ev)
+{
+	struct sampler *s = ctx;
+
+	while (s->next < s->n &&
+	    s->from + (int64_t)s->next * s->step < ev->time)
+		if (take_sample(s) != 0)
+			return -1;
+	return upm_rib_sink_event(s->rib, ev);
+}
+
+/* --from/--until by events: bgplay into the table, one request at a time;
+ * its change points (and --step's samples) through the one emitter. */
+static int
+run_events(struct config *c, const char *target)
+{
+	struct sampler smp;
+	upm_events_stats stats;
+	upm_asn_list origins;
+	upm_fetcher *f = NULL;
+	upm_rib *rib = NULL;
+	upm_result *outage = NULL;
+	history *h = NULL;
+	upm_error err;
+	upm_sink sink;
+	size_t flaps = 0, days;
+	int rc = UPM_STATE_UNKNOWN;
+
+	memset(&err, 0, sizeof(err));
+	memset(&smp, 0, sizeof(smp));
+	upm_asn_list_init(&origins);
+	days = (size_t)((c->until_t - c->from_t) / UPM_EVENTS_CHUNK_S) + 1;
+	ck_prepare_fetch(c);
+	if (upm_asn_list_add(&origins, c->q.asn) != UPM_OK ||
+	    upm_global_init(&err) != UPM_OK ||
+	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||
+	    (rib = upm_rib_new(&origins, &c->q.params, c->hold_s, &err)) ==
+	    NULL)
+		goto fail;
+	smp.rib = rib;
+	smp.from = c->from_t;
+	smp.step = c->step_s;
+	smp.n = c->step ? c->n_steps : 0;
+	if (smp.n > 0 && (smp.v = calloc(smp.n, sizeof(*smp.v))) == NULL) {
+		upm_fail(&err, UPM_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	sink.event = sample_event;
+	sink.neighbour = NULL;
+	sink.ctx = &smp;
+	/* The -t backstop per request, as a walk of steps has it. */
+	alarm((unsigned)(c->timeout * (long)(days + 2)));
+	if (upm_query_events(f, &c->q, c->from_t, c->until_t, &sink, &stats,
+	    &err) != UPM_OK) {
+		alarm(0);
+		if (smp.failed)
+			upm_fail(&err, UPM_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	alarm(0);
+	if (upm_rib_finish(rib, c->until_t, &err) != UPM_OK)
+		goto fail;
+	while (smp.next < smp.n)
+		if (take_sample(&smp) != 0) {
+			upm_fail(&err, UPM_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	if (c->verbose)
+		fprintf(stderr, "%s: %zu requests, %zu prefixes, %llu routes "
+		    "and updates, %zu routes held at the end\n", PROGNAME,
+		    stats.requests, stats.prefixes,
+		    (unsigned long long)stats.records, upm_rib_routes(rib));
+	if ((h = history_new(target, c->from_t, c->until_t, c->step ?
+	    c->step_s : 0, &err)) == NULL)
+		goto fail;
+	if (stats.records == 0) {
+		/* Not announced while the control was: an outage all along. */
+		if ((outage = no_route(stats.control_sessions)) == NULL) {
+			upm_fail(&err, UPM_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+		if (history_add(h, c->from_t, outage, &err) != UPM_OK)
+			goto fail;
+		for (size_t i = 0; i < smp.n; i++)
+			if (smp.v[i].time > c->from_t &&
+			    history_add_sample(h, smp.v[i].time, outage,
+			    &err) != UPM_OK)
+				goto fail;
+	} else if (ck_rib_history(c, rib, smp.v, smp.next, h, &flaps,
+	    &err) != UPM_OK)
+		goto fail;
+	rc = ck_history_emit(c, h, target);
+	goto out;
+fail:
+	if (err.text[0] == '\0')
+		upm_fail(&err, UPM_ERR_NOMEM, "out of memory");
+	rc = history_unknown(c, target, &err);
+out:
+	for (size_t i = 0; i < smp.next; i++)
+		upm_result_free(smp.v[i].result);
+	free(smp.v);
+	upm_result_free(outage);
+	history_free(h);
+	upm_rib_free(rib);
+	upm_fetcher_free(f);
+	upm_asn_list_free(&origins);
+	return rc;
+}
+
 /* The history in the format asked for, on stdout; the exit status. */
 int
 ck_history_emit(const struct config *c, const history *h, const char *target)
@@ -180,6 +443,8 @@ ck_run_history(struct config *c)
 
 	memset(&err, 0, sizeof(err));
 	(void)snprintf(target, sizeof(target), "AS%lu", (unsigned long)c->q.asn);
+	if (c->events)
+		return run_events(c, target);
 	ck_prepare_fetch(c);
 	if (upm_global_init(&err) != UPM_OK ||
 	    (f = upm_fetcher_new(&c->fetch, &err)) == NULL ||

@@ -35,9 +35,18 @@ like "$(instant 2017-10-02T08:00:00)" 'UPSTREAMS CRITICAL - AS20485 appeared \(4
     "2 Oct 08:00: AS20485 down to 40 %"
 like "$(instant 2017-10-02T09:15:00)" 'UPSTREAMS CRITICAL - AS20485 appeared \(20\.0%\); 2 upstreams: AS4837 80\.0%, AS20485 20\.0%' \
     "2 Oct 09:15: AS20485 down to 20 %"
-like "$out" "9 changes of AS131279's upstreams from 2017-09-30T00:00:00Z until 2017-10-03T00:00:00Z \(4321 steps of 60 s, 0 without data\)" \
-    "history: 9 change points over 4321 steps"
-like "$out" '2017-10-01T09:08:00Z AS20485 appeared; 2 upstreams: AS20485 60\.0%, AS4837 40\.0%' "history: TransTeleCom's arrival"
+like "$out" "9 changes of AS131279's upstreams from 2017-09-30T00:00:00Z until 2017-10-03T00:00:00Z \(from BGP events, to the second\)" \
+    "history from events: 9 change points"
+like "$out" '\(4 requests, 4 prefixes' "in 4 requests"
+# The published seconds (Dyn Research, 1 and 2 October 2017), each a
+# change point of the table at that very second.
+like "$out" '2017-10-01T09:07:51Z AS20485 appeared; 2 upstreams: AS20485 60\.0%, AS4837 40\.0%' "TransTeleCom from 09:07:51"
+like "$out" '2017-10-01T10:14:45Z AS20485 disappeared; 1 upstream: AS4837 100\.0%' "gone 10:14:45"
+like "$out" '2017-10-01T12:21:55Z AS20485 appeared' "back 12:21:55"
+like "$out" '175\.45\.176\.0/24: 2017-10-02T07:56:39Z AS20485 disappeared' "175.45.176.0/24 lost it 2 Oct 07:56:39"
+like "$out" '175\.45\.179\.0/24: 2017-10-02T09:10:29Z AS20485 disappeared' "175.45.179.0/24 at 09:10:29"
+graphite=$work/demo/history.graphite
+is "$(grep -c 'count-upstreams .* 1506848871$' "$graphite")" 1 "the chart's lines have the 09:07:51 change point too"
 
 # --- the chart ---------------------------------------------------------------------
 png=$(sed -n 's/^== Chart: //p' <<<"$out")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Copyright (c) 2026 the upstreams authors.
 # SPDX-License-Identifier: MIT
-# check_upstreams in time: --at and the --from/--until/--step history over
-# the October 2017 reconstruction (demo/generate.py) served on loopback.
+# check_upstreams in time: --at and the snapshot history (-s
+# ripestat-bgp-state --from/--until/--step) over the October 2017
+# reconstruction (demo/generate.py) served on loopback.  History by events
+# (the default) is e2e_history_events.sh's.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
@@ -43,7 +45,7 @@ is "$(present "$out")" "4837:80.0 20485:20.0 2017-10-02T09:10:29" "--at 2 Oct 09
 is "$rc" 0 "and both expected: OK"
 
 # --- the history over the whole period -------------------------------------
-run -a AS131279 --from "$FROM" --until "$UNTIL" --step 60 -f json
+run -a AS131279 -s ripestat-bgp-state --from "$FROM" --until "$UNTIL" --step 60 -f json
 is "$rc" 2 "history with change points: exit 2"
 is "$err" "" "nothing on stderr (no progress when stderr is not a terminal)"
 echo "$out" >"$work/history.json"
@@ -91,7 +93,7 @@ is "$(python3 -c "$py" "$work/history.json" 2>&1)" good \
     "json: target, range, step, 4321 steps (outages are data: the control is seen), start, shares, outage"
 
 # --- Graphite lines: parse, and agree with the JSON ---------------------------
-run -a AS131279 --from "$FROM" --until "$UNTIL" --step 1m -f graphite
+run -a AS131279 -s ripestat-bgp-state --from "$FROM" --until "$UNTIL" --step 1m -f graphite
 is "$rc" 2 "graphite: exit code is the history's too"
 echo "$out" >"$work/history.graphite"
 py='import calendar, json, re, sys, time
@@ -130,36 +132,36 @@ for t, want in drops:
 print("good")'
 is "$(python3 -c "$py" "$work/history.json" "$work/history.graphite" 2>&1)" good \
     "every Graphite line parses; values at the change points match the JSON; 2 Oct drops 60 -> 40 -> 20"
-run -a 131279 --from 2017-10-01T09:00 --until 2017-10-01T09:10 --step 5m -f graphite \
+run -a 131279 -s ripestat-bgp-state --from 2017-10-01T09:00 --until 2017-10-01T09:10 --step 5m -f graphite \
     --graphite-prefix a.b --name dprk
 is "$(head -n 2 <<<"$out")" "a.b.upstreams-dprk.count-upstreams 1 1506848400
 a.b.upstreams-dprk.percent-AS4837 100.00 1506848400" "--graphite-prefix and --name shape the path"
 
 # --- finer steps, other formats, exit codes -----------------------------------
-run -a 131279 --from 2017-10-01T09:00:00 --until 2017-10-01T09:20:00 --step 30s -f json
+run -a 131279 -s ripestat-bgp-state --from 2017-10-01T09:00:00 --until 2017-10-01T09:20:00 --step 30s -f json
 is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["steps"], [(c["time"], c["appeared"]) for c in d["changes"]])' <<<"$out" 2>&1)" \
     "41 [('2017-10-01T09:08:00Z', [20485])]" "30 s steps: TransTeleCom found at 09:08:00 (event 09:07:51)"
 curl -fsS --max-time 5 "$REPLAY_URL/_replay/reset" >/dev/null
-run -a 131279 --from 2017-10-01T09:00:00 --until 2017-10-01T09:20:00 --step 2m
+run -a 131279 -s ripestat-bgp-state --from 2017-10-01T09:00:00 --until 2017-10-01T09:20:00 --step 2m
 log=$(curl -fsS --max-time 5 "$REPLAY_URL/_replay/log")
 is "$(python3 -c 'import json,sys; l=json.load(sys.stdin); print(len(l), sorted(set(q["query"]["timestamp"][0][11:] for q in l))[:3])' <<<"$log" 2>&1)" \
     "11 ['09:00:00', '09:02:00', '09:04:00']" "one bgp-state request per step, timestamp= each step"
-run -a 131279 --from 2017-10-01T09:00:00 --until 2017-10-01T12:00:00 --step 1h
+run -a 131279 -s ripestat-bgp-state --from 2017-10-01T09:00:00 --until 2017-10-01T12:00:00 --step 1h
 is "$rc" 2 "nagios format: CRITICAL with change points"
 like "$(head -n 1 <<<"$out")" "^UPSTREAMS CRITICAL - 2 changes of AS131279's upstreams from 2017-10-01T09:00:00Z until 2017-10-01T12:00:00Z \(4 steps of 3600 s, 0 without data\) \| changes=2;;;0 steps=4;;;0 steps_without_data=0;;;0$" \
     "nagios status line with perfdata"
 like "$out" $'\n2017-10-01T10:00:00Z AS20485 appeared; 2 upstreams: AS20485 60.0%, AS4837 40.0%\n' "long output: one line per change"
-run -a 131279 --from "$FROM" --until 2017-10-01T09:00:00 --step 1h -f text
+run -a 131279 -s ripestat-bgp-state --from "$FROM" --until 2017-10-01T09:00:00 --step 1h -f text
 is "$rc" 0 "no change in the range: exit 0"
 like "$out" "^no change of AS131279's upstreams" "text says no change"
-run -a 131279 --from 2017-10-01T10:48:00 --until 2017-10-01T10:52:00 --step 1m
+run -a 131279 -s ripestat-bgp-state --from 2017-10-01T10:48:00 --until 2017-10-01T10:52:00 --step 1m
 is "$rc" 0 "only outage steps (the control seen): no change, OK"
 like "$out" 'start: no route to the target \(outage: the control prefix seen by 60 sessions\)' "the start is the outage"
-run -a 131279 --from 2017-09-29T00:00:00 --until "$FROM" --step 1d -f json
+run -a 131279 -s ripestat-bgp-state --from 2017-09-29T00:00:00 --until "$FROM" --step 1d -f json
 is "$rc" 3 "a step the replay has nothing for (HTTP 404): UNKNOWN, no partial history"
 is "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["state"], "HTTP 404" in d["message"], "2017-09-29T00:00:00Z" in d["message"])' <<<"$out" 2>&1)" \
     "UNKNOWN True True" "json error names the HTTP status and the step"
-run -a 131279 --from 2017-09-29T00:00:00 --until "$FROM" --step 1d -f graphite
+run -a 131279 -s ripestat-bgp-state --from 2017-09-29T00:00:00 --until "$FROM" --step 1d -f graphite
 is "$rc/$out" "3/" "graphite error: UNKNOWN, nothing on stdout"
 like "$err" 'HTTP 404' "the reason on stderr"
 
@@ -176,7 +178,7 @@ run -a 131279 --from "$UNTIL" --until "$FROM" --step 1h
 is "$rc" 3 "--until before --from: UNKNOWN"
 run -a 131279 --from "$FROM" --step 1h
 is "$rc" 3 "--from without --until: UNKNOWN"
-like "$out" 'all of --from, --until and --step' "says what is missing"
+like "$out" 'history needs --from and --until' "says what is missing"
 run -a 131279 --from "$FROM" --until "$UNTIL" --step 1h --at "$FROM"
 is "$rc" 3 "--at with a history: UNKNOWN"
 run -a 131279 --from "$FROM" --until "$UNTIL" --step 1h -e 4837

@@ -3,8 +3,8 @@
 # SPDX-License-Identifier: MIT
 # check_upstreams --mrt on real RIS archive files (bgpdump's own test data):
 # the table after a file against an independent computation over bgpdump -m
-# text (tests/mrt_reference.py), change points to the second, and the
-# errors a header walk must catch.
+# text (tests/mrt_reference.py, roles included), change points to the
+# second, and the errors a header walk must catch.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
@@ -21,12 +21,12 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-mrt.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# table ORIGIN FILE [check options...]: the check's upstreams as the
-# reference prints them.  The reference knows no provider evidence: it
-# counts every neighbour, so the check is asked with --neighbours all.
+# table MODE ORIGIN FILE [check options...]: the check's upstreams as the
+# reference prints them, every neighbour (MODE all) or by roles (MODE
+# providers: provider evidence, laterals apart).
 table() {
-	local o=$1 f=$2; shift 2
-	"$CHECK" -a "$o" --mrt "$f" -f json --neighbours all "$@" 2>/dev/null | python3 -c '
+	local m=$1 o=$2 f=$3; shift 3
+	"$CHECK" -a "$o" --mrt "$f" -f json --neighbours "$m" "$@" 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for u in sorted(d["upstreams"], key=lambda u: u["asn"]):
@@ -34,18 +34,20 @@ for u in sorted(d["upstreams"], key=lambda u: u["asn"]):
           u["prefixes"], u["share"], "present" if u["present"] else "-"))'
 }
 
-# The 2002 dump has one peer: min-peers 1.
-for o in 701 7018 1221 3908; do
-	want=$(python3 tests/mrt_reference.py table "$BVIEW" --origin "$o" --min-peers 1)
-	got=$(table "$o" "$BVIEW" --min-peers 1)
-	ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
-	    "bview 2002, AS$o: neighbours and shares as the reference ($(wc -l <<<"$want") neighbours)"
-done
-for o in 9829 24427 262785 28573; do
-	want=$(python3 tests/mrt_reference.py table "$UPDATES" --origin "$o")
-	got=$(table "$o" "$UPDATES")
-	ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
-	    "updates 2016, AS$o: the table after the file as the reference ($(wc -l <<<"$want") neighbours)"
+for m in all providers; do
+	# The 2002 dump has one peer: min-peers 1.
+	for o in 701 7018 1221 3908; do
+		want=$(python3 tests/mrt_reference.py table "$BVIEW" --origin "$o" --min-peers 1 --neighbours "$m")
+		got=$(table "$m" "$o" "$BVIEW" --min-peers 1)
+		ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+		    "bview 2002, AS$o, --neighbours $m: upstreams and shares as the reference ($(wc -l <<<"$want") upstreams)"
+	done
+	for o in 9829 24427 262785 28573; do
+		want=$(python3 tests/mrt_reference.py table "$UPDATES" --origin "$o" --neighbours "$m")
+		got=$(table "$m" "$o" "$UPDATES")
+		ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+		    "updates 2016, AS$o, --neighbours $m: the table after the file as the reference ($(wc -l <<<"$want") upstreams)"
+	done
 done
 "$CHECK" -a 3908 --min-peers 1 --mrt "$BVIEW" -e AS701 >"$work/out" 2>&1
 is "$?" 2 "a baseline that is not the dump's upstream: CRITICAL"
@@ -72,16 +74,19 @@ like "$(cat "$work/err")" "not a RIB dump" "an updates file first: a warning"
     --until 2016-08-11T16:05:00 -f graphite --name t >"$work/g" 2>/dev/null
 like "$(cat "$work/g")" "history.upstreams-t.count-upstreams" "graphite lines"
 
-# Hold: AS9829's AS4755 went at 16:03:45 and came back at :52, AS6762 went
-# at :57 and came back at 16:04:02: with 10 s both are flaps, and the
-# settling from 16:03:17 counts once, from the set that lasted (16:03:27).
+# Hold: AS9829's AS4755 went at 16:03:45 and came back at :52 (a flap
+# with 10 s); AS6762 went at :57, AS2914 came at :58, AS6762 was back at
+# 16:04:02: one change (AS2914) from the set that lasted; the settling
+# from 16:03:17 counts once, from 16:03:19.
 "$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --hold 10 \
     --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f text \
     >"$work/out" 2>"$work/err"
 like "$(cat "$work/err")" "flap from 2016-08-11T16:03:45Z to 2016-08-11T16:03:52Z" "--hold 10: the 7-second gap is a flap"
-like "$(cat "$work/err")" "flap from 2016-08-11T16:03:57Z to 2016-08-11T16:04:02Z" "--hold 10: and the 5-second one"
-is "$(grep -c appeared "$work/out")" 1 "--hold 10: one change point"
-like "$(cat "$work/out")" "2016-08-11T16:03:27Z AS209 appeared" "stamped with the second of the set that lasted"
+is "$(grep -c appeared "$work/out")" 2 "--hold 10: two change points"
+like "$(cat "$work/out")" "2016-08-11T16:03:19Z AS209 appeared, AS1299 appeared, AS4755 appeared, AS6453 appeared, AS6762 appeared" \
+    "the settling of 16:03:17..19 once, stamped with the second of the set that lasted"
+like "$(cat "$work/out")" "2016-08-11T16:04:02Z AS2914 appeared;" \
+    "AS6762's 5-second gap is inside a set that changed again: AS2914 counted from 16:04:02"
 
 # Errors.
 head -c 100000 "$work/u2" >"$work/cut"

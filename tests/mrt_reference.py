@@ -14,9 +14,15 @@ target, and gives for one origin AS:
   origins the origin ASes with the most routes in the files
 
 Same rules as the check's documentation: the neighbour is the first AS
-after the origin's prepending; present = seen by at least --min-peers
-sessions with at least --min-share percent of the paths; events of one
-second are one moment; a peer leaving state 6 loses its routes.
+left of the origin's leftmost copy (private ASes walked over); the vantage
+AS is the peer's AS.  Roles (issue 12): a neighbour is an upstream with
+provider evidence (a transit-free clique AS to its left, seen so by at
+least --min-peers vantage ASes; or seen behind at least 5 vantage ASes
+other than itself), lateral without it when some neighbour has evidence,
+and every neighbour is an upstream when none has (or with --neighbours
+all).  Shares are over the upstreams' paths; present = at least
+--min-peers vantage ASes and --min-share percent.  Events of one second
+are one moment; a peer leaving state 6 loses its routes.
 """
 import argparse
 import collections
@@ -30,19 +36,42 @@ def lines(path):
     return p.stdout.splitlines()
 
 
+# The transit-free clique as the check's documentation lists it.
+CLIQUE = {174, 209, 286, 701, 1239, 1299, 2828, 2914, 3257, 3320, 3356,
+          3491, 5511, 6453, 6461, 6762, 6830, 7018, 12956}
+MANY = 5
+
+
+def private(a):
+    return 64512 <= a <= 65534 or 4200000000 <= a <= 4294967294
+
+
+def reserved(a):
+    return a in (0, 23456, 65535, 4294967295) or 65552 <= a <= 131071
+
+
 def neighbour(path, origin):
+    """(neighbour, clique AS to its left) of a path, or None when it is
+    not the origin's route; neighbour 0: direct."""
     hops = path.split()
     if not hops or any(not h.isdigit() for h in hops) or int(hops[-1]) != origin:
         return None
     hops = [int(h) for h in hops]
-    while hops and hops[-1] == origin:
-        hops.pop()
-    return hops[-1] if hops else 0   # 0: direct
+    first = hops.index(origin)
+    i = first - 1
+    while i >= 0 and private(hops[i]):
+        i -= 1
+    if i < 0:
+        return (0, False)
+    if reserved(hops[i]):
+        return None
+    return (hops[i], any(h != hops[i] and h in CLIQUE for h in hops[:i]))
 
 
 class Table:
-    def __init__(self, origin, min_peers, min_share):
+    def __init__(self, origin, min_peers, min_share, every):
         self.origin, self.min_peers, self.min_share = origin, min_peers, min_share
+        self.every = every
         self.routes = {}
 
     def event(self, f):
@@ -61,24 +90,36 @@ class Table:
             if n is None:
                 self.routes.pop(key, None)
             else:
-                self.routes[key] = n
+                self.routes[key] = (n[0], n[1], int(f[4]))
 
     def counts(self):
+        """neighbour -> (paths, sessions, prefixes, share, present,
+        upstream), share and present for the upstreams only."""
         obs = collections.Counter()
         sess = collections.defaultdict(set)
         pfx = collections.defaultdict(set)
-        for (peer, prefix), n in self.routes.items():
+        vant = collections.defaultdict(set)
+        clique = collections.defaultdict(set)
+        for (peer, prefix), (n, left, peer_as) in self.routes.items():
             if n == 0:
                 continue
             obs[n] += 1
             sess[n].add(peer)
             pfx[n].add(prefix)
-        total = sum(obs.values())
+            vant[n].add(peer_as)
+            if left:
+                clique[n].add(peer_as)
+        evidence = {n for n in obs
+                    if (len(clique[n]) >= self.min_peers and clique[n]) or
+                    len(vant[n] - {n}) >= MANY}
+        upstream = set(obs) if self.every or not evidence else evidence
+        total = sum(obs[n] for n in upstream)
         out = {}
         for n in obs:
-            share = obs[n] * 100.0 / total
+            share = obs[n] * 100.0 / total if n in upstream else 0.0
             out[n] = (obs[n], len(sess[n]), len(pfx[n]), share,
-                      len(sess[n]) >= self.min_peers and share >= self.min_share)
+                      n in upstream and len(vant[n]) >= self.min_peers and
+                      share >= self.min_share, n in upstream)
         return out
 
     def present(self):
@@ -92,6 +133,8 @@ def main():
     ap.add_argument("--origin", type=int, default=0)
     ap.add_argument("--min-peers", type=int, default=2)
     ap.add_argument("--min-share", type=float, default=1.0)
+    ap.add_argument("--neighbours", choices=["all", "providers"],
+                    default="providers")
     a = ap.parse_args()
     if a.what == "origins":
         c = collections.Counter()
@@ -103,7 +146,7 @@ def main():
         for o, n in c.most_common(20):
             print(o, n)
         return
-    t = Table(a.origin, a.min_peers, a.min_share)
+    t = Table(a.origin, a.min_peers, a.min_share, a.neighbours == "all")
     changes = []
     before, second = None, None
 
@@ -132,6 +175,8 @@ def main():
         close(second)
     if a.what == "table":
         for n, v in sorted(t.counts().items()):
+            if not v[5]:
+                continue      # lateral: apart, as the check has them
             print("%d %d %d %d %.2f %s" % (n, v[0], v[1], v[2], v[3],
                                            "present" if v[4] else "-"))
     else:

@@ -17,7 +17,9 @@ Data requests
     is served, else the latest one not after T (404 when all are later);
     without a snapshot file at all <key>.json is served.  Without timestamp:
     <key>.json, else the latest snapshot.  Missing: 404 with a RIPEstat-like
-    error body.
+    error body.  A window's starttime= (bgplay, bgp-updates)
+    picks the snapshot as timestamp= does; a list of resources "a,b" is one
+    key ("a_b").
 
     A comma-separated list of resources (bgp-state takes one: RIPEstat
     combines the answers) is answered from the files of each resource:
@@ -324,7 +326,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         resource = query.get("resource", [""])[0]
         if not resource:
             return 400, error_body(400, "resource missing"), call
-        stamp = query.get("timestamp", [None])[0]
+        # A window (bgplay, bgp-updates, announced-prefixes) picks its
+        # snapshot by its start.
+        stamp = query.get("timestamp", query.get("starttime", [None]))[0]
         with self.state.lock:
             scenario = self.state.scenario
         directory = os.path.join(self.state.root, scenario, call)

@@ -15,7 +15,7 @@
 #define TTK 20485u
 
 static upm_rib *
-new_rib(int64_t hold)
+new_rib_with(int64_t hold, int all, upm_weighting w)
 {
 	upm_asn_list l;
 	upm_params p;
@@ -24,13 +24,19 @@ new_rib(int64_t hold)
 
 	upm_asn_list_init(&l);
 	upm_asn_list_add(&l, TARGET);
-	/* The table's own present set follows every neighbour, one vantage
-	 * point per session; the full computation is asked the same. */
 	upm_params_init(&p);
-	p.neighbours_all = 1;
+	p.neighbours_all = all;
+	p.weighting = w;
 	r = upm_rib_new(&l, &p, hold, &err);
 	upm_asn_list_free(&l);
 	return r;
+}
+
+/* Every neighbour an upstream (no roles): the table's counts alone. */
+static upm_rib *
+new_rib(int64_t hold)
+{
+	return new_rib_with(hold, 1, UPM_WEIGHT_PATH);
 }
 
 static int
@@ -50,16 +56,17 @@ ev(upm_rib *r, upm_event_kind kind, int64_t t, const char *session,
 	return upm_rib_event(r, &e, &err) == UPM_OK ? 0 : -1;
 }
 
-/* Announces prefix through up (vantage 6939 first) from sessions
- * rrc00/10.0.0.first .. first+n-1 at t. */
+/* Announces prefix through up from sessions rrc00/10.0.0.first ..
+ * first+n-1 at t, session i's vantage AS 3000 + i. */
 static void
 announce_from(upm_rib *r, int64_t t, int first, int n, const char *prefix,
     uint32_t up)
 {
-	uint32_t path[3] = { 6939, up, TARGET };
+	uint32_t path[3] = { 0, up, TARGET };
 	char s[32];
 
 	for (int i = first; i < first + n; i++) {
+		path[0] = 3000u + (uint32_t)i;
 		(void)snprintf(s, sizeof(s), "rrc00/10.0.0.%d", i);
 		ev(r, UPM_EV_ANNOUNCE, t, s, prefix, path, 3);
 	}
@@ -236,20 +243,27 @@ test_hold(void)
 	upm_rib_free(r);
 }
 
-/* Random events: the incremental counts equal a full recount. */
+/* Random events: the incremental counts equal a full recount: every
+ * neighbour (all), or by roles (vantage ASes, clique evidence, laterals
+ * apart), by paths or by vantage AS. */
 static void
-test_incremental_equals_recount(void)
+test_incremental_equals_recount(int all, upm_weighting w)
 {
-	upm_rib *r = new_rib(0);
+	upm_rib *r = new_rib_with(0, all, w);
 	upm_result *inc = NULL, *full = NULL;
 	upm_error err;
 	unsigned seed = 12345;
 	int mismatch = 0, checks = 0;
+	/* 174 and 3356 are clique ASes: a path 174 CU TARGET is provider
+	 * evidence for CU; 64512.. are the vantage ASes' own. */
 	uint32_t ups[4] = { CU, TTK, 174, 3356 };
+	size_t laterals = 0, lateral_checks = 0;
+	int checks_told = 0;
 
 	for (int i = 0; i < 20000; i++) {
 		char s[32], p[32];
 		uint32_t path[4];
+		size_t len;
 		int kind;
 
 		seed = seed * 1103515245u + 12345u;
@@ -257,14 +271,25 @@ test_incremental_equals_recount(void)
 		    seed >> 20 & 15);
 		(void)snprintf(p, sizeof(p), "10.%u.0.0/16", seed >> 12 & 31);
 		kind = (int)(seed >> 8 & 7);
-		/* One vantage AS per session. */
+		/* One vantage AS per session; some paths through a clique
+		 * AS before the neighbour (4 hops), some direct. */
 		path[0] = 1000 + (seed >> 28 & 3) * 16 + (seed >> 20 & 15);
 		path[1] = ups[seed >> 4 & 3];
 		path[2] = TARGET;
 		path[3] = TARGET;
+		len = 2 + (seed >> 2 & 1) + (kind == 0);
+		if (!all && (seed >> 16 & 3) == 0) {
+			/* Through a clique AS: evidence for CU or TTK. */
+			path[1] = ups[2 + (seed >> 14 & 1)];
+			path[2] = ups[seed >> 4 & 1];
+			len = 4;
+		} else if (!all && (seed >> 20 & 15) < 3 && (seed >> 28 & 3) == 0 &&
+		    (seed >> 16 & 3) == 1)
+			/* Seen by 4 vantage ASes at most, no clique to its
+			 * left: lateral once others have evidence. */
+			path[1] = 12345;
 		if (kind < 5)
-			ev(r, UPM_EV_ANNOUNCE, i / 10, s, p, path,
-			    2 + (seed >> 2 & 1) + (kind == 0));
+			ev(r, UPM_EV_ANNOUNCE, i / 10, s, p, path, len);
 		else if (kind < 7)
 			ev(r, UPM_EV_WITHDRAW, i / 10, s, p, NULL, 0);
 		else if ((seed & 0xff) < 8)
@@ -278,22 +303,51 @@ test_incremental_equals_recount(void)
 			}
 			mismatch += inc->with_upstream != full->with_upstream ||
 			    inc->direct != full->direct ||
-			    inc->n_present != full->n_present;
+			    inc->n_present != full->n_present ||
+			    inc->n_upstreams != full->n_upstreams ||
+			    inc->n_laterals != full->n_laterals;
 			for (size_t k = 0; k < full->n_upstreams; k++) {
 				const upm_upstream *f = &full->upstreams[k];
 				const upm_upstream *u = find_up(inc, f->asn);
 				mismatch += u == NULL || u->observations !=
 				    f->observations || u->sessions !=
 				    f->sessions || u->prefixes != f->prefixes ||
+				    u->vantage_ases != f->vantage_ases ||
+				    u->evidence != f->evidence ||
+				    u->share - f->share > 1e-9 ||
+				    f->share - u->share > 1e-9 ||
 				    u->present != f->present;
 			}
+			if (mismatch > 0 && checks_told++ == 0) {
+				printf("# at %d: with_upstream %llu/%llu, present %zu/%zu, "
+				    "upstreams %zu/%zu, laterals %zu/%zu\n", i,
+				    (unsigned long long)inc->with_upstream,
+				    (unsigned long long)full->with_upstream,
+				    inc->n_present, full->n_present,
+				    inc->n_upstreams, full->n_upstreams,
+				    inc->n_laterals, full->n_laterals);
+				for (size_t k = 0; k < full->n_upstreams; k++) {
+					const upm_upstream *f = &full->upstreams[k];
+					const upm_upstream *u = find_up(inc, f->asn);
+					printf("#   AS%u full: obs %llu vant %zu ev %d share %.3f pres %d | table: %s obs %llu vant %zu ev %d share %.3f pres %d\n",
+					    f->asn, (unsigned long long)f->observations, f->vantage_ases, (int)f->evidence, f->share, f->present,
+					    u ? "" : "missing", u ? (unsigned long long)u->observations : 0ULL, u ? u->vantage_ases : 0, u ? (int)u->evidence : -1, u ? u->share : 0.0, u ? u->present : -1);
+				}
+			}
+			lateral_checks++;
+			laterals += full->n_laterals;
 			upm_result_free(inc);
 			upm_result_free(full);
 			inc = full = NULL;
 		}
 	}
 	OK(mismatch == 0 && checks >= 15,
-	    "incremental counts equal a recount at %d points", checks);
+	    "%s, %s: incremental counts equal a recount at %d points",
+	    all ? "every neighbour" : "by roles", w == UPM_WEIGHT_PATH ?
+	    "per path" : "per vantage AS", checks);
+	if (!all)
+		OK(laterals > 0, "laterals kept apart at some points (%zu in %zu)",
+		    laterals, lateral_checks);
 	OK(upm_rib_events(r) > 0 && upm_rib_changes(r) > 0,
 	    "the random walk changed the present set (%zu changes)",
 	    upm_rib_changes(r));
@@ -319,6 +373,8 @@ main(void)
 	test_session_down();
 	test_other_origin_replaces();
 	test_hold();
-	test_incremental_equals_recount();
+	test_incremental_equals_recount(1, UPM_WEIGHT_PATH);
+	test_incremental_equals_recount(0, UPM_WEIGHT_PATH);
+	test_incremental_equals_recount(0, UPM_WEIGHT_VANTAGE_AS);
 	return tap_done();
 }

@@ -109,7 +109,7 @@ test_source_rules(void)
 	IS_INT(broken_by(UPM_RULES_ALL), UPM_RULE_PREFIX_SOURCE,
 	    "prefixes with bgp-state");
 	IS_STR(err.text, "--prefix goes with -s ripestat-looking-glass, "
-	    "nlnog-lg or alice-lg", "its text");
+	    "nlnog-lg, alice-lg or (history) ripestat-bgplay", "its text");
 	OK(!upm_query_has_prefix_source(&q), "bgp-state reads no prefix");
 	q.sources = lg_and_state;
 	q.n_sources = 2;
