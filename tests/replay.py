@@ -21,8 +21,9 @@ Data requests
     picks the snapshot as timestamp= does; a list of resources "a,b" is one
     key ("a_b").
 
-    A comma-separated list of resources (bgp-state takes one: RIPEstat
-    combines the answers) is answered from the files of each resource:
+    A comma-separated list of resources without a recording of its own
+    (bgp-state takes one: RIPEstat combines the answers) is answered from
+    the files of each resource:
     the envelope of the first one found, data.bgp_state the routes of all
     of them in the order asked, data.resource the list as asked.  Missing
     ones add nothing; none found at all is a 404.
@@ -332,9 +333,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.state.lock:
             scenario = self.state.scenario
         directory = os.path.join(self.state.root, scenario, call)
-        if "," in resource:
-            return self.lookup_list(directory, resource, stamp, call)
         name = pick_file(directory, resource_key(resource), stamp)
+        if name is None and "," in resource:
+            return self.lookup_list(directory, resource, stamp, call)
         if name is None:
             return 404, error_body(404, "not found"), call
         try:
