@@ -23,8 +23,27 @@
  *
  * Every <Target> block becomes its own complex read callback with its own
  * interval and its own context (fetcher, baseline, notification state).
- * The one thing targets share is the plugin-wide limit of reads in flight
- * (MaxInFlight), a counting semaphore behind its own lock.  Values: plugin
+ * The one thing targets share is the plugin-wide state of one <Plugin
+ * upstreams> block: the limit of reads in flight (MaxInFlight, a counting
+ * semaphore behind its own lock) and the stop flag.
+ *
+ * Threads.  collectd 5.12 joins its read threads before it calls any
+ * shutdown callback, so a read callback that waits for the network holds
+ * the daemon's shutdown for as long as the request lasts (Timeout may be
+ * an hour).  The read callback therefore never fetches: it only hands the
+ * read to the target's own fetch thread (made with plugin_thread_create
+ * on the first read, after collectd has daemonized, with the read's
+ * context and interval) and returns.  That thread takes a MaxInFlight
+ * slot, queries, and dispatches values and notifications itself as soon
+ * as it has them.  A whole read (slot wait, every request of a country,
+ * retries and their waits) ends at Timeout: the fetcher asks a stop hook
+ * before every try, about once a second during a transfer (libcurl's
+ * progress callback, which also runs on a connection that stays silent)
+ * and every 100 ms of a backoff wait.  collectd frees the read callbacks'
+ * user data after joining its read threads and before the shutdown
+ * callbacks: the first target freed that has a thread sets the plugin's
+ * stop flag and wakes every waiting thread, so all fetch threads end
+ * together, within about a second, and each free joins its own.  Values: plugin
  * "upstreams", plugin instance = the target's name, stock types only
  * (count, percent, duration).  They carry the time of the read
  * (collectd's "now" at dispatch); how old the data itself is goes out as
@@ -40,6 +59,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -71,14 +91,19 @@
  * block points to.  Reference-counted: the configuration holds one
  * reference while it registers targets, every target one more; the last
  * release frees it.  It also carries what the plugin says once for all
- * targets: that CacheDir cannot be used. */
+ * targets (that CacheDir cannot be used), the stop flag of every thread
+ * the plugin owns, and the hand-over of reads to the fetch threads (the
+ * due and busy flags of every target are under this lock). */
 struct up_limiter {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;       /* signalled when a slot is released */
+	pthread_cond_t wake;        /* a read is due, or stop */
+	pthread_cond_t done;        /* a fetch thread finished a read */
 	unsigned max;               /* MaxInFlight */
 	unsigned in_use;            /* slots taken now */
 	unsigned peak;              /* most slots ever taken at once */
 	unsigned refs;
+	atomic_int stopping;        /* shutdown: every thread ends */
 	c_complain_t cache_complaint; /* CacheDir unusable (logged once) */
 };
 
@@ -99,6 +124,15 @@ up_limiter_new(unsigned max)
 	 * clock must neither cut a wait short nor make it endless. */
 	ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
 	    pthread_cond_init(&l->freed, &attr) == 0;
+	if (ok && pthread_cond_init(&l->wake, &attr) != 0) {
+		pthread_cond_destroy(&l->freed);
+		ok = 0;
+	}
+	if (ok && pthread_cond_init(&l->done, &attr) != 0) {
+		pthread_cond_destroy(&l->freed);
+		pthread_cond_destroy(&l->wake);
+		ok = 0;
+	}
 	pthread_condattr_destroy(&attr);
 	if (!ok) {
 		free(l);
@@ -106,9 +140,12 @@ up_limiter_new(unsigned max)
 	}
 	if (pthread_mutex_init(&l->lock, NULL) != 0) {
 		pthread_cond_destroy(&l->freed);
+		pthread_cond_destroy(&l->wake);
+		pthread_cond_destroy(&l->done);
 		free(l);
 		return NULL;
 	}
+	atomic_init(&l->stopping, 0);
 	l->max = max;
 	l->refs = 1;
 	C_COMPLAIN_INIT(&l->cache_complaint);
@@ -137,12 +174,33 @@ up_limiter_unref(struct up_limiter *l)
 	if (left > 0)
 		return;
 	pthread_cond_destroy(&l->freed);
+	pthread_cond_destroy(&l->wake);
+	pthread_cond_destroy(&l->done);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 }
 
+/* Shutdown: every thread of the plugin ends (each wait wakes up, each
+ * transfer stops at its next progress call).  Idempotent. */
+static void
+up_limiter_stop(struct up_limiter *l)
+{
+	pthread_mutex_lock(&l->lock);
+	atomic_store(&l->stopping, 1);
+	pthread_cond_broadcast(&l->freed);
+	pthread_cond_broadcast(&l->wake);
+	pthread_cond_broadcast(&l->done);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int
+up_stopping(const struct up_limiter *l)
+{
+	return l != NULL && atomic_load(&((struct up_limiter *)l)->stopping);
+}
+
 /* Takes a slot, waiting at most timeout_ms for one; 0 when taken, -1
- * when none came free in time. */
+ * when none came free in time or the plugin stops. */
 static int
 up_limiter_acquire(struct up_limiter *l, long timeout_ms)
 {
@@ -159,10 +217,10 @@ up_limiter_acquire(struct up_limiter *l, long timeout_ms)
 	pthread_mutex_lock(&l->lock);
 	/* 0 is a wake-up (maybe spurious): look again; anything else is
 	 * the end of the wait (ETIMEDOUT, or an error not to spin on). */
-	while (l->in_use >= l->max && rc == 0)
+	while (l->in_use >= l->max && rc == 0 && !atomic_load(&l->stopping))
 		rc = pthread_cond_timedwait(&l->freed, &l->lock, &until);
 	/* A slot may have come free just as the time ran out: take it. */
-	if (l->in_use < l->max) {
+	if (l->in_use < l->max && !atomic_load(&l->stopping)) {
 		l->in_use++;
 		if (l->in_use > l->peak)
 			l->peak = l->in_use;
@@ -254,6 +312,12 @@ struct up_target {
 	unsigned failures;             /* failed reads in a row */
 	cdtime_t next_try;             /* no request before (pacing) */
 	c_complain_t pacing;           /* the backoff, logged once */
+	/* the fetch thread; due, busy and worker_started under limiter->lock */
+	pthread_t worker;
+	int worker_started;
+	int due;                       /* a read was handed over */
+	int busy;                      /* the thread is reading */
+	atomic_llong read_deadline_ms; /* monotonic end of this read; 0 none */
 };
 
 static char *
@@ -292,6 +356,7 @@ up_target_new(const char *name, const struct up_defaults *d)
 	t->timeout_ms = d->timeout_ms;
 	t->max_bytes = d->max_bytes;
 	t->retries = d->retries;
+	atomic_init(&t->read_deadline_ms, 0);
 	if (pthread_mutex_init(&t->lock, NULL) != 0) {
 		free(t);
 		return NULL;
@@ -322,6 +387,12 @@ up_target_free(void *arg)
 
 	if (t == NULL)
 		return;
+	/* Only at shutdown is a target with a running thread freed: stop
+	 * them all at once, then wait for this one. */
+	if (t->worker_started) {
+		up_limiter_stop(t->limiter);
+		pthread_join(t->worker, NULL);
+	}
 	upm_fetcher_free(t->fetcher);
 	upm_asn_list_free(&t->clique);
 	upm_asrel_free(t->asrel);
@@ -1154,6 +1225,29 @@ up_is_file_url(const char *url)
  * fetchers share CacheDir: a URL within its freshness is fetched once, by
  * whichever target (or check_upstreams with the same --cache-dir) asks
  * first. */
+static long long
+up_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The fetcher's stop hook (any thread): shutdown, or this read's Timeout
+ * ran out. */
+static int
+up_fetch_stop(void *ctx)
+{
+	struct up_target *t = ctx;
+	long long end = atomic_load(&t->read_deadline_ms);
+
+	if (up_stopping(t->limiter))
+		return 1;
+	return end > 0 && up_now_ms() >= end;
+}
+
 static upm_status
 up_ensure_fetcher(struct up_target *t, upm_error *err)
 {
@@ -1167,6 +1261,8 @@ up_ensure_fetcher(struct up_target *t, upm_error *err)
 	o.max_retries = t->retries;
 	o.ca_file = t->ca_file;
 	o.cache_dir = t->cache_dir;
+	o.stop = up_fetch_stop;
+	o.stop_ctx = t;
 	o.allow_file = up_is_file_url(t->ripestat_url) ||
 	    up_is_file_url(t->nlnog_url) || up_is_file_url(t->alice_url);
 	if ((t->fetcher = upm_fetcher_new(&o, err)) != NULL)
@@ -1637,7 +1733,22 @@ up_read_target(struct up_target *t)
 	memset(&err, 0, sizeof(err));
 	upm_asn_list_init(&base);
 	if ((st = up_ensure_fetcher(t, &err)) == UPM_OK &&
-	    (st = up_query(t, &r, &err)) == UPM_OK) {
+	    (st = up_query(t, &r, &err)) == UPM_OK &&
+	    up_fetch_stop(t))
+		/* Finished just as the time ran out: still a good read. */
+		st = UPM_OK;
+	if (st != UPM_OK && up_stopping(t->limiter)) {
+		/* Shutdown: nothing to say, nothing to dispatch. */
+		upm_result_free(r);
+		return 0;
+	}
+	if (st != UPM_OK && up_fetch_stop(t)) {
+		st = upm_fail(&err, UPM_ERR_TIMEOUT, "the read took longer than "
+		    "Timeout (%ld ms)", t->timeout_ms);
+		upm_result_free(r);
+		r = NULL;
+	}
+	if (st == UPM_OK) {
 		/* Stale or garbled data is no read either; it is judged
 		 * before it can teach a baseline and again after the
 		 * comparison. */
@@ -1673,21 +1784,22 @@ up_read_target(struct up_target *t)
 	return 0;
 }
 
-/* Reads of one target are serialized by collectd; the lock makes that a
- * property of this plugin rather than an assumption about the daemon.
- * Before it, a slot of the plugin-wide MaxInFlight, waited for at most
- * the target's Timeout: a read that gets none fails like a timeout. */
+/* One whole read, in the target's fetch thread: a slot of the
+ * plugin-wide MaxInFlight, then the query; both within the target's
+ * Timeout, counted from the start.  A read that gets no slot fails like
+ * a timeout.  The lock keeps the target's state to one read at a time
+ * whoever calls (the tests read from several threads). */
 static int
-up_read(user_data_t *ud)
+up_read_once(struct up_target *t)
 {
-	struct up_target *t;
 	int status;
 
-	if (ud == NULL || ud->data == NULL)
-		return -1;
-	t = ud->data;
+	atomic_store(&t->read_deadline_ms, up_now_ms() + t->timeout_ms);
 	if (t->limiter != NULL && up_limiter_acquire(t->limiter,
 	    t->timeout_ms) != 0) {
+		atomic_store(&t->read_deadline_ms, 0);
+		if (up_stopping(t->limiter))
+			return 0;
 		pthread_mutex_lock(&t->lock);
 		c_complain_once(LOG_ERR, &t->complaint,
 		    "upstreams plugin: target %s: %s: no free read slot within "
@@ -1701,9 +1813,81 @@ up_read(user_data_t *ud)
 	pthread_mutex_lock(&t->lock);
 	status = up_read_target(t);
 	pthread_mutex_unlock(&t->lock);
+	atomic_store(&t->read_deadline_ms, 0);
 	if (t->limiter != NULL)
 		up_limiter_release(t->limiter);
 	return status;
+}
+
+/* The fetch thread of one target: a read each time one is handed over,
+ * until the plugin stops. */
+static void *
+up_worker(void *arg)
+{
+	struct up_target *t = arg;
+	struct up_limiter *l = t->limiter;
+
+	pthread_mutex_lock(&l->lock);
+	for (;;) {
+		while (!t->due && !atomic_load(&l->stopping))
+			pthread_cond_wait(&l->wake, &l->lock);
+		if (atomic_load(&l->stopping))
+			break;
+		t->due = 0;
+		t->busy = 1;
+		pthread_mutex_unlock(&l->lock);
+		(void)up_read_once(t);
+		pthread_mutex_lock(&l->lock);
+		t->busy = 0;
+		pthread_cond_broadcast(&l->done);
+	}
+	t->due = 0;
+	pthread_cond_broadcast(&l->done);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/* The read callback: hands the read to the target's fetch thread (made
+ * here the first time, so that it inherits this read's context and
+ * interval and is born after collectd daemonized) and returns at once.
+ * A read still running when the next one falls due is not doubled: the
+ * running one dispatches when it ends, at the latest at Timeout. */
+static int
+up_read(user_data_t *ud)
+{
+	struct up_target *t;
+	struct up_limiter *l;
+	int rc;
+
+	if (ud == NULL || ud->data == NULL)
+		return -1;
+	t = ud->data;
+	if ((l = t->limiter) == NULL)
+		return up_read_once(t);
+	pthread_mutex_lock(&l->lock);
+	if (atomic_load(&l->stopping)) {
+		pthread_mutex_unlock(&l->lock);
+		return 0;
+	}
+	if (!t->worker_started) {
+		rc = plugin_thread_create(&t->worker, up_worker, t, "upstreams");
+		if (rc != 0) {
+			pthread_mutex_unlock(&l->lock);
+			ERROR("upstreams plugin: target %s: cannot start its "
+			    "fetch thread (status %d)", t->name, rc);
+			return -1;
+		}
+		t->worker_started = 1;
+	}
+	if (!t->busy && !t->due) {
+		t->due = 1;
+		pthread_cond_broadcast(&l->wake);
+	} else {
+		DEBUG("upstreams plugin: target %s: the last read still runs",
+		    t->name);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return 0;
 }
 
 /* ---------------------------------------------------- init, shutdown */

@@ -48,6 +48,8 @@ struct upm_fetcher {
 	char *cache_dir;       /* NULL: no cache */
 	long cache_max_age_s;
 	int64_t cache_now;
+	int (*stop)(void *ctx);  /* upm_fetch_opts' stop hook, or NULL */
+	void *stop_ctx;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -68,6 +70,8 @@ struct transfer {
 	upm_status consumer_st; /* the consumer (or the cache) stopped it */
 	upm_error *err;
 	upm_cache_writer *tee;
+	const upm_fetcher *fetcher; /* whose stop hook the progress asks */
+	int stopped;         /* the stop hook ended this try */
 };
 
 /* The outcome of one try, before deciding whether to try again. */
@@ -133,6 +137,45 @@ sleep_ms(long ms)
 	req.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&req, &rem) != 0 && errno == EINTR)
 		req = rem;
+}
+
+/* Whether the caller's stop hook asks to stop now. */
+static int
+stop_asked(const upm_fetcher *f)
+{
+	return f->stop != NULL && f->stop(f->stop_ctx) != 0;
+}
+
+/* A backoff wait in slices of 100 ms, ended early by the stop hook; 0 when
+ * it ran its course, -1 when stopped. */
+static int
+wait_ms(const upm_fetcher *f, long ms)
+{
+	while (ms > 0) {
+		long slice = ms < 100 ? ms : 100;
+
+		if (stop_asked(f))
+			return -1;
+		sleep_ms(slice);
+		ms -= slice;
+	}
+	return stop_asked(f) ? -1 : 0;
+}
+
+/* libcurl's progress callback: about once a second even on a silent
+ * connection, more often while bytes flow; nonzero aborts the transfer. */
+static int
+on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct transfer *t = data;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (t->fetcher != NULL && stop_asked(t->fetcher)) {
+		t->stopped = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------- URL bits */
@@ -216,6 +259,8 @@ copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
 	f->cache_dir = upm_strdup_opt(o->cache_dir, failed);
 	f->cache_max_age_s = o->cache_max_age_s;
 	f->cache_now = o->cache_now;
+	f->stop = o->stop;
+	f->stop_ctx = o->stop_ctx;
 }
 
 /* Sets one option; on failure names it in err. */
@@ -288,6 +333,10 @@ set_fixed_options(upm_fetcher *f, upm_error *err)
 	    (size_t)INT64_MAX ? INT64_MAX : (int64_t)f->max_bytes), err);
 	SETOPT(f, CURLOPT_WRITEFUNCTION, on_body, err);
 	SETOPT(f, CURLOPT_HEADERFUNCTION, on_header, err);
+	if (f->stop != NULL) {
+		SETOPT(f, CURLOPT_XFERINFOFUNCTION, on_progress, err);
+		SETOPT(f, CURLOPT_NOPROGRESS, 0L, err);
+	}
 	if ((st = set_protocols(f, err)) != UPM_OK)
 		return st;
 	return set_tls(f, err);
@@ -461,6 +510,9 @@ set_per_request(upm_fetcher *f, const char *url, struct transfer *t,
 	SETOPT(f, CURLOPT_HTTPGET, 1L, err);
 	SETOPT(f, CURLOPT_WRITEDATA, t, err);
 	SETOPT(f, CURLOPT_HEADERDATA, t, err);
+	if (f->stop != NULL)
+		SETOPT(f, CURLOPT_XFERINFODATA, t, err);
+	t->fetcher = f;
 	SETOPT(f, CURLOPT_TIMEOUT_MS, budget_ms, err);
 	SETOPT(f, CURLOPT_CONNECTTIMEOUT_MS, f->connect_timeout_ms < budget_ms ?
 	    f->connect_timeout_ms : budget_ms, err);
@@ -675,8 +727,12 @@ fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
 		if ((budget = remaining_ms(deadline)) <= 0)
 			return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",
 			    f->timeout_ms);
+		if (stop_asked(f))
+			return upm_fail(err, UPM_ERR_ABORTED, "stopped");
 		if ((st = try_once(f, url, t, budget, &a, err)) != UPM_OK)
 			return st;
+		if (t->stopped)
+			return upm_fail(err, UPM_ERR_ABORTED, "stopped");
 		tries++;
 		if (http_code != NULL)
 			*http_code = a.http_code;
@@ -689,7 +745,8 @@ fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
 		/* No sleep past the deadline: give up with what the last try said. */
 		if (delay >= remaining_ms(deadline))
 			return final_status(f, t, &a, url, tries, deadline, err);
-		sleep_ms(delay);
+		if (wait_ms(f, delay) != 0)
+			return upm_fail(err, UPM_ERR_ABORTED, "stopped");
 	}
 }
 

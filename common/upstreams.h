@@ -157,6 +157,13 @@ typedef struct {
 	                           * and looking-glass 5 min, announced-prefixes
 	                           * and routing-status 1 h, country lists 24 h) */
 	int64_t cache_now;        /* the time the cache sees; 0: time(NULL) */
+	/* Optional: asked before every try, about once a second while a
+	 * transfer runs (libcurl's progress callback, idle connections
+	 * included) and every 100 ms of a backoff wait; nonzero stops the
+	 * request at once with UPM_ERR_ABORTED.  Called from the thread that
+	 * fetches (several, through a batch): it must be thread-safe. */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 } upm_fetch_opts;
 
 /* Whether dir can serve as the response cache: creates it with its

@@ -10,6 +10,7 @@
 #include "plugin_stubs.h"
 
 #include "../collectd-plugin/upstreams.c"
+#include "plugin_wait.h"
 
 #include <pthread.h>
 #include <sys/stat.h>
@@ -485,7 +486,7 @@ read_now(const char *name)
 	if (r == NULL)
 		return -99;
 	ud = r->ud;
-	return r->callback(&ud);
+	return r->callback == up_read ? read_and_wait(&ud) : r->callback(&ud);
 }
 
 static double
