@@ -82,16 +82,40 @@ struct upm_parser {
 	upm_error *err;          /* the caller's, during feed/finish */
 	char fast_session[256];     /* the fast path's copies of the names */
 	char fast_prefix[256];
+	upm_update_run upd;         /* bgplay, bgp-updates */
+	const char *stream_list;    /* the big array being walked */
 };
 
-static const char *
-stream_key(upm_call call)
+/* The big arrays of a call, walked element by element (NULL-ended);
+ * NULL for a call kept whole. */
+static const char *const *
+stream_keys(upm_call call)
 {
+	static const char *const bgp_state[] = { "bgp_state", NULL };
+	static const char *const lg[] = { "rrcs", NULL };
+	static const char *const bgplay[] = { "sources", "initial_state",
+		"events", NULL };
+	static const char *const updates[] = { "updates", NULL };
+
 	switch (call) {
-	case UPM_CALL_BGP_STATE: return "bgp_state";
-	case UPM_CALL_LOOKING_GLASS: return "rrcs";
+	case UPM_CALL_BGP_STATE: return bgp_state;
+	case UPM_CALL_LOOKING_GLASS: return lg;
+	case UPM_CALL_BGPLAY: return bgplay;
+	case UPM_CALL_BGP_UPDATES: return updates;
 	default: return NULL;
 	}
+}
+
+/* key's static name when it is one of call's big arrays; NULL else. */
+static const char *
+stream_key(upm_call call, const char *key)
+{
+	const char *const *k = stream_keys(call);
+
+	for (; k != NULL && *k != NULL; k++)
+		if (strcmp(*k, key) == 0)
+			return *k;
+	return NULL;
 }
 
 upm_parser *
@@ -100,7 +124,7 @@ upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,
 {
 	upm_parser *p;
 
-	if ((unsigned)call > UPM_CALL_ANNOUNCED_PREFIXES) {
+	if ((unsigned)call > UPM_CALL_BGP_UPDATES) {
 		(void)upm_fail(err, UPM_ERR_ARG, "unknown data call %d", (int)call);
 		return NULL;
 	}
@@ -116,8 +140,11 @@ upm_parser_new(upm_call call, int flags, const upm_sinks *sinks,
 	upm_buf_init(&p->cap);
 	upm_buf_init(&p->whole);
 	/* Small calls gain nothing from streaming: kept whole. */
-	p->state = stream_key(call) != NULL ? S_START : S_WHOLE;
+	p->state = stream_keys(call) != NULL ? S_START : S_WHOLE;
 	upm_obs_builder_init(&p->run, p->sinks.obs, p->sinks.ctx, &p->meta, NULL);
+	upm_obs_builder_init(&p->upd.b, NULL, NULL, &p->meta, NULL);
+	p->upd.sink = p->sinks.update;
+	p->upd.ctx = p->sinks.ctx;
 	return p;
 }
 
@@ -131,6 +158,8 @@ upm_parser_free(upm_parser *p)
 	upm_buf_free(&p->whole);
 	free(p->key_text);
 	upm_aspath_free(&p->run.path);
+	upm_aspath_free(&p->upd.b.path);
+	json_decref(p->upd.peers);
 	json_decref(p->root);
 	json_decref(p->pending);
 	free(p);
@@ -209,12 +238,35 @@ data_skel(upm_parser *p)
 
 /* ------------------------------------------------- records as they come */
 
+/* bgplay / bgp-updates: one element of p->stream_list.  initial_state's
+ * routes are announced at the query's start, known when query_starttime
+ * came before them (RIPEstat sends it first); 0 otherwise. */
+static upm_status
+update_element(upm_parser *p, const json_t *v, size_t i)
+{
+	upm_update_run *u = &p->upd;
+	const json_t *start;
+	int64_t t;
+
+	u->b.err = p->err;
+	if (strcmp(p->stream_list, "sources") == 0)
+		return upm_ripestat_bgplay_source(u, v, i);
+	if (u->start == 0 && (start = json_object_get(data_skel(p),
+	    "query_starttime")) != NULL && json_is_string(start) &&
+	    upm_time_parse(json_string_value(start), &t, NULL) == UPM_OK)
+		u->start = t;
+	return upm_ripestat_update_record(u, p->stream_list, v, i,
+	    strcmp(p->stream_list, "initial_state") == 0);
+}
+
 static upm_status
 stream_element(upm_parser *p, json_t *v, size_t i)
 {
 	const json_t *data;
 
 	p->run.err = p->err;
+	if (p->call == UPM_CALL_BGPLAY || p->call == UPM_CALL_BGP_UPDATES)
+		return update_element(p, v, i);
 	if (p->call == UPM_CALL_BGP_STATE)
 		return upm_ripestat_bgp_state_route(&p->run, v, i);
 	if (top(p)->close == ']')
@@ -353,7 +405,8 @@ static upm_status
 value_begin(upm_parser *p, char c, size_t i, int *consumed)
 {
 	struct frame *fr = top(p);
-	const char *big = stream_key(p->call);
+	const char *big = fr->role == ROLE_DATA ?
+	    stream_key(p->call, p->key_text) : NULL;
 	json_t *skel;
 	enum frame_role role;
 
@@ -361,7 +414,7 @@ value_begin(upm_parser *p, char c, size_t i, int *consumed)
 	role = ROLE_STREAM;
 	if (fr->role == ROLE_ROOT && c == '{' && strcmp(p->key_text, "data") == 0)
 		role = ROLE_DATA;
-	else if (fr->role != ROLE_DATA || strcmp(p->key_text, big) != 0 ||
+	else if (big == NULL ||
 	    (c != '[' && !(c == '{' && p->call == UPM_CALL_LOOKING_GLASS))) {
 		capture_begin(p, i);
 		return UPM_OK;
@@ -376,6 +429,7 @@ value_begin(upm_parser *p, char c, size_t i, int *consumed)
 	}
 	json_decref(skel);    /* the parent holds it */
 	*consumed = 1;
+	p->stream_list = big;
 	p->state = c == '[' ? S_ELEM_OR_END : S_KEY_OR_END;
 	return push_frame(p, role, c, skel);
 }
@@ -899,6 +953,16 @@ whole_parse(upm_parser *p, upm_meta *meta, upm_error *err)
 	case UPM_CALL_ANNOUNCED_PREFIXES:
 		return upm_parse_announced_prefixes(b, n, p->flags, k->prefix,
 		    k->ctx, meta, err);
+	case UPM_CALL_BGPLAY:
+	case UPM_CALL_BGP_UPDATES: {
+		/* Only what is not an object comes here: named by jansson. */
+		json_t *root;
+		upm_status st = upm_json_open(b, n, &root, err);
+
+		json_decref(root);
+		return st != UPM_OK ? st : upm_fail(err, UPM_ERR_JSON,
+		    "invalid JSON: expected an object");
+	}
 	}
 	return upm_fail(err, UPM_ERR_ARG, "unknown data call");
 }
@@ -937,6 +1001,28 @@ finish_looking_glass(upm_parser *p, const json_t *data, upm_error *err)
 	return UPM_OK;
 }
 
+/* bgplay and bgp-updates: the lists must be there (empty is fine: out of
+ * retention, or no event). */
+static upm_status
+finish_updates(upm_parser *p, const json_t *data, upm_error *err)
+{
+	static const char *const times[] = { "query_endtime", NULL };
+	const char *const *k;
+	const json_t *v;
+	upm_status st;
+
+	if ((st = upm_ripestat_read_meta(data, times, &p->meta, err)) != UPM_OK)
+		return st;
+	for (k = stream_keys(p->call); *k != NULL; k++) {
+		if (strcmp(*k, "sources") == 0)
+			continue;   /* only names the peers: optional */
+		v = json_object_get(data, *k);
+		if (!json_is_array(v))
+			return upm_json_shapef(err, v, "array", "data.%s", *k);
+	}
+	return UPM_OK;
+}
+
 upm_status
 upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err)
 {
@@ -962,7 +1048,9 @@ upm_parser_finish(upm_parser *p, upm_meta *meta, upm_error *err)
 	if (st == UPM_OK)
 		st = p->call == UPM_CALL_BGP_STATE ?
 		    finish_bgp_state(p, data, err) :
-		    finish_looking_glass(p, data, err);
+		    p->call == UPM_CALL_LOOKING_GLASS ?
+		    finish_looking_glass(p, data, err) :
+		    finish_updates(p, data, err);
 	if (meta != NULL)
 		*meta = p->meta;
 	return fail_parser(p, st);

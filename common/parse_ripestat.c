@@ -732,3 +732,94 @@ upm_parse_announced_prefixes(const char *buf, size_t len, int flags,
 	return parse_document(buf, len, flags, time_keys, meta, list_body, &l,
 	    err);
 }
+
+/* ------------------------------------------- bgplay and bgp-updates */
+
+upm_status
+upm_ripestat_bgplay_source(upm_update_run *u, const json_t *e, size_t i)
+{
+	const json_t *id, *asn;
+	json_int_t v;
+
+	if (!json_is_object(e))
+		return upm_json_shapef(u->b.err, e, "object", "data.sources[%zu]", i);
+	id = json_object_get(e, "id");
+	asn = json_object_get(e, "as_number");
+	if (!json_is_string(id))
+		return upm_json_shapef(u->b.err, id, "string", "data.sources[%zu].id", i);
+	v = json_is_integer(asn) ? json_integer_value(asn) : -1;
+	if (v < 1 || v > (json_int_t)UINT32_MAX)
+		return upm_json_shapef(u->b.err, asn, "AS number",
+		    "data.sources[%zu].as_number", i);
+	if (u->peers == NULL && (u->peers = json_object()) == NULL)
+		return upm_fail(u->b.err, UPM_ERR_NOMEM, "out of memory");
+	if (json_object_set_new(u->peers, json_string_value(id),
+	    json_integer(v)) != 0)
+		return upm_fail(u->b.err, UPM_ERR_NOMEM, "out of memory");
+	return UPM_OK;
+}
+
+upm_status
+upm_ripestat_update_record(upm_update_run *u, const char *list,
+    const json_t *e, size_t i, int initial)
+{
+	upm_obs_builder *r = &u->b;
+	const json_t *attrs, *src, *prefix, *path, *type, *ts, *peer;
+	upm_update up;
+	upm_status st;
+	const char *t = NULL;
+
+	if (!json_is_object(e))
+		return upm_json_shapef(r->err, e, "object", "data.%s[%zu]", list, i);
+	memset(&up, 0, sizeof(up));
+	up.initial = initial;
+	if (initial) {
+		attrs = e;     /* bgp-state's route shape */
+		up.time = u->start;
+	} else {
+		type = json_object_get(e, "type");
+		ts = json_object_get(e, "timestamp");
+		attrs = json_object_get(e, "attrs");
+		t = json_is_string(type) ? json_string_value(type) : "";
+		if (strcmp(t, "A") != 0 && strcmp(t, "W") != 0)
+			return upm_json_shapef(r->err, type, "\"A\" or \"W\"",
+			    "data.%s[%zu].type", list, i);
+		if (!json_is_string(ts) ||
+		    upm_time_parse(json_string_value(ts), &up.time, NULL) != UPM_OK)
+			return upm_json_shapef(r->err, ts, "time",
+			    "data.%s[%zu].timestamp", list, i);
+		if (!json_is_object(attrs))
+			return upm_json_shapef(r->err, attrs, "object",
+			    "data.%s[%zu].attrs", list, i);
+		up.withdraw = t[0] == 'W';
+	}
+	src = json_object_get(attrs, "source_id");
+	prefix = json_object_get(attrs, "target_prefix");
+	path = json_object_get(attrs, "path");
+	if (!json_is_string(src))
+		return upm_json_shapef(r->err, src, "string", "data.%s[%zu]%s.source_id",
+		    list, i, initial ? "" : ".attrs");
+	if (!json_is_string(prefix))
+		return upm_json_shapef(r->err, prefix, "string",
+		    "data.%s[%zu]%s.target_prefix", list, i, initial ? "" : ".attrs");
+	if (!up.withdraw && !json_is_array(path))
+		return upm_json_shapef(r->err, path, "array", "data.%s[%zu]%s.path",
+		    list, i, initial ? "" : ".attrs");
+	obs_start(r, json_string_value(prefix), json_string_value(src));
+	if (!up.withdraw && (st = path_from_array(r, path)) != UPM_OK)
+		return st;
+	upm_aspath_observation(&r->path, r->obs.prefix, r->obs.session, &r->obs);
+	if (up.withdraw) {
+		r->obs.path_len = r->obs.aset_path_len = r->obs.aset_len = 0;
+		r->obs.unusable = r->obs.malformed = 0;
+	}
+	peer = u->peers != NULL ? json_object_get(u->peers,
+	    json_string_value(src)) : NULL;
+	r->obs.peer_asn = peer != NULL ? (uint32_t)json_integer_value(peer) : 0;
+	up.obs = &r->obs;
+	if (r->meta != NULL)
+		r->meta->records++;
+	if (u->sink != NULL && u->sink(u->ctx, &up) != 0)
+		return upm_obs_stopped(r->meta, r->err);
+	return UPM_OK;
+}

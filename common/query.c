@@ -1116,6 +1116,11 @@ query_target_rules(struct run *run, upm_error *err)
 		    q->source);
 		if (run->srcs[i] == NULL)
 			return upm_fail(err, UPM_ERR_ARG, "unknown source");
+		/* Withdrawals need a routing table: history's (walk.c). */
+		if (run->srcs[i]->needs & UPM_GIVES_EVENTS)
+			return upm_fail(err, UPM_ERR_ARG, "%s gives events, not "
+			    "a snapshot: use it for history (--from/--until)",
+			    run->srcs[i]->name);
 	}
 	return upm_ripestat_timestamp(q->at, ts, sizeof(ts), err);
 }

@@ -51,6 +51,14 @@ upm_event_observation(const upm_event *ev, upm_observation *obs)
 
 /* ------------------------------------------------ RIPEstat push parser */
 
+/* Keeps the event upm_sink_observation builds (ctx an upm_event). */
+static int
+capture_event(void *ctx, const upm_event *ev)
+{
+	*(upm_event *)ctx = *ev;
+	return 0;
+}
+
 struct ripestat_stream {
 	upm_parser *parser;
 	upm_sink sink;
@@ -62,6 +70,36 @@ ripestat_observation(void *ctx, const upm_observation *obs)
 	struct ripestat_stream *s = ctx;
 
 	return upm_sink_observation(&s->sink, obs);
+}
+
+/* bgplay / bgp-updates records as events (an initial_state route is an
+ * announcement at the query's start). */
+static int
+ripestat_update(void *ctx, const upm_update *u)
+{
+	struct ripestat_stream *s = ctx;
+	upm_event ev;
+
+	if (s->sink.event == NULL)
+		return 0;
+	if (!u->withdraw) {
+		/* upm_sink_observation's mapping, and the record's time */
+		struct ripestat_stream one = *s;
+
+		one.sink.ctx = &ev;
+		one.sink.event = capture_event;
+		memset(&ev, 0, sizeof(ev));
+		(void)upm_sink_observation(&one.sink, u->obs);
+		ev.time = u->time;
+		return s->sink.event(s->sink.ctx, &ev);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = UPM_EV_WITHDRAW;
+	ev.time = u->time;
+	ev.session = u->obs->session;
+	ev.peer_asn = u->obs->peer_asn;
+	ev.prefix = u->obs->prefix;
+	return s->sink.event(s->sink.ctx, &ev);
 }
 
 static int
@@ -86,6 +124,7 @@ upm_ripestat_stream_new(upm_call call, const upm_sink *sink, upm_error *err)
 	memset(&sinks, 0, sizeof(sinks));
 	sinks.obs = ripestat_observation;
 	sinks.neigh = ripestat_neighbour;
+	sinks.update = ripestat_update;
 	sinks.ctx = s;
 	if ((s->parser = upm_parser_new(call, 0, &sinks, err)) == NULL) {
 		free(s);

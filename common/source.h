@@ -65,6 +65,9 @@ void upm_event_observation(const upm_event *ev, upm_observation *obs);
 #define UPM_NEEDS_PREFIXES   0x02 /* asked once per prefix */
 #define UPM_TAKES_TIME       0x04 /* can answer for a past instant (at) */
 #define UPM_GIVES_NEIGHBOURS 0x08 /* summaries, not paths: one AS, alone */
+#define UPM_GIVES_EVENTS     0x10 /* announcements and withdrawals over a
+                                   * window (q->window_start/_end): a
+                                   * routing table's input, not a snapshot */
 
 /* How the answer arrives.  Plain HTTP GET goes through the fetcher (cache,
  * retries, limits); a source that runs a child process or reads a
@@ -119,6 +122,14 @@ extern const upm_source_desc upm_source_ripestat_looking_glass;
 extern const upm_source_desc upm_source_ripestat_asn_neighbours;
 extern const upm_source_desc upm_source_nlnog_lg;
 extern const upm_source_desc upm_source_alice_lg;
+extern const upm_source_desc upm_source_ripestat_bgplay;
+extern const upm_source_desc upm_source_ripestat_bgp_updates;
+
+/* bgplay's and bgp-updates' URL: resource (a prefix, an AS or a
+ * comma-separated list of them) over [q->window_start, q->window_end]
+ * (either 0: RIPEstat's default).  *url caller frees. */
+upm_status upm_ripestat_window_url(const upm_query_opts *q, const char *call,
+    const char *resource, char **url, upm_error *err);
 
 /* ====================================================== parser helpers */
 

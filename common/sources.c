@@ -17,6 +17,8 @@ static const upm_source_desc *const table[UPM_MAX_SOURCES] = {
 	[UPM_SRC_ASN_NEIGHBOURS] = &upm_source_ripestat_asn_neighbours,
 	[UPM_SRC_NLNOG_LG] = &upm_source_nlnog_lg,
 	[UPM_SRC_ALICE_LG] = &upm_source_alice_lg,
+	[UPM_SRC_BGPLAY] = &upm_source_ripestat_bgplay,
+	[UPM_SRC_BGP_UPDATES] = &upm_source_ripestat_bgp_updates,
 };
 
 const upm_source_desc *

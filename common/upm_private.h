@@ -337,8 +337,44 @@ typedef enum {
 	UPM_CALL_LOOKING_GLASS,
 	UPM_CALL_ASN_NEIGHBOURS,
 	UPM_CALL_ROUTING_STATUS,
-	UPM_CALL_ANNOUNCED_PREFIXES
+	UPM_CALL_ANNOUNCED_PREFIXES,
+	UPM_CALL_BGPLAY,         /* sources, initial_state, events: streamed */
+	UPM_CALL_BGP_UPDATES     /* updates: streamed */
 } upm_call;
+
+/* One route of bgplay's initial_state, or one update of bgplay's events
+ * and bgp-updates' updates: an announcement (withdraw 0; obs has the
+ * path) or a withdrawal (withdraw 1; obs has prefix, session and peer
+ * only).  Everything borrowed for the call. */
+typedef struct {
+	int withdraw;
+	int initial;            /* from initial_state: the window's start */
+	int64_t time;           /* Unix seconds; initial_state: the query's
+	                         * start time, 0 when not (yet) known */
+	const upm_observation *obs;
+} upm_update;
+typedef int (*upm_update_sink)(void *ctx, const upm_update *u);
+
+/* What the update records' reader keeps between records. */
+typedef struct {
+	upm_obs_builder b;      /* path, observation, meta, error */
+	upm_update_sink sink;
+	void *ctx;
+	json_t *peers;          /* bgplay's sources: id -> as_number; owned */
+	int64_t start;          /* the query's start time, 0 unknown */
+} upm_update_run;
+
+/* One record of RIPEstat's update shape (bgplay initial_state / events,
+ * bgp-updates updates): e is element i of data.<list>; initial says the
+ * record is an initial_state route (no type, no timestamp: announced at
+ * the query's start).  The session is attrs.source_id ("RRC-peer ip"),
+ * the peer's AS that of bgplay's sources[] when they came first, else the
+ * path's first AS.  One function for both data calls. */
+upm_status upm_ripestat_update_record(upm_update_run *u, const char *list,
+    const json_t *e, size_t i, int initial);
+/* One element of bgplay's data.sources: id -> as_number remembered. */
+upm_status upm_ripestat_bgplay_source(upm_update_run *u, const json_t *e,
+    size_t i);
 
 /* Where a push parser sends its records; the one matching the call is
  * used (NULL: records are only counted).  Borrowed; ctx is passed back. */
@@ -348,6 +384,7 @@ typedef struct {
 	upm_prefix_sink prefix; /* announced-prefixes */
 	upm_visibility *vis;    /* routing-status: filled by upm_parser_finish */
 	void *ctx;
+	upm_update_sink update; /* bgplay, bgp-updates */
 } upm_sinks;
 
 /* A push parser: bytes go in as they arrive, in pieces of any size, and

@@ -121,9 +121,11 @@ typedef enum {
 	UPM_SRC_LOOKING_GLASS,   /* ripestat-looking-glass */
 	UPM_SRC_ASN_NEIGHBOURS,  /* ripestat-asn-neighbours */
 	UPM_SRC_NLNOG_LG,        /* nlnog-lg: NLNOG RING LG /api/prefix */
-	UPM_SRC_ALICE_LG         /* alice-lg: Alice-LG /api/v1/lookup/prefix */
+	UPM_SRC_ALICE_LG,        /* alice-lg: Alice-LG /api/v1/lookup/prefix */
+	UPM_SRC_BGPLAY,          /* ripestat-bgplay: initial state + events */
+	UPM_SRC_BGP_UPDATES      /* ripestat-bgp-updates: events */
 } upm_source;
-#define UPM_MAX_SOURCES 5
+#define UPM_MAX_SOURCES 7
 
 /* "ripestat-bgp-state", ..., "alice-lg" into its index; -1 when unknown. */
 int upm_source_parse(const char *s);
@@ -451,6 +453,9 @@ typedef struct {
 	const char *const *prefixes; /* looking-glass prefixes; NULL: announced-prefixes */
 	size_t n_prefixes;
 	const char *at;           /* bgp-state timestamp= value, NULL for now */
+	/* Event sources (ripestat-bgplay, ripestat-bgp-updates): the window,
+	 * Unix seconds (0: the source's default, the latest data). */
+	int64_t window_start, window_end;
 	int visibility;           /* also ask routing-status for visibility */
 	size_t max_prefixes;      /* looking glasses: most prefixes asked; 0: 64 */
 	upm_params params;

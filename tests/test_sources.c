@@ -11,6 +11,7 @@
 
 #include "source.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* "<source>: <what>" for a test line (one at a time). */
 static const char *
@@ -165,11 +166,248 @@ test_aspath(void)
 	upm_aspath_free(&p);
 }
 
+/* ------------------------------------- bgplay and bgp-updates: events */
+
+#define PUB "tests/fixtures/public/"
+
+struct evlog {
+	size_t n, announces, withdrawals, initial;
+	int64_t first_initial_time, first_event_time, last_time;
+	int64_t w_time;
+	char w_session[64], w_prefix[64], first_session[64];
+	uint32_t w_peer, first_peer, first_path0;
+	size_t first_path_len;
+	int out_of_order;
+};
+
+static int
+log_event(void *ctx, const upm_event *ev)
+{
+	struct evlog *l = ctx;
+
+	if (l->n > 0 && ev->time < l->last_time)
+		l->out_of_order = 1;
+	l->n++;
+	l->last_time = ev->time;
+	if (ev->kind == UPM_EV_WITHDRAW) {
+		l->withdrawals++;
+		l->w_time = ev->time;
+		l->w_peer = ev->peer_asn;
+		(void)snprintf(l->w_session, sizeof(l->w_session), "%s", ev->session);
+		(void)snprintf(l->w_prefix, sizeof(l->w_prefix), "%s", ev->prefix);
+		return 0;
+	}
+	l->announces++;
+	if (l->announces == 1) {
+		l->first_initial_time = ev->time;
+		l->first_peer = ev->peer_asn;
+		l->first_path_len = ev->path_len;
+		l->first_path0 = ev->path_len ? ev->path[0] : 0;
+		(void)snprintf(l->first_session, sizeof(l->first_session), "%s",
+		    ev->session);
+	}
+	return 0;
+}
+
+/* doc through source src's parser in pieces of chunk bytes. */
+static upm_status
+through(upm_source src, const char *doc, size_t len, size_t chunk,
+    struct evlog *l, upm_meta *meta, upm_error *err)
+{
+	const upm_source_desc *d = upm_source_desc_get(src);
+	upm_sink sink = { log_event, NULL, l };
+	upm_status st = UPM_OK;
+	void *p;
+
+	memset(l, 0, sizeof(*l));
+	if ((p = d->parser_new(&sink, err)) == NULL)
+		return UPM_ERR_NOMEM;
+	for (size_t i = 0; i < len && st == UPM_OK; i += chunk)
+		st = d->parser_feed(p, doc + i, len - i < chunk ? len - i : chunk,
+		    err);
+	if (st == UPM_OK)
+		st = d->parser_finish(p, meta, err);
+	d->parser_free(p);
+	return st;
+}
+
+/* The data-only recordings in RIPEstat's envelope. */
+static char *
+enveloped(const char *path, size_t *len)
+{
+	size_t n;
+	char *data = slurp(path, &n);
+	upm_buf b;
+
+	upm_buf_init(&b);
+	if (data != NULL)
+		(void)upm_buf_printf(&b, "{\"messages\": [], \"data\": %s, "
+		    "\"data_call_status\": \"supported\", \"status\": \"ok\"}",
+		    data);
+	free(data);
+	*len = b.len;
+	return upm_buf_steal(&b);
+}
+
+static void
+test_bgplay(void)
+{
+	upm_error err = { UPM_OK, "" };
+	upm_meta meta;
+	struct evlog l;
+	size_t len, chunks[] = { 1 << 20, 4096, 7 };
+	char *doc = enveloped(PUB "JoshGlazebrook__ripestat__bgPlay.json", &len);
+	int64_t t;
+
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		OK(through(UPM_SRC_BGPLAY, doc, len, chunks[c], &l, &meta, &err) ==
+		    UPM_OK, "bgplay 2017 in pieces of %zu bytes", chunks[c]);
+		IS_INT(l.n, 166 + 18, "166 initial routes and 18 events");
+		IS_INT(l.announces, 166 + 17, "17 of the events announce");
+		IS_INT(l.withdrawals, 1, "one withdraws");
+		OK(!l.out_of_order, "in time order");
+	}
+	(void)upm_time_parse("2017-07-20T21:15:45", &t, NULL);
+	IS_INT(l.first_initial_time, t, "initial routes at the query's start");
+	IS_STR(l.first_session, "00-111.91.233.1", "session = source_id");
+	IS_INT(l.first_peer, 45896, "peer AS from sources[]");
+	IS_INT(l.first_path_len, 5, "the path, prepending kept");
+	(void)upm_time_parse("2017-07-21T15:25:20", &t, NULL);
+	IS_INT(l.w_time, t, "the withdrawal at its second");
+	IS_STR(l.w_session, "15-187.16.217.27", "its session");
+	IS_STR(l.w_prefix, "140.78.0.0/16", "its prefix");
+	IS_INT(l.w_peer, 28329, "its peer AS from sources[] (no path)");
+	(void)upm_time_parse("2017-07-22T16:42:42", &t, NULL);
+	IS_INT(l.last_time, t, "the last event's second");
+	IS_STR(meta.data_time, "2017-07-22T21:15:45", "data time: the window's end");
+	IS_STR(meta.resource, "140.78.0.0/16", "the resource");
+	free(doc);
+
+	/* Real and empty: a 2020 window asked in 2025, out of retention. */
+	doc = slurp(PUB "andrelia-hacks__ripestat__bgplay.json", &len);
+	IS_INT(through(UPM_SRC_BGPLAY, doc, len, 64, &l, &meta, &err), UPM_OK,
+	    "an empty answer is a good answer");
+	IS_INT(l.n, 0, "without an event");
+	IS_STR(meta.data_time, "2020-12-21T12:00:00", "its window's end");
+	free(doc);
+}
+
+static void
+test_bgp_updates(void)
+{
+	upm_error err = { UPM_OK, "" };
+	upm_meta meta;
+	struct evlog l;
+	size_t len;
+	char *doc = enveloped(PUB "JoshGlazebrook__ripestat__bgpUpdates.json", &len);
+	int64_t t;
+
+	IS_INT(through(UPM_SRC_BGP_UPDATES, doc, len, 333, &l, &meta, &err),
+	    UPM_OK, "bgp-updates 2017");
+	IS_INT(l.announces, 17, "17 announcements");
+	IS_INT(l.withdrawals, 1, "one withdrawal");
+	(void)upm_time_parse("2017-07-20T21:20:48", &t, NULL);
+	IS_INT(l.first_initial_time, t, "the first at its second");
+	IS_STR(l.first_session, "19-197.157.79.173", "session = source_id");
+	IS_INT(l.first_peer, 37271, "no sources[]: the path's first AS");
+	IS_INT(l.w_peer, 0, "a withdrawal without sources[]: no peer AS");
+	IS_STR(l.w_session, "15-187.16.217.27", "but its session");
+	free(doc);
+}
+
+/* Small answers: a peer named by sources[] whose AS is not the path's
+ * first (a route server), and the errors. */
+static void
+test_update_shapes(void)
+{
+	static const char *env = "{\"status\": \"ok\", \"data_call_status\": "
+	    "\"supported\", \"messages\": [], \"data\": %s}";
+	static const struct {
+		upm_source src;
+		const char *data;
+		upm_status want;
+		const char *what;
+	} cases[] = {
+		{ UPM_SRC_BGPLAY, "{\"query_starttime\": \"2017-10-01T00:00:00\", "
+		  "\"sources\": [{\"id\": \"00-192.0.2.9\", \"as_number\": 6777}], "
+		  "\"initial_state\": [{\"source_id\": \"00-192.0.2.9\", "
+		  "\"target_prefix\": \"175.45.176.0/24\", \"path\": [4837, 131279]}], "
+		  "\"events\": []}", UPM_OK, "a route server's peer" },
+		{ UPM_SRC_BGPLAY, "{\"initial_state\": [], \"events\": [{\"type\": "
+		  "\"X\", \"timestamp\": \"2017-10-01T00:00:00\", \"attrs\": {}}]}",
+		  UPM_ERR_SHAPE, "an event neither A nor W" },
+		{ UPM_SRC_BGPLAY, "{\"initial_state\": [], \"events\": [{\"type\": "
+		  "\"W\", \"timestamp\": \"yesterday\", \"attrs\": "
+		  "{\"source_id\": \"00-192.0.2.9\", \"target_prefix\": "
+		  "\"175.45.176.0/24\"}}]}", UPM_ERR_SHAPE, "a time that is none" },
+		{ UPM_SRC_BGPLAY, "{\"initial_state\": []}", UPM_ERR_SHAPE,
+		  "events missing" },
+		{ UPM_SRC_BGP_UPDATES, "{\"updates\": [{\"type\": \"A\", "
+		  "\"timestamp\": \"2017-10-01T00:00:00\", \"attrs\": "
+		  "{\"source_id\": \"00-192.0.2.9\", \"target_prefix\": "
+		  "\"175.45.176.0/24\"}}]}", UPM_ERR_SHAPE, "an A without a path" },
+		{ UPM_SRC_BGP_UPDATES, "{\"nr_updates\": 0}", UPM_ERR_SHAPE,
+		  "updates missing" },
+	};
+	upm_error err;
+	upm_meta meta;
+	struct evlog l;
+	upm_buf b;
+	int64_t t;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		upm_buf_init(&b);
+		(void)upm_buf_printf(&b, env, cases[i].data);
+		err.code = UPM_OK;
+		err.text[0] = '\0';
+		OK(through(cases[i].src, b.data, b.len, 5, &l, &meta, &err) ==
+		    cases[i].want, "%s (%s)", cases[i].what, err.text);
+		upm_buf_free(&b);
+	}
+	(void)upm_time_parse("2017-10-01T00:00:00", &t, NULL);
+	(void)through(UPM_SRC_BGPLAY, "{\"status\": \"ok\", \"data_call_status\": "
+	    "\"supported\", \"data\": {\"query_starttime\": \"2017-10-01T00:00:00\", "
+	    "\"sources\": [{\"id\": \"00-192.0.2.9\", \"as_number\": 6777}], "
+	    "\"initial_state\": [{\"source_id\": \"00-192.0.2.9\", "
+	    "\"target_prefix\": \"175.45.176.0/24\", \"path\": [4837, 131279]}], "
+	    "\"events\": []}}", 300, 1 << 20, &l, &meta, &err);
+	IS_INT(l.first_peer, 6777, "sources[] names the peer's AS");
+	IS_INT(l.first_path0, 4837, "the path as given");
+	IS_INT(l.first_initial_time, t, "at query_starttime");
+}
+
+static void
+test_event_sources_refused_live(void)
+{
+	upm_query_opts q;
+	upm_fetch_opts fo;
+	upm_fetcher *f;
+	upm_result *r = NULL;
+	upm_error err = { UPM_OK, "" };
+
+	upm_query_opts_init(&q);
+	upm_fetch_opts_init(&fo);
+	fo.cache_dir = NULL;
+	q.asn = 131279;
+	q.source = UPM_SRC_BGPLAY;
+	q.ripestat_url = "http://127.0.0.1:9";
+	f = upm_fetcher_new(&fo, &err);
+	IS_INT(upm_query(f, &q, &r, &err), UPM_ERR_ARG,
+	    "an event source in a live query: refused");
+	OK(strstr(err.text, "history") != NULL, "naming history: %s", err.text);
+	upm_result_free(r);
+	upm_fetcher_free(f);
+}
+
 int
 main(void)
 {
 	test_table();
 	test_events();
 	test_aspath();
+	test_bgplay();
+	test_bgp_updates();
+	test_update_shapes();
+	test_event_sources_refused_live();
 	return tap_done();
 }
