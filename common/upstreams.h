@@ -123,9 +123,10 @@ typedef enum {
 	UPM_SRC_NLNOG_LG,        /* nlnog-lg: NLNOG RING LG /api/prefix */
 	UPM_SRC_ALICE_LG,        /* alice-lg: Alice-LG /api/v1/lookup/prefix */
 	UPM_SRC_BGPLAY,          /* ripestat-bgplay: initial state + events */
-	UPM_SRC_BGP_UPDATES      /* ripestat-bgp-updates: events */
+	UPM_SRC_BGP_UPDATES,     /* ripestat-bgp-updates: events */
+	UPM_SRC_RIS_LIVE         /* ris-live: the live stream (collectd only) */
 } upm_source;
-#define UPM_MAX_SOURCES 7
+#define UPM_MAX_SOURCES 8
 
 /* "ripestat-bgp-state", ..., "alice-lg" into its index; -1 when unknown. */
 int upm_source_parse(const char *s);

@@ -901,7 +901,7 @@ test_new_keys_broken(void)
 		{ "Country \"KP\"\nMaxASNs 1.5", "invalid value for 'MaxASNs'" },
 		{ "ASN 1\nSource \"nlnog-lg\" \"nlnog-lg\"", "source nlnog-lg given twice" },
 		{ "ASN 1\nSource \"nlnog-lg\"\nSource \"nlnog-lg\"", "source nlnog-lg given twice" },
-		{ "ASN 1\nSource \"looking-glass\"", "nlnog-lg or alice-lg" },
+		{ "ASN 1\nSource \"looking-glass\"", "alice-lg or ris-live" },
 		{ "ASN 1\nSource", "invalid value for 'Source'" },
 		{ "ASN 1\nSource \"alice-lg\"", "Source \"alice-lg\" needs AliceURL" },
 		{ "ASN 1\nSource \"ripestat-asn-neighbours\" \"nlnog-lg\"", "ripestat-asn-neighbours gives no paths" },
