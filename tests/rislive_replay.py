@@ -31,7 +31,8 @@ Controls (GET, answer JSON):
     /_ctl/stall?s=S           no byte (no beacon) for S seconds
     /_ctl/slow                a ris_error "too slow" line, then closes
     /_ctl/lag?s=S             later messages stamped S seconds ago
-    /_ctl/log                 subscriptions, connections, sent events
+    /_ctl/log                 subscriptions, connections, sent events,
+                              when lines were written to update streams
 Stops on its own after --max-seconds.
 """
 import argparse
@@ -75,6 +76,7 @@ class State:
         self.clients = []          # [{"kind": "updates"|"peers", "q": [], "open": True}]
         self.events = []           # (t, session, prefix, path or None)
         self.sent = []             # {"what", "t"}
+        self.writes = []           # when lines left for an update stream
         self.subscriptions = []
         self.connections = 0
         self.refuse_until = 0.0
@@ -218,6 +220,10 @@ class Handler(BaseHTTPRequestHandler):
                 if lines:
                     self.wfile.write("".join(l + "\n" for l in lines).encode())
                     self.wfile.flush()
+                    if kind == "updates":
+                        with st.lock:
+                            st.writes.append(time.time())
+                            del st.writes[:-1000]
                 if not still:
                     break
         except OSError:
@@ -291,6 +297,7 @@ class Handler(BaseHTTPRequestHandler):
                     "subscriptions": st.subscriptions,
                     "connections": st.connections,
                     "clients": len(st.clients), "sent": st.sent,
+                    "writes": st.writes,
                     "events": len(st.events)})
         else:
             return self.send_json(404, {"error": "no such control"})
