@@ -2276,11 +2276,18 @@ up_live_judge(struct up_target *t, struct up_stream *s, int force)
 	}
 	t->dirty = 0;
 	if (upm_rib_result(t->rib, &r, &err) != UPM_OK) {
+		/* Every route withdrawn (or no memory): no values to give as
+		 * fresh; the reads send read_success 0 until routes return. */
 		c_complain_once(LOG_ERR, &t->complaint, "upstreams plugin: "
 		    "target %s: ris-live: %s: %s", t->name,
 		    upm_status_name(err.code), err.text);
+		upm_result_free(t->last);
+		t->last = NULL;
+		upm_asn_list_free(&t->live_present);
 		return;
 	}
+	c_release(LOG_INFO, &t->complaint, "upstreams plugin: target %s: "
+	    "ris-live: the table has routes again", t->name);
 	(void)snprintf(r->target, sizeof(r->target), "AS%lu",
 	    (unsigned long)t->asn);
 	(void)snprintf(r->source, sizeof(r->source), "ris-live");
