@@ -2413,8 +2413,8 @@ up_stream_body(char *data, size_t size, size_t n, void *ctx)
 		s->last_rx_ms = up_now_ms();
 		/* The lag of a piece that brought messages (the newest time
 		 * against the clock); keep-alive bytes say nothing of it. */
-		if (st->messages > c->messages && st->last_time > 0) {
-			lag = (int64_t)time(NULL) - st->last_time;
+		if (st->messages > c->messages && st->recent_time > 0) {
+			lag = (int64_t)time(NULL) - st->recent_time;
 			s->lag_s = lag > 0 ? lag : 0;
 		}
 	}

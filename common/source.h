@@ -148,6 +148,7 @@ typedef struct {
 	uint64_t errors;         /* ris_error messages */
 	char error[256];         /* the last ris_error's text */
 	int64_t last_time;       /* the newest message time, Unix seconds */
+	int64_t recent_time;     /* the time of the last message read */
 } upm_ris_live_stats;
 
 typedef struct ris_live_parser upm_ris_live_parser;

@@ -285,6 +285,7 @@ message(upm_ris_live_parser *p, const json_t *data, upm_error *err)
 		return UPM_OK;
 	}
 	p->stats.messages++;
+	p->stats.recent_time = (int64_t)t;
 	if ((int64_t)t > p->stats.last_time)
 		p->stats.last_time = (int64_t)t;
 	memset(&base, 0, sizeof(base));

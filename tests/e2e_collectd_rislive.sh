@@ -8,7 +8,8 @@
 # FAILURE within seconds of a replayed change and an OKAY when it is
 # undone, Hold (a flap is never notified, a lasting change is), a peer
 # going down, garbage, long lines, floods and prefixes nobody asked for
-# without growth, a stall (read_success 0, logged once, recovery), a
+# without growth, a stall and lagging messages (read_success 0, logged
+# once, recovery), a
 # disconnect whose gap is backfilled, a slow-consumer disconnect, and a
 # prompt stop.  Every bound is well inside this test's own timeout.
 set -u
@@ -133,6 +134,16 @@ wait_until 10 csv_is live bool-read_success 1; ok $? "read_success 1 again"
 like "$(cat "$work/collectd.log")" 'ris-live: stream ended: no data for 6 s' \
     "the stalled stream was dropped and reopened"
 
+# --- messages lagging the clock ---------------------------------------------------------
+ctl "lag?s=120"
+wait_until 15 grep -q 'target live: ris-live: messages lag the clock by 1[0-9][0-9] s (limit 60 s)' "$work/collectd.log"
+ok $? "messages 120 s old (RISLiveMaxLag 60): a failed source, logged"
+wait_until 5 csv_is live bool-read_success 0; ok $? "read_success 0"
+ctl "lag?s=0"
+lag_back() { [ "$(log_count 'target live: ris-live: the stream works again')" -ge 2 ]; }
+wait_until 15 lag_back; ok $? "fresh messages again: the stream works again"
+wait_until 10 csv_is live bool-read_success 1; ok $? "read_success 1"
+
 # --- a disconnect: the gap comes from bgp-updates ------------------------------------------
 okays=$(ours OKAY live)
 ctl "disconnect?hold=2"
@@ -153,8 +164,8 @@ ok $? "a slow-consumer disconnect is logged"
 more_conns() { [ "$(clients connections)" -gt "$conns" ] && streams_up; }
 wait_until 20 more_conns
 ok $? "and the stream is reopened ($(clients connections) connections so far)"
-is "$(log_count '\[error\] upstreams plugin: target live_hold')" 1 \
-    "one error for the Hold target: the stall's"
+is "$(log_count '\[error\] upstreams plugin: target live_hold')" 2 \
+    "two errors for the Hold target: the stall's and the lag's"
 stream_ends=$(log_count 'ris-live: stream ended: ')
 [ "$stream_ends" -ge 3 ]
 ok $? "every end of the stream logged ($stream_ends: the stall, the disconnect, the slow reader)"

@@ -131,6 +131,12 @@ test_shapes(void)
 	IS_INT(st->errors, 1, "the server's error counted");
 	IS_STR(st->error, "Client is too slow", "and its text kept");
 	IS_INT(st->last_time, 5, "the newest message time");
+	IS_INT(st->recent_time, 5, "the last message's time");
+	IS_INT(upm_ris_live_parser_feed(p, "{\"type\":\"ris_message\",\"data\":"
+	    "{\"timestamp\":2,\"peer\":\"p\",\"host\":\"rrc00\",\"type\":"
+	    "\"KEEPALIVE\"}}\n", 91, NULL), UPM_OK, "an older message");
+	IS_INT(st->last_time, 5, "the newest time stays");
+	IS_INT(st->recent_time, 2, "the last message's time follows it");
 	upm_ris_live_parser_free(p);
 }
 
