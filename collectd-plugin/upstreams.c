@@ -383,6 +383,8 @@ struct up_stream {
 	pthread_mutex_t lock;
 	int connected;
 	long long last_rx_ms;          /* monotonic: the last byte of updates */
+	long long fresh_ms;            /* monotonic: the last message whose
+	                                * time was within RISLiveMaxLag */
 	long long started_ms;          /* monotonic: the thread's start */
 	int64_t lag_s;                 /* the newest batch's lag */
 	char error[256];               /* why the stream is down, "" if up */
@@ -2386,7 +2388,6 @@ struct up_conn {
 	struct up_stream *s;
 	int updates;                 /* 1 updates, 0 peer states */
 	upm_ris_live_parser *parser;
-	uint64_t messages;           /* the parser's count at the last piece */
 	int failed;
 	char error[128];
 };
@@ -2398,7 +2399,7 @@ up_stream_body(char *data, size_t size, size_t n, void *ctx)
 	struct up_stream *s = c->s;
 	upm_error err;
 	const upm_ris_live_stats *st;
-	int64_t lag;
+	int64_t lag, newest;
 
 	memset(&err, 0, sizeof(err));
 	if (upm_ris_live_parser_feed(c->parser, data, size * n, &err) !=
@@ -2408,17 +2409,21 @@ up_stream_body(char *data, size_t size, size_t n, void *ctx)
 		return 0;
 	}
 	st = upm_ris_live_parser_stats(c->parser);
+	newest = upm_ris_live_parser_take_newest(c->parser);
 	pthread_mutex_lock(&s->lock);
 	if (c->updates) {
 		s->last_rx_ms = up_now_ms();
-		/* The lag of a piece that brought messages (the newest time
-		 * against the clock); keep-alive bytes say nothing of it. */
-		if (st->messages > c->messages && st->recent_time > 0) {
-			lag = (int64_t)time(NULL) - st->recent_time;
+		/* The lag of a piece that brought messages: its newest time
+		 * against the clock.  One old message among fresh ones (RIS
+		 * Live passes some on late) is no lag: the stream lags when no
+		 * fresh message came for RISLiveMaxLag (up_stream_failed). */
+		if (newest > 0) {
+			lag = (int64_t)time(NULL) - newest;
 			s->lag_s = lag > 0 ? lag : 0;
+			if (s->lag_s <= s->max_lag_s)
+				s->fresh_ms = s->last_rx_ms;
 		}
 	}
-	c->messages = st->messages;
 	pthread_mutex_unlock(&s->lock);
 	if (c->updates)
 		c_release(LOG_INFO, &s->down, "upstreams plugin: ris-live: "
@@ -2516,7 +2521,6 @@ up_stream_connect(struct up_stream *s, struct up_limiter *l, const char *sub)
 		conn[i].s = s;
 		conn[i].updates = i == 0;
 		conn[i].parser = s->parser[i];
-		conn[i].messages = upm_ris_live_parser_stats(s->parser[i])->messages;
 		upm_ris_live_parser_reset(s->parser[i]);
 		ok = hdr[i] != NULL && (h[i] = curl_easy_init()) != NULL &&
 		    up_stream_handle(s, h[i], &conn[i], hdr[i]) == 0 &&
@@ -2766,7 +2770,8 @@ up_stream_failed(struct up_stream *s, char *why, size_t len)
 		    (now - since) / 1000, s->max_silence_s, s->connected ? "" :
 		    ": ", s->connected ? "" : s->error);
 		failed = 1;
-	} else if (s->lag_s > s->max_lag_s) {
+	} else if (now - (s->fresh_ms > 0 ? s->fresh_ms : s->started_ms) >
+	    s->max_lag_s * 1000L && s->lag_s > s->max_lag_s) {
 		(void)snprintf(why, len, "messages lag the clock by %lld s "
 		    "(limit %ld s)", (long long)s->lag_s, s->max_lag_s);
 		failed = 1;

@@ -149,6 +149,8 @@ typedef struct {
 	char error[256];         /* the last ris_error's text */
 	int64_t last_time;       /* the newest message time, Unix seconds */
 	int64_t recent_time;     /* the time of the last message read */
+	int64_t newest_since;    /* the newest time since the last
+	                          * upm_ris_live_parser_take_newest */
 } upm_ris_live_stats;
 
 typedef struct ris_live_parser upm_ris_live_parser;
@@ -163,6 +165,9 @@ upm_status upm_ris_live_parser_feed(upm_ris_live_parser *p, const char *buf,
     size_t len, upm_error *err);
 /* A new connection: a partial line of the last one is dropped. */
 void upm_ris_live_parser_reset(upm_ris_live_parser *p);
+/* The newest message time since the last call (0: no message), for
+ * the lag of what just arrived; starts the next period. */
+int64_t upm_ris_live_parser_take_newest(upm_ris_live_parser *p);
 const upm_ris_live_stats *upm_ris_live_parser_stats(
     const upm_ris_live_parser *p);
 void upm_ris_live_parser_free(upm_ris_live_parser *p);

@@ -114,6 +114,15 @@ upm_ris_live_parser_free(upm_ris_live_parser *p)
 	free(p);
 }
 
+int64_t
+upm_ris_live_parser_take_newest(upm_ris_live_parser *p)
+{
+	int64_t t = p->stats.newest_since;
+
+	p->stats.newest_since = 0;
+	return t;
+}
+
 const upm_ris_live_stats *
 upm_ris_live_parser_stats(const upm_ris_live_parser *p)
 {
@@ -286,6 +295,8 @@ message(upm_ris_live_parser *p, const json_t *data, upm_error *err)
 	}
 	p->stats.messages++;
 	p->stats.recent_time = (int64_t)t;
+	if ((int64_t)t > p->stats.newest_since)
+		p->stats.newest_since = (int64_t)t;
 	if ((int64_t)t > p->stats.last_time)
 		p->stats.last_time = (int64_t)t;
 	memset(&base, 0, sizeof(base));

@@ -38,7 +38,7 @@ LoadPlugin upstreams
   RipestatURL "$URL"
   RISLiveURL "$URL/v1/stream/?format=json&client=upstreams-test"
   RISLiveMaxSilence 6
-  RISLiveMaxLag 60
+  RISLiveMaxLag 5
   Timeout 5000
   Retries 0
   <Target "live">
@@ -136,8 +136,8 @@ like "$(cat "$work/collectd.log")" 'ris-live: stream ended: no data for 6 s' \
 
 # --- messages lagging the clock ---------------------------------------------------------
 ctl "lag?s=120"
-wait_until 15 grep -q 'target live: ris-live: messages lag the clock by 1[0-9][0-9] s (limit 60 s)' "$work/collectd.log"
-ok $? "messages 120 s old (RISLiveMaxLag 60): a failed source, logged"
+wait_until 20 grep -q 'target live: ris-live: messages lag the clock by 1[0-9][0-9] s (limit 5 s)' "$work/collectd.log"
+ok $? "messages 120 s old for 5 s (RISLiveMaxLag 5): a failed source, logged"
 wait_until 5 csv_is live bool-read_success 0; ok $? "read_success 0"
 ctl "lag?s=0"
 lag_back() { [ "$(log_count 'target live: ris-live: the stream works again')" -ge 2 ]; }

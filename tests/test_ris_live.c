@@ -137,6 +137,9 @@ test_shapes(void)
 	    "\"KEEPALIVE\"}}\n", 91, NULL), UPM_OK, "an older message");
 	IS_INT(st->last_time, 5, "the newest time stays");
 	IS_INT(st->recent_time, 2, "the last message's time follows it");
+	IS_INT(upm_ris_live_parser_take_newest(p), 5, "the newest since the "
+	    "start: 5");
+	IS_INT(upm_ris_live_parser_take_newest(p), 0, "none since");
 	upm_ris_live_parser_free(p);
 }
 
