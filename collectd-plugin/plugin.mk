@@ -28,7 +28,7 @@ $(PLUGIN): $(PLUGIN_SRC) $(LIB) $(LIB_HDR)
 # functions are static) against stubs of the collectd symbols it uses.
 TEST_PROGS += tests/test_plugin_config
 
-tests/test_plugin_config: tests/test_plugin_config.c tests/plugin_stubs.h \
+tests/test_plugin_config: tests/test_plugin_config.c tests/plugin_stubs.h tests/plugin_wait.h \
     $(PLUGIN_SRC) $(LIB) $(LIB_HDR) tests/tap.h
 	$(CC) $(CFLAGS_ALL) $(COLLECTD_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(LIB) \
 	    $(DEP_LIBS) -pthread
@@ -37,7 +37,7 @@ tests/test_plugin_config: tests/test_plugin_config.c tests/plugin_stubs.h \
 # (tests/e2e_plugin_faults.sh); built the same way.
 TEST_PROGS += tests/prog_plugin_faults
 
-tests/prog_plugin_faults: tests/prog_plugin_faults.c tests/plugin_stubs.h \
+tests/prog_plugin_faults: tests/prog_plugin_faults.c tests/plugin_stubs.h tests/plugin_wait.h \
     $(PLUGIN_SRC) $(LIB) $(LIB_HDR)
 	$(CC) $(CFLAGS_ALL) $(COLLECTD_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(LIB) \
 	    $(DEP_LIBS) -pthread

@@ -23,8 +23,27 @@
  *
  * Every <Target> block becomes its own complex read callback with its own
  * interval and its own context (fetcher, baseline, notification state).
- * The one thing targets share is the plugin-wide limit of reads in flight
- * (MaxInFlight), a counting semaphore behind its own lock.  Values: plugin
+ * The one thing targets share is the plugin-wide state of one <Plugin
+ * upstreams> block: the limit of reads in flight (MaxInFlight, a counting
+ * semaphore behind its own lock) and the stop flag.
+ *
+ * Threads.  collectd 5.12 joins its read threads before it calls any
+ * shutdown callback, so a read callback that waits for the network holds
+ * the daemon's shutdown for as long as the request lasts (Timeout may be
+ * an hour).  The read callback therefore never fetches: it only hands the
+ * read to the target's own fetch thread (made with plugin_thread_create
+ * on the first read, after collectd has daemonized, with the read's
+ * context and interval) and returns.  That thread takes a MaxInFlight
+ * slot, queries, and dispatches values and notifications itself as soon
+ * as it has them.  A whole read (slot wait, every request of a country,
+ * retries and their waits) ends at Timeout: the fetcher asks a stop hook
+ * before every try, about once a second during a transfer (libcurl's
+ * progress callback, which also runs on a connection that stays silent)
+ * and every 100 ms of a backoff wait.  collectd frees the read callbacks'
+ * user data after joining its read threads and before the shutdown
+ * callbacks: the first target freed that has a thread sets the plugin's
+ * stop flag and wakes every waiting thread, so all fetch threads end
+ * together, within about a second, and each free joins its own.  Values: plugin
  * "upstreams", plugin instance = the target's name, stock types only
  * (count, percent, duration).  They carry the time of the read
  * (collectd's "now" at dispatch); how old the data itself is goes out as
@@ -38,14 +57,22 @@
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_complain.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
 #include "upstreams.h"
+/* The live source's parser and routing table: the core's own headers,
+ * as the check's MRT mode uses them. */
+#include "rib.h"
+#include "source.h"
 
 #define PLUGIN_NAME "upstreams"
 #define TARGET_NAME_MAX 63
@@ -61,6 +88,22 @@
  * interval when that is longer).  Reads in between send read_success 0
  * and the last values without asking the source. */
 #define BACKOFF_MAX_S 3600
+/* RIS Live (Source "ris-live"). */
+#define DEFAULT_RIS_LIVE_URL \
+	"https://ris-live.ripe.net/v1/stream/?format=json&client=upstreams"
+/* RIS beacons are announced every 4 h and withdrawn 2 h later: with one
+ * in the subscription the stream is never silent for more than 2 h.  The
+ * default limit leaves half an hour above that. */
+#define RIS_LIVE_BEACON "84.205.64.0/24"
+#define DEFAULT_RIS_LIVE_MAX_SILENCE_S 9000
+#define DEFAULT_RIS_LIVE_MAX_LAG_S 300
+/* A gap longer than this is not backfilled from bgp-updates: a fresh
+ * snapshot seeds the table again (RIS dumps its tables every 8 h). */
+#define RIS_LIVE_MAX_BACKFILL_S (8 * 3600)
+/* Reconnects wait 1 s, doubling up to this. */
+#define RIS_LIVE_BACKOFF_MAX_S 60
+/* Live targets of one <Plugin upstreams> block sharing one stream. */
+#define MAX_LIVE_TARGETS 64
 /* MaxAge: at most ten years, in seconds. */
 #define MAX_AGE_LIMIT (10.0 * 366 * 86400)
 
@@ -71,16 +114,26 @@
  * block points to.  Reference-counted: the configuration holds one
  * reference while it registers targets, every target one more; the last
  * release frees it.  It also carries what the plugin says once for all
- * targets: that CacheDir cannot be used. */
+ * targets (that CacheDir cannot be used), the stop flag of every thread
+ * the plugin owns, and the hand-over of reads to the fetch threads (the
+ * due and busy flags of every target are under this lock). */
 struct up_limiter {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;       /* signalled when a slot is released */
+	pthread_cond_t wake;        /* a read is due, or stop */
+	pthread_cond_t done;        /* a fetch thread finished a read */
 	unsigned max;               /* MaxInFlight */
 	unsigned in_use;            /* slots taken now */
 	unsigned peak;              /* most slots ever taken at once */
 	unsigned refs;
+	atomic_int stopping;        /* shutdown: every thread ends */
 	c_complain_t cache_complaint; /* CacheDir unusable (logged once) */
+	struct up_stream *stream;   /* the RIS Live stream of the block */
 };
+
+static void up_stream_free(struct up_stream *s);
+struct up_defaults;
+static struct up_stream *up_stream_new(const struct up_defaults *d);
 
 static struct up_limiter *
 up_limiter_new(unsigned max)
@@ -99,6 +152,15 @@ up_limiter_new(unsigned max)
 	 * clock must neither cut a wait short nor make it endless. */
 	ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
 	    pthread_cond_init(&l->freed, &attr) == 0;
+	if (ok && pthread_cond_init(&l->wake, &attr) != 0) {
+		pthread_cond_destroy(&l->freed);
+		ok = 0;
+	}
+	if (ok && pthread_cond_init(&l->done, &attr) != 0) {
+		pthread_cond_destroy(&l->freed);
+		pthread_cond_destroy(&l->wake);
+		ok = 0;
+	}
 	pthread_condattr_destroy(&attr);
 	if (!ok) {
 		free(l);
@@ -106,9 +168,12 @@ up_limiter_new(unsigned max)
 	}
 	if (pthread_mutex_init(&l->lock, NULL) != 0) {
 		pthread_cond_destroy(&l->freed);
+		pthread_cond_destroy(&l->wake);
+		pthread_cond_destroy(&l->done);
 		free(l);
 		return NULL;
 	}
+	atomic_init(&l->stopping, 0);
 	l->max = max;
 	l->refs = 1;
 	C_COMPLAIN_INIT(&l->cache_complaint);
@@ -136,13 +201,35 @@ up_limiter_unref(struct up_limiter *l)
 	pthread_mutex_unlock(&l->lock);
 	if (left > 0)
 		return;
+	up_stream_free(l->stream);
 	pthread_cond_destroy(&l->freed);
+	pthread_cond_destroy(&l->wake);
+	pthread_cond_destroy(&l->done);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 }
 
+/* Shutdown: every thread of the plugin ends (each wait wakes up, each
+ * transfer stops at its next progress call).  Idempotent. */
+static void
+up_limiter_stop(struct up_limiter *l)
+{
+	pthread_mutex_lock(&l->lock);
+	atomic_store(&l->stopping, 1);
+	pthread_cond_broadcast(&l->freed);
+	pthread_cond_broadcast(&l->wake);
+	pthread_cond_broadcast(&l->done);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int
+up_stopping(const struct up_limiter *l)
+{
+	return l != NULL && atomic_load(&((struct up_limiter *)l)->stopping);
+}
+
 /* Takes a slot, waiting at most timeout_ms for one; 0 when taken, -1
- * when none came free in time. */
+ * when none came free in time or the plugin stops. */
 static int
 up_limiter_acquire(struct up_limiter *l, long timeout_ms)
 {
@@ -159,10 +246,10 @@ up_limiter_acquire(struct up_limiter *l, long timeout_ms)
 	pthread_mutex_lock(&l->lock);
 	/* 0 is a wake-up (maybe spurious): look again; anything else is
 	 * the end of the wait (ETIMEDOUT, or an error not to spin on). */
-	while (l->in_use >= l->max && rc == 0)
+	while (l->in_use >= l->max && rc == 0 && !atomic_load(&l->stopping))
 		rc = pthread_cond_timedwait(&l->freed, &l->lock, &until);
 	/* A slot may have come free just as the time ran out: take it. */
-	if (l->in_use < l->max) {
+	if (l->in_use < l->max && !atomic_load(&l->stopping)) {
 		l->in_use++;
 		if (l->in_use > l->peak)
 			l->peak = l->in_use;
@@ -201,6 +288,9 @@ struct up_defaults {
 	struct up_limiter *limiter;
 	int64_t max_age_s;          /* MaxAge: 0 the source's, -1 none */
 	char *control_prefix;       /* ControlPrefix */
+	char *ris_live_url;         /* RISLiveURL (plugin level only) */
+	long ris_live_max_silence_s;   /* RISLiveMaxSilence */
+	long ris_live_max_lag_s;       /* RISLiveMaxLag */
 };
 
 /* One <Target> block: its settings and what its reads remember. */
@@ -254,6 +344,55 @@ struct up_target {
 	unsigned failures;             /* failed reads in a row */
 	cdtime_t next_try;             /* no request before (pacing) */
 	c_complain_t pacing;           /* the backoff, logged once */
+	/* the fetch thread; due, busy and worker_started under limiter->lock */
+	pthread_t worker;
+	int worker_started;
+	int due;                       /* a read was handed over */
+	int busy;                      /* the thread is reading */
+	atomic_llong read_deadline_ms; /* monotonic end of this read; 0 none */
+	/* Source "ris-live": the table the stream feeds, under lock */
+	int live;                      /* a live target */
+	int64_t hold_s;                /* Hold: a change notified once it
+	                                * lasted this long; 0 at once */
+	upm_rib *rib;                  /* NULL until seeded */
+	upm_strlist live_prefixes;     /* the subscription's (seed + Prefix) */
+	int dirty;                     /* events since the last computation */
+	upm_asn_list live_present;     /* the present set last computed */
+	char *pending;                 /* Hold: the change waiting, its key */
+	long long pending_since_ms;    /* monotonic */
+	int64_t seed_time;             /* the snapshot's data time */
+	int64_t last_event;            /* the newest event time taken */
+	int streamed;                  /* the table took stream events */
+	int seeding;                   /* the snapshot's routes come in */
+	c_complain_t backfill_complaint; /* the backfill failed (once) */
+	c_complain_t live_complaint;   /* the stream failed (logged once) */
+};
+
+/* The RIS Live stream of one <Plugin upstreams> block: one thread, one
+ * connection for the updates of every live target's prefixes (and the
+ * beacon), one for the peer states; the live targets it feeds. */
+struct up_stream {
+	char *url;                     /* RISLiveURL */
+	char *ca_file;                 /* the plugin's CACert */
+	long max_silence_s, max_lag_s;
+	struct up_target *targets[MAX_LIVE_TARGETS];
+	size_t n_targets;
+	pthread_t thread;
+	int started, joined;           /* under the limiter's lock */
+	/* what the read callbacks look at, under lock */
+	pthread_mutex_t lock;
+	int connected;
+	long long last_rx_ms;          /* monotonic: the last byte of updates */
+	long long fresh_ms;            /* monotonic: the last message whose
+	                                * time was within RISLiveMaxLag */
+	long long started_ms;          /* monotonic: the thread's start */
+	int64_t lag_s;                 /* the newest batch's lag */
+	char error[256];               /* why the stream is down, "" if up */
+	uint64_t reconnects;
+	/* the stream thread's own */
+	upm_ris_live_parser *parser[2];
+	uint64_t errors_logged;
+	c_complain_t down;             /* disconnected (logged once) */
 };
 
 static char *
@@ -269,6 +408,7 @@ up_dup_or_null(const char *s, int *failed)
 }
 
 static void up_target_free(void *arg);
+static void up_stream_join(struct up_limiter *l);
 
 static struct up_target *
 up_target_new(const char *name, const struct up_defaults *d)
@@ -288,10 +428,14 @@ up_target_new(const char *name, const struct up_defaults *d)
 	C_COMPLAIN_INIT(&t->complaint);
 	C_COMPLAIN_INIT(&t->disagreement);
 	C_COMPLAIN_INIT(&t->pacing);
+	C_COMPLAIN_INIT(&t->live_complaint);
+	C_COMPLAIN_INIT(&t->backfill_complaint);
+	upm_asn_list_init(&t->live_present);
 	t->max_age_s = d->max_age_s;
 	t->timeout_ms = d->timeout_ms;
 	t->max_bytes = d->max_bytes;
 	t->retries = d->retries;
+	atomic_init(&t->read_deadline_ms, 0);
 	if (pthread_mutex_init(&t->lock, NULL) != 0) {
 		free(t);
 		return NULL;
@@ -322,7 +466,19 @@ up_target_free(void *arg)
 
 	if (t == NULL)
 		return;
+	/* Only at shutdown is a target with a running thread freed: stop
+	 * them all at once, then wait for this one. */
+	if (t->worker_started) {
+		up_limiter_stop(t->limiter);
+		pthread_join(t->worker, NULL);
+	}
+	if (t->live && t->limiter != NULL && t->limiter->stream != NULL)
+		up_stream_join(t->limiter);
 	upm_fetcher_free(t->fetcher);
+	upm_rib_free(t->rib);
+	upm_strlist_free(&t->live_prefixes);
+	upm_asn_list_free(&t->live_present);
+	free(t->pending);
 	upm_asn_list_free(&t->clique);
 	upm_asrel_free(t->asrel);
 	free(t->ripestat_url);
@@ -572,10 +728,18 @@ up_config_source(struct up_target *t, const oconfig_item_t *ci, upm_error *err)
 		return upm_fail(err, UPM_ERR_ARG, "needs a source"), -1;
 	for (i = 0; i < ci->values_num; i++) {
 		if (ci->values[i].type != OCONFIG_TYPE_STRING ||
-		    (src = upm_source_parse(ci->values[i].value.string)) < 0)
+		    (src = upm_source_parse(ci->values[i].value.string)) < 0 ||
+		    src == UPM_SRC_BGPLAY || src == UPM_SRC_BGP_UPDATES)
 			return upm_fail(err, UPM_ERR_ARG, "expected "
 			    "ripestat-bgp-state, ripestat-looking-glass, "
-			    "ripestat-asn-neighbours, nlnog-lg or alice-lg"), -1;
+			    "ripestat-asn-neighbours, nlnog-lg, alice-lg or "
+			    "ris-live"), -1;
+		if (src == UPM_SRC_RIS_LIVE) {
+			/* The stream; the snapshot that seeds its table is
+			 * bgp-state's, the query's default source. */
+			t->live = 1;
+			continue;
+		}
 		for (k = 0; k < t->n_sources; k++)
 			if (t->sources[k] == (upm_source)src)
 				return upm_fail(err, UPM_ERR_ARG, "source %s given "
@@ -780,6 +944,13 @@ up_config_target_key(struct up_target *t, const oconfig_item_t *ci, upm_error *e
 		return rc;
 	if (strcasecmp(ci->key, "Source") == 0)
 		return up_config_source(t, ci, err);
+	if (strcasecmp(ci->key, "Hold") == 0) {
+		if (up_get_integer(ci, 0, 86400, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
+			    "of seconds 0..86400"), -1;
+		t->hold_s = (int64_t)v;
+		return 0;
+	}
 	if (strcasecmp(ci->key, "Interval") == 0) {
 		if (cf_util_get_cdtime(ci, &t->interval) != 0 || t->interval == 0)
 			return upm_fail(err, UPM_ERR_ARG,
@@ -869,6 +1040,8 @@ up_config_target_check(const struct up_target *t, upm_error *err)
 	upm_target_rule broken;
 
 	up_query_opts(t, &q);
+	if (t->live)
+		q.n_prefixes = 0;   /* the stream's subscription, not a query's */
 	if (upm_target_check(&q, NULL, UPM_RULES_WHAT |
 	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_SOURCE_READY |
 	    UPM_RULE_NEIGHBOURS_ALONE, &broken, err) == UPM_OK)
@@ -937,6 +1110,22 @@ up_config_target(const oconfig_item_t *ci, const struct up_defaults *d)
 			return NULL;
 		}
 	}
+	if (t->live && (t->n_sources > 0 || t->country[0] != '\0' ||
+	    t->n_expect_prefixes > 0 || t->n_extra_prefixes > 0 ||
+	    t->visibility)) {
+		WARNING("upstreams plugin: <Target \"%s\">: Source \"ris-live\" "
+		    "goes alone, with ASN (and ExtraASN, Prefix); not with other "
+		    "sources, Country, ExpectPrefix, ExtraPrefix or Visibility; "
+		    "block skipped", name);
+		up_target_free(t);
+		return NULL;
+	}
+	if (t->hold_s > 0 && !t->live) {
+		WARNING("upstreams plugin: <Target \"%s\">: Hold goes with "
+		    "Source \"ris-live\"; block skipped", name);
+		up_target_free(t);
+		return NULL;
+	}
 	if (up_config_target_check(t, &err) != 0) {
 		WARNING("upstreams plugin: <Target \"%s\">: %s; block skipped",
 		    name, err.text);
@@ -958,6 +1147,27 @@ up_config_plugin_only(const oconfig_item_t *ci, struct up_defaults *d,
 
 	if (ck != CK_NONE)
 		return ck;
+	if (strcasecmp(ci->key, "RISLiveURL") == 0) {
+		if (cf_util_get_string(ci, &d->ris_live_url) != 0 ||
+		    (strncasecmp(d->ris_live_url, "http://", 7) != 0 &&
+		    strncasecmp(d->ris_live_url, "https://", 8) != 0))
+			return upm_fail(err, UPM_ERR_ARG, "needs an http:// or "
+			    "https:// URL"), CK_BAD;
+		return CK_OK;
+	}
+	if (strcasecmp(ci->key, "RISLiveMaxSilence") == 0 ||
+	    strcasecmp(ci->key, "RISLiveMaxLag") == 0) {
+		int silence = strcasecmp(ci->key, "RISLiveMaxSilence") == 0;
+
+		if (up_get_integer(ci, silence ? 2 : 1, 86400, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
+			    "of seconds %d..86400", silence ? 2 : 1), CK_BAD;
+		if (silence)
+			d->ris_live_max_silence_s = (long)v;
+		else
+			d->ris_live_max_lag_s = (long)v;
+		return CK_OK;
+	}
 	if (strcasecmp(ci->key, "CacheDir") == 0) {
 		if (cf_util_get_string(ci, &d->cache_dir) != 0 ||
 		    d->cache_dir[0] == '\0')
@@ -1055,7 +1265,7 @@ up_config_targets(const oconfig_item_t *ci, const struct up_defaults *d)
 {
 	char **names;
 	size_t n_names = 0, i;
-	int k;
+	int k, live;
 
 	names = calloc((size_t)ci->children_num + 1, sizeof(*names));
 	if (names == NULL) {
@@ -1082,10 +1292,24 @@ up_config_targets(const oconfig_item_t *ci, const struct up_defaults *d)
 			up_target_free(t);
 			continue;
 		}
+		if (t->live && d->limiter->stream->n_targets ==
+		    MAX_LIVE_TARGETS) {
+			WARNING("upstreams plugin: more than %d targets with "
+			    "Source \"ris-live\"; <Target \"%s\"> skipped",
+			    MAX_LIVE_TARGETS, t->name);
+			free(names[n_names]);
+			up_target_free(t);
+			continue;
+		}
+		live = t->live;
 		if (up_register_target(t) != 0) {
 			free(names[n_names]);
 			continue;
 		}
+		/* Registered: collectd owns t and frees it at shutdown, after
+		 * the stream thread is joined (up_target_free). */
+		if (live)
+			d->limiter->stream->targets[d->limiter->stream->n_targets++] = t;
 		n_names++;
 	}
 	for (i = 0; i < n_names; i++)
@@ -1108,6 +1332,7 @@ up_defaults_free(struct up_defaults *d)
 	free(d->alice_url);
 	free(d->cache_dir);
 	free(d->control_prefix);
+	free(d->ris_live_url);
 	/* The targets hold their own references to the limiter. */
 	up_limiter_unref(d->limiter);
 }
@@ -1122,8 +1347,11 @@ up_config(oconfig_item_t *ci)
 	d.timeout_ms = DEFAULT_TIMEOUT_MS;
 	d.retries = DEFAULT_RETRIES;
 	d.max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+	d.ris_live_max_silence_s = DEFAULT_RIS_LIVE_MAX_SILENCE_S;
+	d.ris_live_max_lag_s = DEFAULT_RIS_LIVE_MAX_LAG_S;
 	if (up_config_defaults(ci, &d) == 0) {
-		if ((d.limiter = up_limiter_new(d.max_in_flight)) == NULL)
+		if ((d.limiter = up_limiter_new(d.max_in_flight)) == NULL ||
+		    (d.limiter->stream = up_stream_new(&d)) == NULL)
 			ERROR("upstreams plugin: out of memory");
 		else
 			status = up_config_targets(ci, &d);
@@ -1154,6 +1382,29 @@ up_is_file_url(const char *url)
  * fetchers share CacheDir: a URL within its freshness is fetched once, by
  * whichever target (or check_upstreams with the same --cache-dir) asks
  * first. */
+static long long
+up_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The fetcher's stop hook (any thread): shutdown, or this read's Timeout
+ * ran out. */
+static int
+up_fetch_stop(void *ctx)
+{
+	struct up_target *t = ctx;
+	long long end = atomic_load(&t->read_deadline_ms);
+
+	if (up_stopping(t->limiter))
+		return 1;
+	return end > 0 && up_now_ms() >= end;
+}
+
 static upm_status
 up_ensure_fetcher(struct up_target *t, upm_error *err)
 {
@@ -1167,6 +1418,8 @@ up_ensure_fetcher(struct up_target *t, upm_error *err)
 	o.max_retries = t->retries;
 	o.ca_file = t->ca_file;
 	o.cache_dir = t->cache_dir;
+	o.stop = up_fetch_stop;
+	o.stop_ctx = t;
 	o.allow_file = up_is_file_url(t->ripestat_url) ||
 	    up_is_file_url(t->nlnog_url) || up_is_file_url(t->alice_url);
 	if ((t->fetcher = upm_fetcher_new(&o, err)) != NULL)
@@ -1642,7 +1895,22 @@ up_read_target(struct up_target *t)
 	memset(&err, 0, sizeof(err));
 	upm_asn_list_init(&base);
 	if ((st = up_ensure_fetcher(t, &err)) == UPM_OK &&
-	    (st = up_query(t, &r, &err)) == UPM_OK) {
+	    (st = up_query(t, &r, &err)) == UPM_OK &&
+	    up_fetch_stop(t))
+		/* Finished just as the time ran out: still a good read. */
+		st = UPM_OK;
+	if (st != UPM_OK && up_stopping(t->limiter)) {
+		/* Shutdown: nothing to say, nothing to dispatch. */
+		upm_result_free(r);
+		return 0;
+	}
+	if (st != UPM_OK && up_fetch_stop(t)) {
+		st = upm_fail(&err, UPM_ERR_TIMEOUT, "the read took longer than "
+		    "Timeout (%ld ms)", t->timeout_ms);
+		upm_result_free(r);
+		r = NULL;
+	}
+	if (st == UPM_OK) {
 		/* Stale or garbled data is no read either; it is judged
 		 * before it can teach a baseline and again after the
 		 * comparison. */
@@ -1678,21 +1946,902 @@ up_read_target(struct up_target *t)
 	return 0;
 }
 
-/* Reads of one target are serialized by collectd; the lock makes that a
- * property of this plugin rather than an assumption about the daemon.
- * Before it, a slot of the plugin-wide MaxInFlight, waited for at most
- * the target's Timeout: a read that gets none fails like a timeout. */
-static int
-up_read(user_data_t *ud)
+/* ---------------------------------------------------------- RIS Live */
+
+/* The stream of a <Plugin upstreams> block, made with its settings
+ * (every block has one; its thread starts only with a live target). */
+static struct up_stream *
+up_stream_new(const struct up_defaults *d)
 {
-	struct up_target *t;
+	struct up_stream *s = calloc(1, sizeof(*s));
+	int failed = 0;
+
+	if (s == NULL)
+		return NULL;
+	if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	s->url = up_dup_or_null(d->ris_live_url != NULL ? d->ris_live_url :
+	    DEFAULT_RIS_LIVE_URL, &failed);
+	s->ca_file = up_dup_or_null(d->ca_file, &failed);
+	s->max_silence_s = d->ris_live_max_silence_s;
+	s->max_lag_s = d->ris_live_max_lag_s;
+	(void)snprintf(s->error, sizeof(s->error), "not connected yet");
+	C_COMPLAIN_INIT(&s->down);
+	if (failed) {
+		up_stream_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+up_stream_free(struct up_stream *s)
+{
+	if (s == NULL)
+		return;
+	upm_ris_live_parser_free(s->parser[0]);
+	upm_ris_live_parser_free(s->parser[1]);
+	free(s->url);
+	free(s->ca_file);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+/* Shutdown: the stream thread ends (the limiter's stop flag) and is
+ * joined once, before the first live target is freed. */
+static void
+up_stream_join(struct up_limiter *l)
+{
+	struct up_stream *s = l->stream;
+	int join;
+
+	/* Only a started thread means shutdown: a live block skipped at
+	 * configuration frees its target with nothing to stop. */
+	pthread_mutex_lock(&l->lock);
+	join = s->started && !s->joined;
+	pthread_mutex_unlock(&l->lock);
+	if (!join)
+		return;
+	up_limiter_stop(l);
+	pthread_mutex_lock(&l->lock);
+	join = !s->joined;
+	s->joined = 1;
+	pthread_mutex_unlock(&l->lock);
+	if (join)
+		pthread_join(s->thread, NULL);
+}
+
+/* A prefix as family, bytes and length; -1 when it is none. */
+static int
+up_prefix_parse(const char *s, int *af, unsigned char *addr, int *len)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	char *end;
+	long n;
+	size_t k;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	*af = strchr(buf, ':') != NULL ? AF_INET6 : AF_INET;
+	memset(addr, 0, 16);
+	if (inet_pton(*af, buf, addr) != 1)
+		return -1;
+	errno = 0;
+	n = strtol(slash + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0 ||
+	    n > (*af == AF_INET ? 32 : 128))
+		return -1;
+	*len = (int)n;
+	(void)k;
+	return 0;
+}
+
+/* Whether prefix is one of t's prefixes or more specific than one. */
+static int
+up_prefix_wanted(const struct up_target *t, const char *prefix)
+{
+	unsigned char a[16], b[16];
+	int af, bf, alen, blen, bits;
+	size_t i;
+
+	if (up_prefix_parse(prefix, &af, a, &alen) != 0)
+		return 0;
+	for (i = 0; i < t->live_prefixes.n; i++) {
+		if (up_prefix_parse(t->live_prefixes.v[i], &bf, b, &blen) != 0 ||
+		    bf != af || blen > alen)
+			continue;
+		bits = blen;
+		if (memcmp(a, b, (size_t)(bits / 8)) != 0)
+			continue;
+		if (bits % 8 != 0 && ((a[bits / 8] ^ b[bits / 8]) &
+		    (0xff << (8 - bits % 8)) & 0xff) != 0)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* The table's event sink during the seed and the backfill: t's routes
+ * only; the snapshot's prefixes become the subscription. */
+static int
+up_seed_event(void *ctx, const upm_event *ev)
+{
+	struct up_target *t = ctx;
+	upm_error err;
+
+	memset(&err, 0, sizeof(err));
+	/* The seed's prefixes become the subscription; the backfill's
+	 * events count only for prefixes asked for. */
+	if (t->seeding) {
+		if (ev->prefix != NULL && ev->kind == UPM_EV_ANNOUNCE &&
+		    upm_strlist_add(&t->live_prefixes, ev->prefix) != 0)
+			return 1;
+	} else if (ev->kind != UPM_EV_SESSION_DOWN &&
+	    (ev->prefix == NULL || !up_prefix_wanted(t, ev->prefix)))
+		return 0;
+	if (upm_rib_event(t->rib, ev, &err) != UPM_OK)
+		return 1;
+	if (ev->time > t->last_event)
+		t->last_event = ev->time;
+	return 0;
+}
+
+/* One RIPEstat answer streamed through a source's parser into t's table
+ * (the seed's bgp-state, the backfill's bgp-updates). */
+struct up_feed {
+	const upm_source_desc *desc;
+	void *parser;
+	upm_sink sink;
+	int began;
+};
+
+static upm_status
+up_feed_begin(void *ctx, upm_error *err)
+{
+	struct up_feed *f = ctx;
+
+	if (f->began++)
+		return upm_fail(err, UPM_ERR_NETWORK, "a broken transfer is "
+		    "not tried again into a table it already fed");
+	return UPM_OK;
+}
+
+static upm_status
+up_feed_data(void *ctx, const char *buf, size_t len, upm_error *err)
+{
+	struct up_feed *f = ctx;
+
+	return f->desc->parser_feed(f->parser, buf, len, err);
+}
+
+static upm_status
+up_feed_end(void *ctx, upm_error *err)
+{
+	(void)ctx, (void)err;
+	return UPM_OK;
+}
+
+static upm_status
+up_feed_url(struct up_target *t, const upm_source_desc *desc,
+    const char *resource, const upm_query_opts *q, upm_meta *meta,
+    upm_error *err)
+{
+	struct up_feed f;
+	upm_stream s = { up_feed_begin, up_feed_data, up_feed_end, &f };
+	char *url = NULL;
+	upm_status st;
+	long code = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.desc = desc;
+	f.sink.event = up_seed_event;
+	f.sink.ctx = t;
+	if ((st = desc->request(q, resource, &url, err)) != UPM_OK)
+		return st;
+	if ((f.parser = desc->parser_new(&f.sink, err)) == NULL) {
+		free(url);
+		return err->code != UPM_OK ? err->code : UPM_ERR_NOMEM;
+	}
+	st = upm_fetch_stream(t->fetcher, url, &s, &code, err);
+	if (st == UPM_OK)
+		st = desc->parser_finish(f.parser, meta, err);
+	desc->parser_free(f.parser);
+	free(url);
+	return st;
+}
+
+/* The table of t from a bgp-state snapshot of its ASes (the seed). */
+static upm_status
+up_live_seed(struct up_target *t, upm_error *err)
+{
+	upm_asn_list origins;
+	upm_query_opts q;
+	upm_meta meta;
+	upm_status st;
+	char res[16];
+	size_t i;
+
+	upm_asn_list_init(&origins);
+	if (upm_asn_list_add(&origins, t->asn) != UPM_OK ||
+	    upm_asn_list_merge(&origins, &t->extra_asns) != UPM_OK) {
+		upm_asn_list_free(&origins);
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	}
+	upm_rib_free(t->rib);
+	upm_strlist_free(&t->live_prefixes);
+	t->rib = upm_rib_new(&origins, &t->params, 0, err);
+	st = t->rib != NULL ? UPM_OK : UPM_ERR_NOMEM;
+	up_query_opts(t, &q);
+	q.source = UPM_SRC_BGP_STATE;
+	t->seed_time = 0;
+	t->seeding = 1;
+	for (i = 0; st == UPM_OK && i < origins.n; i++) {
+		(void)snprintf(res, sizeof(res), "AS%lu",
+		    (unsigned long)origins.v[i]);
+		memset(&meta, 0, sizeof(meta));
+		st = up_feed_url(t, &upm_source_ripestat_bgp_state, res, &q,
+		    &meta, err);
+		if (st == UPM_OK && meta.data_time[0] != '\0' &&
+		    t->seed_time == 0)
+			(void)upm_time_parse(meta.data_time, &t->seed_time, NULL);
+	}
+	t->seeding = 0;
+	for (i = 0; st == UPM_OK && i < t->n_prefixes; i++)
+		if (upm_strlist_add(&t->live_prefixes, t->prefixes[i]) != 0)
+			st = upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	upm_asn_list_free(&origins);
+	if (st == UPM_OK && t->live_prefixes.n == 0)
+		st = upm_fail(err, UPM_ERR_NODATA, "the snapshot has no route "
+		    "of the target and no Prefix is given: nothing to "
+		    "subscribe to");
+	if (st == UPM_OK) {
+		upm_rib_rebase(t->rib);
+		if (t->seed_time > t->last_event)
+			t->last_event = t->seed_time;
+	}
+	return st;
+}
+
+/* The gap since the last event t's table took, from RIPEstat's update
+ * data (bgp-updates trails real time: what it does not have yet is not
+ * there, and the stream goes on from its own start).  Events older than
+ * the newest one taken are duplicates and dropped by the time check. */
+static upm_status
+up_live_backfill(struct up_target *t, int64_t now, upm_error *err)
+{
+	upm_query_opts q;
+	upm_meta meta;
+	upm_buf res;
+	upm_status st;
+	size_t i;
+
+	if (t->last_event <= 0 || now - t->last_event < 1 ||
+	    now - t->last_event > RIS_LIVE_MAX_BACKFILL_S)
+		return UPM_OK;
+	up_query_opts(t, &q);
+	q.source = UPM_SRC_BGP_UPDATES;
+	q.window_start = t->last_event;
+	q.window_end = now;
+	upm_buf_init(&res);
+	for (i = 0; i < t->live_prefixes.n; i++)
+		(void)upm_buf_printf(&res, "%s%s", i ? "," : "",
+		    t->live_prefixes.v[i]);
+	memset(&meta, 0, sizeof(meta));
+	st = res.data != NULL ? up_feed_url(t, &upm_source_ripestat_bgp_updates,
+	    res.data, &q, &meta, err) : UPM_OK;
+	upm_buf_free(&res);
+	return st;
+}
+
+/* Whether the notification logic would say something for r (as
+ * up_notify_change decides), and the key of its change (caller frees). */
+static int
+up_would_notify(const struct up_target *t, const upm_result *r, char **key)
+{
+	int changed = r->appeared.n > 0 || r->disappeared.n > 0 ||
+	    upm_result_prefix_changes(r) > 0 || up_lost(r);
+
+	*key = up_change_key(r);
+	if (changed && t->changed && *key != NULL && t->notified != NULL &&
+	    strcmp(*key, t->notified) == 0)
+		return 0;
+	return changed || t->changed;
+}
+
+/* The table as a result, judged against the baseline; notified at once,
+ * or once the change has lasted Hold.  Under t->lock, in the stream
+ * thread.  force: recompute even when the present set is the same. */
+static void
+up_live_judge(struct up_target *t, struct up_stream *s, int force)
+{
+	upm_asn_list present, base;
+	upm_result *r = NULL;
+	upm_error err;
+	char *key = NULL;
+	int64_t newest;
+	long long now = up_now_ms();
+
+	if (t->rib == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	upm_asn_list_init(&present);
+	upm_asn_list_init(&base);
+	if (!force && t->pending == NULL) {
+		if (upm_rib_present(t->rib, &present, &err) != UPM_OK ||
+		    (present.n == t->live_present.n && (present.n == 0 ||
+		    memcmp(present.v, t->live_present.v, present.n *
+		    sizeof(present.v[0])) == 0))) {
+			upm_asn_list_free(&present);
+			return;
+		}
+		upm_asn_list_free(&present);
+	}
+	t->dirty = 0;
+	if (upm_rib_result(t->rib, &r, &err) != UPM_OK) {
+		/* Every route withdrawn (or no memory): no values to give as
+		 * fresh; the reads send read_success 0 until routes return. */
+		c_complain_once(LOG_ERR, &t->complaint, "upstreams plugin: "
+		    "target %s: ris-live: %s: %s", t->name,
+		    upm_status_name(err.code), err.text);
+		upm_result_free(t->last);
+		t->last = NULL;
+		upm_asn_list_free(&t->live_present);
+		return;
+	}
+	c_release(LOG_INFO, &t->complaint, "upstreams plugin: target %s: "
+	    "ris-live: the table has routes again", t->name);
+	(void)snprintf(r->target, sizeof(r->target), "AS%lu",
+	    (unsigned long)t->asn);
+	(void)snprintf(r->source, sizeof(r->source), "ris-live");
+	pthread_mutex_lock(&s->lock);
+	newest = upm_ris_live_parser_stats(s->parser[0]) != NULL ?
+	    upm_ris_live_parser_stats(s->parser[0])->last_time : 0;
+	pthread_mutex_unlock(&s->lock);
+	if (newest < t->last_event)
+		newest = t->last_event;
+	if (newest > 0)
+		(void)upm_time_format(newest, r->data_time, sizeof(r->data_time));
+	upm_asn_list_free(&t->live_present);
+	for (size_t i = 0; i < r->n_upstreams; i++)
+		if (r->upstreams[i].present)
+			(void)upm_asn_list_add(&t->live_present,
+			    r->upstreams[i].asn);
+	if (up_apply_baseline(t, r, &base, &err) != UPM_OK) {
+		c_complain_once(LOG_ERR, &t->complaint, "upstreams plugin: "
+		    "target %s: %s: %s", t->name, upm_status_name(err.code),
+		    err.text);
+		upm_result_free(r);
+		upm_asn_list_free(&base);
+		return;
+	}
+	if (up_would_notify(t, r, &key)) {
+		if (t->hold_s == 0)
+			up_notify_change(t, r, &base);
+		else if (t->pending == NULL || key == NULL ||
+		    strcmp(t->pending, key) != 0) {
+			/* a new change (or a new state) starts its hold */
+			free(t->pending);
+			t->pending = key != NULL ? key : strdup("");
+			key = NULL;
+			t->pending_since_ms = now;
+		} else if (now - t->pending_since_ms >= t->hold_s * 1000) {
+			up_notify_change(t, r, &base);
+			free(t->pending);
+			t->pending = NULL;
+		}
+	} else {
+		/* back where the last notification left it: a flap */
+		free(t->pending);
+		t->pending = NULL;
+	}
+	free(key);
+	upm_result_free(t->last);
+	t->last = r;
+	upm_asn_list_free(&base);
+}
+
+/* The stream's sink: each event to every live target that asked for its
+ * prefix (a peer going down to all); anything else changes nothing. */
+static int
+up_stream_event(void *ctx, const upm_event *ev)
+{
+	struct up_stream *s = ctx;
+	upm_error err;
+	size_t i;
+
+	for (i = 0; i < s->n_targets; i++) {
+		struct up_target *t = s->targets[i];
+
+		if (ev->kind != UPM_EV_SESSION_DOWN &&
+		    !up_prefix_wanted(t, ev->prefix))
+			continue;
+		pthread_mutex_lock(&t->lock);
+		memset(&err, 0, sizeof(err));
+		if (t->rib != NULL && upm_rib_event(t->rib, ev, &err) == UPM_OK) {
+			t->dirty = 1;
+			t->streamed = 1;
+			if (ev->time > t->last_event)
+				t->last_event = ev->time;
+		}
+		pthread_mutex_unlock(&t->lock);
+	}
+	return 0;
+}
+
+/* After each piece of the stream: every target whose table moved is
+ * judged (a notification goes out now, not at the next read). */
+static void
+up_stream_judge_all(struct up_stream *s, int force)
+{
+	for (size_t i = 0; i < s->n_targets; i++) {
+		struct up_target *t = s->targets[i];
+
+		pthread_mutex_lock(&t->lock);
+		if (t->dirty || force || t->pending != NULL)
+			up_live_judge(t, s, force || t->dirty);
+		pthread_mutex_unlock(&t->lock);
+	}
+}
+
+/* One connection of the stream: which one, and its parser. */
+struct up_conn {
+	struct up_stream *s;
+	int updates;                 /* 1 updates, 0 peer states */
+	upm_ris_live_parser *parser;
+	int failed;
+	char error[128];
+};
+
+static size_t
+up_stream_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct up_conn *c = ctx;
+	struct up_stream *s = c->s;
+	upm_error err;
+	const upm_ris_live_stats *st;
+	int64_t lag, newest;
+
+	memset(&err, 0, sizeof(err));
+	if (upm_ris_live_parser_feed(c->parser, data, size * n, &err) !=
+	    UPM_OK) {
+		c->failed = 1;
+		(void)snprintf(c->error, sizeof(c->error), "%.120s", err.text);
+		return 0;
+	}
+	st = upm_ris_live_parser_stats(c->parser);
+	newest = upm_ris_live_parser_take_newest(c->parser);
+	pthread_mutex_lock(&s->lock);
+	if (c->updates) {
+		s->last_rx_ms = up_now_ms();
+		/* The lag of a piece that brought messages: its newest time
+		 * against the clock.  One old message among fresh ones (RIS
+		 * Live passes some on late) is no lag: the stream lags when no
+		 * fresh message came for RISLiveMaxLag (up_stream_failed). */
+		if (newest > 0) {
+			lag = (int64_t)time(NULL) - newest;
+			s->lag_s = lag > 0 ? lag : 0;
+			if (s->lag_s <= s->max_lag_s)
+				s->fresh_ms = s->last_rx_ms;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (c->updates)
+		c_release(LOG_INFO, &s->down, "upstreams plugin: ris-live: "
+		    "the stream is back");
+	if (st->errors > s->errors_logged) {
+		s->errors_logged = st->errors;
+		WARNING("upstreams plugin: ris-live: the server says: %s%s",
+		    st->error, strstr(st->error, "slow") != NULL ||
+		    strstr(st->error, "keep up") != NULL ? " (this client "
+		    "reads too slowly; the stream is closed and reopened)" : "");
+	}
+	up_stream_judge_all(s, 0);
+	return size * n;
+}
+
+static int
+up_stream_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c,
+    curl_off_t d)
+{
+	struct up_conn *conn = ctx;
+
+	(void)a, (void)b, (void)c, (void)d;
+	return conn->s->targets[0] != NULL &&
+	    up_stopping(conn->s->targets[0]->limiter);
+}
+
+#define UP_SETOPT(h, opt, val) \
+	do { \
+		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK) \
+			return -1; \
+	} while (0)
+
+/* One easy handle of the stream. */
+static int
+up_stream_handle(struct up_stream *s, CURL *h, struct up_conn *c,
+    struct curl_slist *headers)
+{
+	UP_SETOPT(h, CURLOPT_URL, s->url);
+	UP_SETOPT(h, CURLOPT_HTTPHEADER, headers);
+	UP_SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+	UP_SETOPT(h, CURLOPT_USERAGENT, "upstreams/" UPM_VERSION);
+	UP_SETOPT(h, CURLOPT_ACCEPT_ENCODING, "");
+	UP_SETOPT(h, CURLOPT_WRITEFUNCTION, up_stream_body);
+	UP_SETOPT(h, CURLOPT_WRITEDATA, c);
+	UP_SETOPT(h, CURLOPT_XFERINFOFUNCTION, up_stream_progress);
+	UP_SETOPT(h, CURLOPT_XFERINFODATA, c);
+	UP_SETOPT(h, CURLOPT_NOPROGRESS, 0L);
+	UP_SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	UP_SETOPT(h, CURLOPT_FAILONERROR, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	UP_SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	UP_SETOPT(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	if (s->ca_file != NULL)
+		UP_SETOPT(h, CURLOPT_CAINFO, s->ca_file);
+	if (c->updates) {
+		/* The beacon keeps the updates talking: silence is a failure. */
+		UP_SETOPT(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		UP_SETOPT(h, CURLOPT_LOW_SPEED_TIME, s->max_silence_s);
+	}
+	return 0;
+}
+
+/* Both connections until one ends (or the plugin stops); why in s->error. */
+static void
+up_stream_connect(struct up_stream *s, struct up_limiter *l, const char *sub)
+{
+	struct curl_slist *hdr[2] = { NULL, NULL };
+	struct up_conn conn[2];
+	CURL *h[2] = { NULL, NULL };
+	CURLM *m = curl_multi_init();
+	char *peer_sub = NULL, *line = NULL;
+	const char *subs[2];
+	char why[256] = "";
+	upm_error err;
+	CURLMsg *msg;
+	int running = 1, left, i, ok = m != NULL;
+	size_t len;
+
+	memset(&err, 0, sizeof(err));
+	memset(conn, 0, sizeof(conn));
+	ok = ok && upm_ris_live_subscription(NULL, 0, &peer_sub, &err) == UPM_OK;
+	subs[0] = sub;
+	subs[1] = peer_sub;
+	for (i = 0; ok && i < 2; i++) {
+		len = strlen("X-RIS-Subscribe: ") + strlen(subs[i]) + 1;
+		if ((line = malloc(len)) == NULL) {
+			ok = 0;
+			break;
+		}
+		(void)snprintf(line, len, "X-RIS-Subscribe: %s", subs[i]);
+		hdr[i] = curl_slist_append(NULL, line);
+		free(line);
+		conn[i].s = s;
+		conn[i].updates = i == 0;
+		conn[i].parser = s->parser[i];
+		upm_ris_live_parser_reset(s->parser[i]);
+		ok = hdr[i] != NULL && (h[i] = curl_easy_init()) != NULL &&
+		    up_stream_handle(s, h[i], &conn[i], hdr[i]) == 0 &&
+		    curl_multi_add_handle(m, h[i]) == CURLM_OK;
+	}
+	if (!ok)
+		(void)snprintf(why, sizeof(why), "cannot set up the transfer");
+	pthread_mutex_lock(&s->lock);
+	s->connected = ok;
+	s->error[0] = '\0';
+	pthread_mutex_unlock(&s->lock);
+	while (ok && running && !atomic_load(&l->stopping)) {
+		if (curl_multi_perform(m, &running) != CURLM_OK) {
+			(void)snprintf(why, sizeof(why), "transfer failed");
+			break;
+		}
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			i = msg->easy_handle == h[0] ? 0 : 1;
+			if (conn[i].failed)
+				(void)snprintf(why, sizeof(why), "%s",
+				    conn[i].error);
+			else if (msg->data.result == CURLE_OPERATION_TIMEDOUT &&
+			    i == 0)
+				(void)snprintf(why, sizeof(why), "no data for "
+				    "%ld s", s->max_silence_s);
+			else if (msg->data.result != CURLE_OK)
+				(void)snprintf(why, sizeof(why), "%s",
+				    curl_easy_strerror(msg->data.result));
+			else
+				(void)snprintf(why, sizeof(why), "the server "
+				    "closed the %s stream", i == 0 ? "updates" :
+				    "peer-state");
+			running = 0;
+		}
+		if (running && curl_multi_poll(m, NULL, 0, 200, NULL) !=
+		    CURLM_OK)
+			break;
+		up_stream_judge_all(s, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		if (h[i] != NULL) {
+			if (m != NULL)
+				(void)curl_multi_remove_handle(m, h[i]);
+			curl_easy_cleanup(h[i]);
+		}
+		curl_slist_free_all(hdr[i]);
+	}
+	if (m != NULL)
+		(void)curl_multi_cleanup(m);
+	free(peer_sub);
+	pthread_mutex_lock(&s->lock);
+	s->connected = 0;
+	(void)snprintf(s->error, sizeof(s->error), "%s", why[0] ? why :
+	    "stopped");
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A wait that the plugin's stop ends early. */
+static void
+up_stream_wait(struct up_limiter *l, long ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&l->lock);
+	while (!atomic_load(&l->stopping) &&
+	    pthread_cond_timedwait(&l->wake, &l->lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* Seeds every live target not seeded yet; then the gap since each one's
+ * last event from RIPEstat's updates.  0 when every table is ready. */
+static int
+up_stream_prepare(struct up_stream *s)
+{
+	upm_error err;
+	int ready = 1;
+	size_t i;
+
+	for (i = 0; i < s->n_targets; i++) {
+		struct up_target *t = s->targets[i];
+		upm_status st;
+
+		/* The table is the stream thread's alone: the network is
+		 * asked without t->lock, which the read callback takes. */
+		memset(&err, 0, sizeof(err));
+		st = up_ensure_fetcher(t, &err);
+		if (t->rib != NULL && t->streamed && (int64_t)time(NULL) -
+		    t->last_event > RIS_LIVE_MAX_BACKFILL_S) {
+			INFO("upstreams plugin: target %s: ris-live: the stream "
+			    "was away for more than %d h: seeding the table "
+			    "again", t->name, RIS_LIVE_MAX_BACKFILL_S / 3600);
+			upm_rib_free(t->rib);
+			t->rib = NULL;
+			t->streamed = 0;
+		}
+		if (st == UPM_OK && t->rib == NULL) {
+			atomic_store(&t->read_deadline_ms, up_now_ms() +
+			    t->timeout_ms);
+			if ((st = up_live_seed(t, &err)) != UPM_OK) {
+				upm_rib_free(t->rib);
+				t->rib = NULL;
+			}
+			atomic_store(&t->read_deadline_ms, 0);
+			if (st == UPM_OK) {
+				pthread_mutex_lock(&t->lock);
+				up_live_judge(t, s, 1);
+				pthread_mutex_unlock(&t->lock);
+			}
+		}
+		if (st == UPM_OK && t->rib != NULL) {
+			atomic_store(&t->read_deadline_ms, up_now_ms() +
+			    t->timeout_ms);
+			st = up_live_backfill(t, (int64_t)time(NULL), &err);
+			atomic_store(&t->read_deadline_ms, 0);
+			if (st != UPM_OK) {
+				/* The backfill is best effort: the stream goes
+				 * on, the gap is said once. */
+				c_complain_once(LOG_WARNING,
+				    &t->backfill_complaint, "upstreams plugin: "
+				    "target %s: ris-live backfill from "
+				    "bgp-updates failed (%s: %s); changes in the "
+				    "gap may be missing until the next one",
+				    t->name, upm_status_name(st), err.text);
+				st = UPM_OK;
+			} else {
+				c_release(LOG_INFO, &t->backfill_complaint,
+				    "upstreams plugin: target %s: ris-live "
+				    "backfill works again", t->name);
+				pthread_mutex_lock(&t->lock);
+				up_live_judge(t, s, 1);
+				pthread_mutex_unlock(&t->lock);
+			}
+		}
+		if (st != UPM_OK && !up_stopping(t->limiter)) {
+			ready = 0;
+			c_complain_once(LOG_ERR, &t->complaint, "upstreams "
+			    "plugin: target %s: ris-live: the snapshot that "
+			    "seeds the table failed: %s: %s", t->name,
+			    upm_status_name(st), err.text);
+			pthread_mutex_lock(&s->lock);
+			(void)snprintf(s->error, sizeof(s->error), "seeding "
+			    "%s failed", t->name);
+			pthread_mutex_unlock(&s->lock);
+		}
+	}
+	return ready ? 0 : -1;
+}
+
+/* The subscription of every seeded live target's prefixes, and the
+ * beacon; *out caller frees. */
+static int
+up_stream_subscription(struct up_stream *s, char **out)
+{
+	upm_strlist all;
+	upm_error err;
+	int rc = 0;
+	size_t i, k;
+
+	memset(&all, 0, sizeof(all));
+	memset(&err, 0, sizeof(err));
+	rc |= upm_strlist_add(&all, RIS_LIVE_BEACON);
+	for (i = 0; i < s->n_targets; i++) {
+		struct up_target *t = s->targets[i];
+
+		pthread_mutex_lock(&t->lock);
+		for (k = 0; k < t->live_prefixes.n; k++)
+			rc |= upm_strlist_add(&all, t->live_prefixes.v[k]);
+		pthread_mutex_unlock(&t->lock);
+	}
+	if (rc == 0 && upm_ris_live_subscription((const char *const *)all.v,
+	    all.n, out, &err) != UPM_OK)
+		rc = -1;
+	upm_strlist_free(&all);
+	return rc;
+}
+
+/* The stream thread: seed, subscribe, read; reconnect with backoff. */
+static void *
+up_stream_main(void *arg)
+{
+	struct up_limiter *l = arg;
+	struct up_stream *s = l->stream;
+	upm_sink sink = { up_stream_event, NULL, s };
+	upm_error err;
+	long backoff_s = 1;
+	long long began;
+	uint64_t seen;
+	char *sub = NULL;
+
+	memset(&err, 0, sizeof(err));
+	if ((s->parser[0] = upm_ris_live_parser_new(&sink, 0, &err)) == NULL ||
+	    (s->parser[1] = upm_ris_live_parser_new(&sink, 0, &err)) == NULL) {
+		ERROR("upstreams plugin: ris-live: out of memory");
+		return NULL;
+	}
+	while (!atomic_load(&l->stopping)) {
+		if (up_stream_prepare(s) == 0 &&
+		    up_stream_subscription(s, &sub) == 0) {
+			began = up_now_ms();
+			seen = upm_ris_live_parser_stats(s->parser[0])->lines;
+			up_stream_connect(s, l, sub);
+			free(sub);
+			sub = NULL;
+			if (atomic_load(&l->stopping))
+				break;
+			pthread_mutex_lock(&s->lock);
+			s->reconnects++;
+			c_complain_once(LOG_WARNING, &s->down, "upstreams plugin: "
+			    "ris-live: stream ended: %s; reconnecting (backoff "
+			    "from 1 s, doubling to %d s), the gap backfilled "
+			    "from bgp-updates", s->error, RIS_LIVE_BACKOFF_MAX_S);
+			pthread_mutex_unlock(&s->lock);
+			if (upm_ris_live_parser_stats(s->parser[0])->lines > seen &&
+			    up_now_ms() - began > 10000)
+				backoff_s = 1;
+		}
+		up_stream_wait(l, backoff_s * 1000);
+		if (backoff_s < RIS_LIVE_BACKOFF_MAX_S)
+			backoff_s *= 2;
+	}
+	free(sub);
+	return NULL;
+}
+
+/* Why the stream cannot be trusted now (into why), or 0 when it can. */
+static int
+up_stream_failed(struct up_stream *s, char *why, size_t len)
+{
+	long long now = up_now_ms(), since;
+	int failed = 0;
+
+	pthread_mutex_lock(&s->lock);
+	since = s->last_rx_ms > 0 ? s->last_rx_ms : s->started_ms;
+	if (now - since > s->max_silence_s * 1000L) {
+		(void)snprintf(why, len, "no message for %lld s (limit %ld s; "
+		    "the RIS beacon alone brings one at least every 2 h)%s%s",
+		    (now - since) / 1000, s->max_silence_s, s->connected ? "" :
+		    ": ", s->connected ? "" : s->error);
+		failed = 1;
+	} else if (now - (s->fresh_ms > 0 ? s->fresh_ms : s->started_ms) >
+	    s->max_lag_s * 1000L && s->lag_s > s->max_lag_s) {
+		(void)snprintf(why, len, "messages lag the clock by %lld s "
+		    "(limit %ld s)", (long long)s->lag_s, s->max_lag_s);
+		failed = 1;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return failed;
+}
+
+/* The read of a live target: starts the stream thread the first time;
+ * then dispatches the table's values as the stream thread left them, or
+ * read_success 0 when the stream is silent or lagging. */
+static int
+up_read_live(struct up_target *t)
+{
+	struct up_limiter *l = t->limiter;
+	struct up_stream *s = l->stream;
+	char why[384];
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	if (!s->started && !s->joined && !atomic_load(&l->stopping)) {
+		s->started_ms = up_now_ms();
+		rc = plugin_thread_create(&s->thread, up_stream_main, l,
+		    "upstreams live");
+		if (rc != 0) {
+			pthread_mutex_unlock(&l->lock);
+			ERROR("upstreams plugin: ris-live: cannot start the "
+			    "stream thread (status %d)", rc);
+			return -1;
+		}
+		s->started = 1;
+	}
+	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_lock(&t->lock);
+	if (up_stream_failed(s, why, sizeof(why))) {
+		c_complain_once(LOG_ERR, &t->live_complaint, "upstreams plugin: "
+		    "target %s: ris-live: %s", t->name, why);
+		up_dispatch_failure(t);
+	} else if (t->last == NULL)
+		up_dispatch_gauge(t, "bool", "read_success", 0);
+	else {
+		c_release(LOG_INFO, &t->live_complaint, "upstreams plugin: "
+		    "target %s: ris-live: the stream works again", t->name);
+		up_dispatch_result(t, t->last, 1);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+/* One whole read, in the target's fetch thread: a slot of the
+ * plugin-wide MaxInFlight, then the query; both within the target's
+ * Timeout, counted from the start.  A read that gets no slot fails like
+ * a timeout.  The lock keeps the target's state to one read at a time
+ * whoever calls (the tests read from several threads). */
+static int
+up_read_once(struct up_target *t)
+{
 	int status;
 
-	if (ud == NULL || ud->data == NULL)
-		return -1;
-	t = ud->data;
+	atomic_store(&t->read_deadline_ms, up_now_ms() + t->timeout_ms);
 	if (t->limiter != NULL && up_limiter_acquire(t->limiter,
 	    t->timeout_ms) != 0) {
+		atomic_store(&t->read_deadline_ms, 0);
+		if (up_stopping(t->limiter))
+			return 0;
 		pthread_mutex_lock(&t->lock);
 		c_complain_once(LOG_ERR, &t->complaint,
 		    "upstreams plugin: target %s: %s: no free read slot within "
@@ -1706,9 +2855,83 @@ up_read(user_data_t *ud)
 	pthread_mutex_lock(&t->lock);
 	status = up_read_target(t);
 	pthread_mutex_unlock(&t->lock);
+	atomic_store(&t->read_deadline_ms, 0);
 	if (t->limiter != NULL)
 		up_limiter_release(t->limiter);
 	return status;
+}
+
+/* The fetch thread of one target: a read each time one is handed over,
+ * until the plugin stops. */
+static void *
+up_worker(void *arg)
+{
+	struct up_target *t = arg;
+	struct up_limiter *l = t->limiter;
+
+	pthread_mutex_lock(&l->lock);
+	for (;;) {
+		while (!t->due && !atomic_load(&l->stopping))
+			pthread_cond_wait(&l->wake, &l->lock);
+		if (atomic_load(&l->stopping))
+			break;
+		t->due = 0;
+		t->busy = 1;
+		pthread_mutex_unlock(&l->lock);
+		(void)up_read_once(t);
+		pthread_mutex_lock(&l->lock);
+		t->busy = 0;
+		pthread_cond_broadcast(&l->done);
+	}
+	t->due = 0;
+	pthread_cond_broadcast(&l->done);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/* The read callback: hands the read to the target's fetch thread (made
+ * here the first time, so that it inherits this read's context and
+ * interval and is born after collectd daemonized) and returns at once.
+ * A read still running when the next one falls due is not doubled: the
+ * running one dispatches when it ends, at the latest at Timeout. */
+static int
+up_read(user_data_t *ud)
+{
+	struct up_target *t;
+	struct up_limiter *l;
+	int rc;
+
+	if (ud == NULL || ud->data == NULL)
+		return -1;
+	t = ud->data;
+	if ((l = t->limiter) == NULL)
+		return up_read_once(t);
+	if (t->live)
+		return up_read_live(t);
+	pthread_mutex_lock(&l->lock);
+	if (atomic_load(&l->stopping)) {
+		pthread_mutex_unlock(&l->lock);
+		return 0;
+	}
+	if (!t->worker_started) {
+		rc = plugin_thread_create(&t->worker, up_worker, t, "upstreams");
+		if (rc != 0) {
+			pthread_mutex_unlock(&l->lock);
+			ERROR("upstreams plugin: target %s: cannot start its "
+			    "fetch thread (status %d)", t->name, rc);
+			return -1;
+		}
+		t->worker_started = 1;
+	}
+	if (!t->busy && !t->due) {
+		t->due = 1;
+		pthread_cond_broadcast(&l->wake);
+	} else {
+		DEBUG("upstreams plugin: target %s: the last read still runs",
+		    t->name);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return 0;
 }
 
 /* ---------------------------------------------------- init, shutdown */

@@ -49,6 +49,8 @@ struct upm_fetcher {
 	long cache_max_age_s;
 	int64_t cache_now;
 	upm_fetch_counts counts;  /* requests sent, answers from the cache */
+	int (*stop)(void *ctx);  /* upm_fetch_opts' stop hook, or NULL */
+	void *stop_ctx;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -72,6 +74,8 @@ struct transfer {
 	upm_status consumer_st; /* the consumer (or the cache) stopped it */
 	upm_error *err;
 	upm_cache_writer *tee;
+	const upm_fetcher *fetcher; /* whose stop hook the progress asks */
+	int stopped;         /* the stop hook ended this try */
 };
 
 /* The outcome of one try, before deciding whether to try again. */
@@ -137,6 +141,45 @@ sleep_ms(long ms)
 	req.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&req, &rem) != 0 && errno == EINTR)
 		req = rem;
+}
+
+/* Whether the caller's stop hook asks to stop now. */
+static int
+stop_asked(const upm_fetcher *f)
+{
+	return f->stop != NULL && f->stop(f->stop_ctx) != 0;
+}
+
+/* A backoff wait in slices of 100 ms, ended early by the stop hook; 0 when
+ * it ran its course, -1 when stopped. */
+static int
+wait_ms(const upm_fetcher *f, long ms)
+{
+	while (ms > 0) {
+		long slice = ms < 100 ? ms : 100;
+
+		if (stop_asked(f))
+			return -1;
+		sleep_ms(slice);
+		ms -= slice;
+	}
+	return stop_asked(f) ? -1 : 0;
+}
+
+/* libcurl's progress callback: about once a second even on a silent
+ * connection, more often while bytes flow; nonzero aborts the transfer. */
+static int
+on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct transfer *t = data;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (t->fetcher != NULL && stop_asked(t->fetcher)) {
+		t->stopped = 1;
+		return 1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------- URL bits */
@@ -225,6 +268,8 @@ copy_opts(upm_fetcher *f, const upm_fetch_opts *o, int *failed)
 	f->cache_dir = upm_strdup_opt(o->cache_dir, failed);
 	f->cache_max_age_s = o->cache_max_age_s;
 	f->cache_now = o->cache_now;
+	f->stop = o->stop;
+	f->stop_ctx = o->stop_ctx;
 }
 
 /* Sets one option; on failure names it in err. */
@@ -300,6 +345,10 @@ set_fixed_options(upm_fetcher *f, upm_error *err)
 	SETOPT(f, CURLOPT_MAXREDIRS, MAX_REDIRECTS, err);
 	SETOPT(f, CURLOPT_WRITEFUNCTION, on_body, err);
 	SETOPT(f, CURLOPT_HEADERFUNCTION, on_header, err);
+	if (f->stop != NULL) {
+		SETOPT(f, CURLOPT_XFERINFOFUNCTION, on_progress, err);
+		SETOPT(f, CURLOPT_NOPROGRESS, 0L, err);
+	}
 	if ((st = set_protocols(f, err)) != UPM_OK)
 		return st;
 	return set_tls(f, err);
@@ -359,6 +408,8 @@ upm_fetcher_clone(const upm_fetcher *f, upm_error *err)
 	o.cache_dir = f->cache_dir;
 	o.cache_max_age_s = f->cache_max_age_s;
 	o.cache_now = f->cache_now;
+	o.stop = f->stop;
+	o.stop_ctx = f->stop_ctx;
 	return upm_fetcher_new(&o, err);
 }
 
@@ -529,6 +580,9 @@ set_per_request(upm_fetcher *f, const char *url, struct transfer *t,
 	SETOPT(f, CURLOPT_HTTPGET, 1L, err);
 	SETOPT(f, CURLOPT_WRITEDATA, t, err);
 	SETOPT(f, CURLOPT_HEADERDATA, t, err);
+	if (f->stop != NULL)
+		SETOPT(f, CURLOPT_XFERINFODATA, t, err);
+	t->fetcher = f;
 	SETOPT(f, CURLOPT_TIMEOUT_MS, budget_ms, err);
 	/* Rejects a body whose Content-Length already says it is too big. */
 	SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(t->max_bytes >
@@ -807,8 +861,12 @@ fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
 		if ((budget = remaining_ms(deadline)) <= 0)
 			return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",
 			    f->timeout_ms);
+		if (stop_asked(f))
+			return upm_fail(err, UPM_ERR_ABORTED, "stopped");
 		if ((st = try_once(f, url, t, budget, &a, err)) != UPM_OK)
 			return st;
+		if (t->stopped)
+			return upm_fail(err, UPM_ERR_ABORTED, "stopped");
 		tries++;
 		if (http_code != NULL)
 			*http_code = a.http_code;
@@ -821,7 +879,8 @@ fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
 		/* No sleep past the deadline: give up with what the last try said. */
 		if (delay >= remaining_ms(deadline))
 			return final_status(f, t, &a, url, tries, deadline, err);
-		sleep_ms(delay);
+		if (wait_ms(f, delay) != 0)
+			return upm_fail(err, UPM_ERR_ABORTED, "stopped");
 	}
 }
 

@@ -130,6 +130,59 @@ extern const upm_source_desc upm_source_nlnog_lg;
 extern const upm_source_desc upm_source_alice_lg;
 extern const upm_source_desc upm_source_ripestat_bgplay;
 extern const upm_source_desc upm_source_ripestat_bgp_updates;
+extern const upm_source_desc upm_source_ris_live;
+
+/* ============================================================ RIS Live */
+
+/* The public stream; the client name (sourceapp) follows. */
+#define UPM_RIS_LIVE_URL \
+	"https://ris-live.ripe.net/v1/stream/?format=json&client="
+
+/* The longest line (one message) the RIS Live parser holds; a longer one
+ * is skipped whole and counted (too_long).  RIS Live's UPDATE messages are
+ * a few kB; one announcing thousands of prefixes stays under 1 MiB. */
+#define UPM_RIS_LIVE_MAX_LINE ((size_t)1 << 20)
+
+/* What a RIS Live parser has seen, for logs and liveness. */
+typedef struct {
+	uint64_t lines;          /* non-blank lines */
+	uint64_t messages;       /* ris_message lines with a usable head */
+	uint64_t updates, peer_states, peers_down, other;
+	uint64_t garbage;        /* lines that are no message */
+	uint64_t too_long;       /* lines over the cap, skipped */
+	uint64_t bad_prefixes;   /* prefixes that are no prefix, skipped */
+	uint64_t errors;         /* ris_error messages */
+	char error[256];         /* the last ris_error's text */
+	int64_t last_time;       /* the newest message time, Unix seconds */
+	int64_t recent_time;     /* the time of the last message read */
+	int64_t newest_since;    /* the newest time since the last
+	                          * upm_ris_live_parser_take_newest */
+} upm_ris_live_stats;
+
+typedef struct ris_live_parser upm_ris_live_parser;
+
+/* A parser of RIS Live's JSON lines (common/source_ris_live.c): bytes in
+ * any split, events to sink (borrowed).  max_line 0: UPM_RIS_LIVE_MAX_LINE.
+ * Caller owns (upm_ris_live_parser_free); NULL without memory. */
+upm_ris_live_parser *upm_ris_live_parser_new(const upm_sink *sink,
+    size_t max_line, upm_error *err);
+/* UPM_OK, UPM_ERR_NOMEM, or UPM_ERR_ABORTED when the sink stopped. */
+upm_status upm_ris_live_parser_feed(upm_ris_live_parser *p, const char *buf,
+    size_t len, upm_error *err);
+/* A new connection: a partial line of the last one is dropped. */
+void upm_ris_live_parser_reset(upm_ris_live_parser *p);
+/* The newest message time since the last call (0: no message), for
+ * the lag of what just arrived; starts the next period. */
+int64_t upm_ris_live_parser_take_newest(upm_ris_live_parser *p);
+const upm_ris_live_stats *upm_ris_live_parser_stats(
+    const upm_ris_live_parser *p);
+void upm_ris_live_parser_free(upm_ris_live_parser *p);
+
+/* The X-RIS-Subscribe value: UPDATE messages of prefixes and their more
+ * specifics; with n 0, peer states ({"type":"RIS_PEER_STATE"}).  *out
+ * malloc'd, caller frees. */
+upm_status upm_ris_live_subscription(const char *const *prefixes, size_t n,
+    char **out, upm_error *err);
 
 /* bgplay's and bgp-updates' URL: resource (a prefix, an AS or a
  * comma-separated list of them) over [q->window_start, q->window_end]

@@ -19,6 +19,7 @@ static const upm_source_desc *const table[UPM_MAX_SOURCES] = {
 	[UPM_SRC_ALICE_LG] = &upm_source_alice_lg,
 	[UPM_SRC_BGPLAY] = &upm_source_ripestat_bgplay,
 	[UPM_SRC_BGP_UPDATES] = &upm_source_ripestat_bgp_updates,
+	[UPM_SRC_RIS_LIVE] = &upm_source_ris_live,
 };
 
 const upm_source_desc *

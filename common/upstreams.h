@@ -164,9 +164,10 @@ typedef enum {
 	UPM_SRC_NLNOG_LG,        /* nlnog-lg: NLNOG RING LG /api/prefix */
 	UPM_SRC_ALICE_LG,        /* alice-lg: Alice-LG /api/v1/lookup/prefix */
 	UPM_SRC_BGPLAY,          /* ripestat-bgplay: initial state + events */
-	UPM_SRC_BGP_UPDATES      /* ripestat-bgp-updates: events */
+	UPM_SRC_BGP_UPDATES,     /* ripestat-bgp-updates: events */
+	UPM_SRC_RIS_LIVE         /* ris-live: the live stream (collectd only) */
 } upm_source;
-#define UPM_MAX_SOURCES 7
+#define UPM_MAX_SOURCES 8
 
 /* "ripestat-bgp-state", ..., "alice-lg" into its index; -1 when unknown. */
 int upm_source_parse(const char *s);
@@ -222,6 +223,13 @@ typedef struct {
 	                           * and looking-glass 5 min, announced-prefixes
 	                           * and routing-status 1 h, country lists 24 h) */
 	int64_t cache_now;        /* the time the cache sees; 0: time(NULL) */
+	/* Optional: asked before every try, about once a second while a
+	 * transfer runs (libcurl's progress callback, idle connections
+	 * included) and every 100 ms of a backoff wait; nonzero stops the
+	 * request at once with UPM_ERR_ABORTED.  Called from the thread that
+	 * fetches (several, through a batch): it must be thread-safe. */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 } upm_fetch_opts;
 
 /* Whether dir can serve as the response cache: creates it with its

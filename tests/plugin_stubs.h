@@ -193,6 +193,15 @@ plugin_register_complex_read(const char *group, const char *name,
 	return 0;
 }
 
+/* As collectd's (less the plugin context it copies): a plain thread. */
+int
+plugin_thread_create(pthread_t *thread, void *(*start_routine)(void *),
+    void *arg, char const *name)
+{
+	(void)name;
+	return pthread_create(thread, NULL, start_routine, arg);
+}
+
 void
 plugin_log(int level, const char *format, ...)
 {

@@ -31,6 +31,7 @@
 #include "plugin_stubs.h"
 
 #include "../collectd-plugin/upstreams.c"
+#include "plugin_wait.h"
 
 #define MAX_TARGETS 8
 #define LINE_MAX_LEN 4096
@@ -203,7 +204,7 @@ command_read(const char *name)
 	}
 	ud = r->ud;
 	((struct up_target *)ud.data)->next_try = 0;   /* past the pacing */
-	report(r->callback(&ud), ((const struct up_target *)ud.data)->name);
+	report(read_and_wait(&ud), ((const struct up_target *)ud.data)->name);
 }
 
 /* Every target reads from url from now on. */

@@ -10,6 +10,7 @@
 #include "plugin_stubs.h"
 
 #include "../collectd-plugin/upstreams.c"
+#include "plugin_wait.h"
 
 #include <pthread.h>
 #include <sys/stat.h>
@@ -485,7 +486,7 @@ read_now(const char *name)
 	if (r == NULL)
 		return -99;
 	ud = r->ud;
-	return r->callback(&ud);
+	return r->callback == up_read ? read_and_wait(&ud) : r->callback(&ud);
 }
 
 static double
@@ -900,7 +901,7 @@ test_new_keys_broken(void)
 		{ "Country \"KP\"\nMaxASNs 1.5", "invalid value for 'MaxASNs'" },
 		{ "ASN 1\nSource \"nlnog-lg\" \"nlnog-lg\"", "source nlnog-lg given twice" },
 		{ "ASN 1\nSource \"nlnog-lg\"\nSource \"nlnog-lg\"", "source nlnog-lg given twice" },
-		{ "ASN 1\nSource \"looking-glass\"", "nlnog-lg or alice-lg" },
+		{ "ASN 1\nSource \"looking-glass\"", "alice-lg or ris-live" },
 		{ "ASN 1\nSource", "invalid value for 'Source'" },
 		{ "ASN 1\nSource \"alice-lg\"", "Source \"alice-lg\" needs AliceURL" },
 		{ "ASN 1\nSource \"ripestat-asn-neighbours\" \"nlnog-lg\"", "ripestat-asn-neighbours gives no paths" },
@@ -917,6 +918,14 @@ test_new_keys_broken(void)
 		{ "ASN 1\nExpectPrefix \"10.0.0.0/8=\"", "invalid value for 'ExpectPrefix'" },
 		{ "ASN 1\nExpectPrefix \"10.0.0.0/8=4837\"\nExpectPrefix \"10.0.0.0/8\" 1", "prefix 10.0.0.0/8 given twice" },
 		{ "ASN 1\nMaxInFlight 2", "unknown config key 'MaxInFlight' in <Target \"bad\">" },
+		{ "ASN 1\nHold 10", "Hold goes with Source \"ris-live\"" },
+		{ "ASN 1\nSource \"ris-live\"\nHold -1", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold 86401", "invalid value for 'Hold'" },
+		{ "Country \"KP\"\nSource \"ris-live\"", "Source \"ris-live\" goes alone" },
+		{ "ASN 1\nSource \"ris-live\" \"nlnog-lg\"", "Source \"ris-live\" goes alone" },
+		{ "ASN 1\nSource \"ris-live\"\nVisibility true", "Source \"ris-live\" goes alone" },
+		{ "ASN 1\nSource \"ripestat-bgp-updates\"", "alice-lg or ris-live" },
+		{ "ASN 1\nRISLiveURL \"http://x\"", "unknown config key 'RISLiveURL' in <Target \"bad\">" },
 		{ "ASN 1\nCacheDir \"/tmp\"", "unknown config key 'CacheDir' in <Target \"bad\">" },
 	};
 	size_t i;
@@ -926,6 +935,60 @@ test_new_keys_broken(void)
 }
 
 /* A bad plugin-level value fails the whole configuration, naming it. */
+/* Source "ris-live" with its keys: a live target, the stream's settings,
+ * nothing started before the first read. */
+static void
+test_live_config(void)
+{
+	struct up_target *t;
+	int rc;
+
+	stub_clear_records();
+	rc = configure("RISLiveURL \"http://127.0.0.1:9/v1/stream/?format=json\"\n"
+	    "RISLiveMaxSilence 60\nRISLiveMaxLag 30\n"
+	    "<Target \"live\">\nASN 131279\nSource \"ris-live\"\nHold 30\n"
+	    "Prefix \"175.45.176.0/22\"\nExpect 4837\n</Target>\n"
+	    "<Target \"poll\">\nASN 1\n</Target>\n");
+	IS_INT(rc, 0, "a ris-live target beside a polled one");
+	t = target_of("upstreams-live");
+	if (!OK(t != NULL && t->live, "the live target"))
+		return;
+	IS_INT(t->hold_s, 30, "Hold 30");
+	IS_INT(t->n_sources, 0, "ris-live is no source of the query");
+	IS_INT(t->n_prefixes, 1, "Prefix kept for the subscription");
+	OK(t->limiter->stream != NULL && t->limiter->stream->n_targets == 1 &&
+	    t->limiter->stream->targets[0] == t, "the stream knows its one "
+	    "live target");
+	IS_STR(t->limiter->stream->url,
+	    "http://127.0.0.1:9/v1/stream/?format=json", "RISLiveURL");
+	IS_INT(t->limiter->stream->max_silence_s, 60, "RISLiveMaxSilence 60");
+	IS_INT(t->limiter->stream->max_lag_s, 30, "RISLiveMaxLag 30");
+	IS_INT(t->limiter->stream->started, 0, "no thread before a read");
+	OK(!target_of("upstreams-poll")->live, "the polled target is not live");
+	/* The stream's filter: the subscription's prefixes and their more
+	 * specifics, nothing else. */
+	(void)upm_strlist_add(&t->live_prefixes, "175.45.176.0/22");
+	(void)upm_strlist_add(&t->live_prefixes, "2001:db8:8000::/33");
+	OK(up_prefix_wanted(t, "175.45.176.0/22"), "the prefix itself");
+	OK(up_prefix_wanted(t, "175.45.179.0/24"), "a more specific one");
+	OK(!up_prefix_wanted(t, "175.45.180.0/24"), "not a neighbour");
+	OK(!up_prefix_wanted(t, "175.45.176.0/21"), "not a less specific one");
+	OK(up_prefix_wanted(t, "2001:db8:8000::/48"), "IPv6, more specific");
+	OK(!up_prefix_wanted(t, "2001:db8::/48"), "IPv6, outside");
+	OK(!up_prefix_wanted(t, "junk/99"), "junk: no");
+	stub_free_reads();   /* nothing started: nothing to stop */
+	stub_clear_records();
+	rc = configure("<Target \"a\">\nASN 1\nSource \"ris-live\"\n"
+	    "</Target>\n");
+	t = target_of("upstreams-a");
+	OK(rc == 0 && t != NULL && t->limiter->stream->max_silence_s == 9000 &&
+	    t->limiter->stream->max_lag_s == 300 &&
+	    strcmp(t->limiter->stream->url, "https://ris-live.ripe.net/v1/"
+	    "stream/?format=json&client=upstreams") == 0,
+	    "defaults: 9000 s silence, 300 s lag, the public stream");
+	stub_free_reads();
+}
+
 static void
 test_new_plugin_keys_broken(void)
 {
@@ -942,6 +1005,10 @@ test_new_plugin_keys_broken(void)
 		{ "RipestatURL \"ftp://stat.ripe.net\"", "invalid value for 'RipestatURL' in <Plugin upstreams>: 'ftp://stat.ripe.net' is not an http://, https:// or file:// URL" },
 		{ "NlnogURL \"lg.ring.nlnog.net\"", "invalid value for 'NlnogURL' in <Plugin upstreams>" },
 		{ "AliceURL \"gopher://x\"", "invalid value for 'AliceURL' in <Plugin upstreams>" },
+		{ "RISLiveURL \"file:///tmp/x\"", "invalid value for 'RISLiveURL' in <Plugin upstreams>: needs an http:// or https:// URL" },
+		{ "RISLiveMaxSilence 1", "invalid value for 'RISLiveMaxSilence'" },
+		{ "RISLiveMaxLag 0", "invalid value for 'RISLiveMaxLag'" },
+		{ "RISLiveMaxLag 90000", "invalid value for 'RISLiveMaxLag'" },
 	};
 	char text[512];
 	size_t i;
@@ -1396,6 +1463,7 @@ main(void)
 	test_new_keys();
 	test_new_keys_broken();
 	test_new_plugin_keys_broken();
+	test_live_config();
 	test_limiter();
 	test_reads_ext();
 	test_fit_message();
