@@ -2132,7 +2132,8 @@ up_feed_url(struct up_target *t, const upm_source_desc *desc,
     upm_error *err)
 {
 	struct up_feed f;
-	upm_stream s = { up_feed_begin, up_feed_data, up_feed_end, &f };
+	upm_stream s = { up_feed_begin, up_feed_data, up_feed_end, &f,
+	    (desc->needs & UPM_READS_WHOLE) != 0 };
 	char *url = NULL;
 	upm_status st;
 	long code = 0;
