@@ -1382,16 +1382,6 @@ up_is_file_url(const char *url)
  * fetchers share CacheDir: a URL within its freshness is fetched once, by
  * whichever target (or check_upstreams with the same --cache-dir) asks
  * first. */
-static long long
-up_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The fetcher's stop hook (any thread): shutdown, or this read's Timeout
  * ran out. */
 static int
@@ -1402,7 +1392,7 @@ up_fetch_stop(void *ctx)
 
 	if (up_stopping(t->limiter))
 		return 1;
-	return end > 0 && up_now_ms() >= end;
+	return end > 0 && upm_clock_ms() >= end;
 }
 
 static upm_status
@@ -2265,7 +2255,7 @@ up_live_judge(struct up_target *t, struct up_stream *s, int force)
 	upm_error err;
 	char *key = NULL;
 	int64_t newest;
-	long long now = up_now_ms();
+	long long now = upm_clock_ms();
 
 	if (t->rib == NULL)
 		return;
@@ -2418,7 +2408,7 @@ up_stream_body(char *data, size_t size, size_t n, void *ctx)
 	newest = upm_ris_live_parser_take_newest(c->parser);
 	pthread_mutex_lock(&s->lock);
 	if (c->updates) {
-		s->last_rx_ms = up_now_ms();
+		s->last_rx_ms = upm_clock_ms();
 		/* The lag of a piece that brought messages: its newest time
 		 * against the clock.  One old message among fresh ones (RIS
 		 * Live passes some on late) is no lag: the stream lags when no
@@ -2633,7 +2623,7 @@ up_stream_prepare(struct up_stream *s)
 			t->streamed = 0;
 		}
 		if (st == UPM_OK && t->rib == NULL) {
-			atomic_store(&t->read_deadline_ms, up_now_ms() +
+			atomic_store(&t->read_deadline_ms, upm_clock_ms() +
 			    t->timeout_ms);
 			if ((st = up_live_seed(t, &err)) != UPM_OK) {
 				upm_rib_free(t->rib);
@@ -2647,7 +2637,7 @@ up_stream_prepare(struct up_stream *s)
 			}
 		}
 		if (st == UPM_OK && t->rib != NULL) {
-			atomic_store(&t->read_deadline_ms, up_now_ms() +
+			atomic_store(&t->read_deadline_ms, upm_clock_ms() +
 			    t->timeout_ms);
 			st = up_live_backfill(t, (int64_t)time(NULL), &err);
 			atomic_store(&t->read_deadline_ms, 0);
@@ -2735,7 +2725,7 @@ up_stream_main(void *arg)
 	while (!atomic_load(&l->stopping)) {
 		if (up_stream_prepare(s) == 0 &&
 		    up_stream_subscription(s, &sub) == 0) {
-			began = up_now_ms();
+			began = upm_clock_ms();
 			seen = upm_ris_live_parser_stats(s->parser[0])->lines;
 			up_stream_connect(s, l, sub);
 			free(sub);
@@ -2750,7 +2740,7 @@ up_stream_main(void *arg)
 			    "from bgp-updates", s->error, RIS_LIVE_BACKOFF_MAX_S);
 			pthread_mutex_unlock(&s->lock);
 			if (upm_ris_live_parser_stats(s->parser[0])->lines > seen &&
-			    up_now_ms() - began > 10000)
+			    upm_clock_ms() - began > 10000)
 				backoff_s = 1;
 		}
 		up_stream_wait(l, backoff_s * 1000);
@@ -2765,7 +2755,7 @@ up_stream_main(void *arg)
 static int
 up_stream_failed(struct up_stream *s, char *why, size_t len)
 {
-	long long now = up_now_ms(), since;
+	long long now = upm_clock_ms(), since;
 	int failed = 0;
 
 	pthread_mutex_lock(&s->lock);
@@ -2799,7 +2789,7 @@ up_read_live(struct up_target *t)
 
 	pthread_mutex_lock(&l->lock);
 	if (!s->started && !s->joined && !atomic_load(&l->stopping)) {
-		s->started_ms = up_now_ms();
+		s->started_ms = upm_clock_ms();
 		rc = plugin_thread_create(&s->thread, up_stream_main, l,
 		    "upstreams live");
 		if (rc != 0) {
@@ -2837,7 +2827,7 @@ up_read_once(struct up_target *t)
 {
 	int status;
 
-	atomic_store(&t->read_deadline_ms, up_now_ms() + t->timeout_ms);
+	atomic_store(&t->read_deadline_ms, upm_clock_ms() + t->timeout_ms);
 	if (t->limiter != NULL && up_limiter_acquire(t->limiter,
 	    t->timeout_ms) != 0) {
 		atomic_store(&t->read_deadline_ms, 0);

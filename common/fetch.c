@@ -108,21 +108,10 @@ upm_global_cleanup(void)
 
 /* ------------------------------------------------------------- clock */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	/* CLOCK_MONOTONIC: the budget must not jump with the wall clock. */
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static long
 remaining_ms(long long deadline)
 {
-	long long left = deadline - now_ms();
+	long long left = deadline - upm_clock_ms();
 
 	if (left <= 0)
 		return 0;
@@ -856,7 +845,7 @@ fetch_loop(upm_fetcher *f, const char *url, struct transfer *t,
 	/* Held whole (a buffer, or a consumer that keeps it): the tight cap. */
 	t->max_bytes = t->stream == NULL || t->stream->whole ?
 	    f->max_whole_bytes : f->max_bytes;
-	deadline = now_ms() + f->timeout_ms;
+	deadline = upm_clock_ms() + f->timeout_ms;
 	for (;;) {
 		if ((budget = remaining_ms(deadline)) <= 0)
 			return upm_fail(err, UPM_ERR_TIMEOUT, "timed out after %ld ms",

@@ -43,8 +43,8 @@ typedef struct {
 
 /* Reads files in order into rib: each walked first, then through the
  * program bgpdump (found on PATH; bgpdump_path overrides, may be NULL)
- * in its own process group, killed and reaped when deadline_ms (a
- * CLOCK_MONOTONIC time in milliseconds, 0 for none) passes; its stderr
+ * in its own process group, killed and reaped when deadline_ms (a time
+ * of upm_clock_ms, 0 for none) passes; its stderr
  * kept up to 1 KiB for the error text.  The table after a dump, or after
  * the first file when it is an updates file (the table was still filling),
  * becomes the rib's starting point (upm_rib_rebase).  Files out of time
@@ -53,8 +53,5 @@ typedef struct {
 upm_status upm_mrt_read(const char *const *files, size_t n,
     const char *bgpdump_path, int64_t deadline_ms, upm_rib *rib,
     upm_mrt_stats *stats, upm_error *err);
-
-/* CLOCK_MONOTONIC now, in milliseconds. */
-int64_t upm_mrt_now_ms(void);
 
 #endif

@@ -41,15 +41,6 @@
  * before it ended (README, man page). */
 #define UPM_MRT_MAX_GAP (24 * 3600)
 
-int64_t
-upm_mrt_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --------------------------------------------------- the header walk */
 
 typedef struct {
@@ -418,7 +409,7 @@ run_child(const char *prog, const char *file, int64_t deadline_ms,
 	while (open_fds > 0) {
 		int wait_ms = -1;
 		if (deadline_ms > 0) {
-			int64_t left = deadline_ms - upm_mrt_now_ms();
+			int64_t left = deadline_ms - upm_clock_ms();
 			if (left <= 0) {
 				st = upm_fail(err, UPM_ERR_TIMEOUT, "bgpdump on "
 				    "%.200s did not finish in time", file);

@@ -101,6 +101,9 @@ upm_status upm_asn_list_parse(upm_asn_list *l, const char *s, upm_error *err);
 upm_status upm_time_parse(const char *s, int64_t *out, upm_error *err);
 /* Formats epoch as "2017-10-01T09:07:51" into buf (at least 20 bytes). */
 upm_status upm_time_format(int64_t t, char *buf, size_t len);
+/* Milliseconds of CLOCK_MONOTONIC (budgets and deadlines, which must not
+ * jump with the wall clock); 0 if the clock cannot be read. */
+int64_t upm_clock_ms(void);
 
 /* Validate an IPv4/IPv6 prefix "a.b.c.d/len" or "x::/len" (len mandatory). */
 upm_status upm_prefix_check(const char *s, upm_error *err);

@@ -383,6 +383,16 @@ bad:
 	    "invalid time '%.40s': want YYYY-MM-DDTHH:MM:SS (UTC) or Unix seconds", s);
 }
 
+int64_t
+upm_clock_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 upm_status
 upm_time_format(int64_t t, char *buf, size_t len)
 {

@@ -99,7 +99,7 @@ ck_run_mrt(struct config *c)
 	if (upm_asn_list_add(&origins, c->q.asn) != UPM_OK ||
 	    (rib = upm_rib_new(&origins, &c->q.params, c->hold_s, &err)) == NULL ||
 	    upm_mrt_read(c->mrt, c->n_mrt, getenv("UPSTREAMS_BGPDUMP"),
-	    upm_mrt_now_ms() + (int64_t)c->timeout * 1000, rib, &stats,
+	    upm_clock_ms() + (int64_t)c->timeout * 1000, rib, &stats,
 	    &err) != UPM_OK ||
 	    upm_rib_finish(rib, stats.last, &err) != UPM_OK) {
 		if (err.text[0] == '\0')

@@ -72,16 +72,6 @@ set_handlers(void)
 			(void)sigaction(term[i], &sa, NULL);
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 set_alarm_output(const struct config *c)
 {
@@ -149,7 +139,7 @@ check_main(int argc, char **argv, long long started_ms)
 		rc = ck_run_history(&c);      /* -t applies to each step */
 	else {
 		/* The time --extra-opts took is part of the budget. */
-		left = c.timeout - (long)((mono_ms() - started_ms) / 1000);
+		left = c.timeout - (long)((upm_clock_ms() - started_ms) / 1000);
 		alarm((unsigned)(left > 0 ? left : 1));
 		rc = c.n_asns > 1 ? ck_check_targets(&c) : ck_check_one(&c);
 		alarm(0);
@@ -166,7 +156,7 @@ main(int argc, char **argv)
 {
 	char **args = NULL;
 	int nargs = 0, rc;
-	long long started_ms = mono_ms();
+	long long started_ms = upm_clock_ms();
 	struct config early;
 	upm_error err;
 

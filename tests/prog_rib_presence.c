@@ -93,7 +93,7 @@ main(int argc, char **argv)
 		(void)upm_asn_list_add(&origins, (uint32_t)strtoul(argv[i], NULL,
 		    10));
 		if ((rib = upm_rib_new(&origins, &p, 0, &err)) == NULL ||
-		    upm_mrt_read(files, n_files, NULL, upm_mrt_now_ms() + 120000,
+		    upm_mrt_read(files, n_files, NULL, upm_clock_ms() + 120000,
 		    rib, &stats, &err) != UPM_OK ||
 		    upm_rib_finish(rib, stats.last, &err) != UPM_OK ||
 		    upm_rib_present(rib, &inc, &err) != UPM_OK ||
