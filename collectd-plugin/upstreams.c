@@ -228,6 +228,20 @@ up_stopping(const struct up_limiter *l)
 	return l != NULL && atomic_load(&((struct up_limiter *)l)->stopping);
 }
 
+/* ms from now on CLOCK_MONOTONIC, the clock of the limiter's condition
+ * variable (pthread_condattr_setclock), as pthread_cond_timedwait takes it. */
+static void
+up_deadline(long ms, struct timespec *until)
+{
+	clock_gettime(CLOCK_MONOTONIC, until);
+	until->tv_sec += ms / 1000;
+	until->tv_nsec += (ms % 1000) * 1000000L;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Takes a slot, waiting at most timeout_ms for one; 0 when taken, -1
  * when none came free in time or the plugin stops. */
 static int
@@ -236,13 +250,7 @@ up_limiter_acquire(struct up_limiter *l, long timeout_ms)
 	struct timespec until;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	up_deadline(timeout_ms, &until);
 	pthread_mutex_lock(&l->lock);
 	/* 0 is a wake-up (maybe spurious): look again; anything else is
 	 * the end of the wait (ETIMEDOUT, or an error not to spin on). */
@@ -2582,13 +2590,7 @@ up_stream_wait(struct up_limiter *l, long ms)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	up_deadline(ms, &until);
 	pthread_mutex_lock(&l->lock);
 	while (!atomic_load(&l->stopping) &&
 	    pthread_cond_timedwait(&l->wake, &l->lock, &until) == 0)

@@ -803,17 +803,6 @@ upm_rib_result(const upm_rib *r, upm_result **out, upm_error *err)
 
 /* ------------------------------------------------------------- changes */
 
-static int
-same_set(const upm_asn_list *a, const upm_asn_list *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i] != b->v[i])
-			return 0;
-	return 1;
-}
-
 /* to - from into out (ascending, as both are). */
 static upm_status
 set_minus(const upm_asn_list *to, const upm_asn_list *from, upm_asn_list *out)
@@ -913,13 +902,13 @@ close_second(upm_rib *r, int64_t t)
 		r->start = snapshot_or_null(r);
 		rc = set_copy(&r->committed, &now);
 	} else if (r->hold == 0) {
-		if (!same_set(&now, &r->committed)) {
+		if (!upm_asn_list_equal(&now, &r->committed)) {
 			rc = record(r, t, 0, &r->committed, &now,
 			    snapshot_or_null(r));
 			if (rc == 0)
 				rc = set_copy(&r->committed, &now);
 		}
-	} else if (same_set(&now, &r->committed)) {
+	} else if (upm_asn_list_equal(&now, &r->committed)) {
 		if (r->pending) {
 			/* Undone within the hold time: a flap, from the
 			 * first divergence to now. */
@@ -929,7 +918,7 @@ close_second(upm_rib *r, int64_t t)
 			r->pend_snapshot = NULL;
 			r->pending = 0;
 		}
-	} else if (!r->pending || !same_set(&now, &r->pend_set)) {
+	} else if (!r->pending || !upm_asn_list_equal(&now, &r->pend_set)) {
 		if (!r->pending)
 			r->pend_first = t;
 		r->pending = 1;

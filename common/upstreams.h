@@ -93,6 +93,8 @@ void upm_asn_list_init(upm_asn_list *l);
 void upm_asn_list_free(upm_asn_list *l);
 upm_status upm_asn_list_add(upm_asn_list *l, uint32_t asn); /* keeps sorted, no dups */
 int upm_asn_list_has(const upm_asn_list *l, uint32_t asn);
+/* 1 when a and b hold the same ASes (both kept sorted by _add). */
+int upm_asn_list_equal(const upm_asn_list *a, const upm_asn_list *b);
 /* Parse "4837,AS20485 ..." (comma and/or space separated) into l (appends). */
 upm_status upm_asn_list_parse(upm_asn_list *l, const char *s, upm_error *err);
 

@@ -200,6 +200,13 @@ asn_lower_bound(const upm_asn_list *l, uint32_t asn)
 }
 
 int
+upm_asn_list_equal(const upm_asn_list *a, const upm_asn_list *b)
+{
+	return a->n == b->n && (a->n == 0 ||
+	    memcmp(a->v, b->v, a->n * sizeof(a->v[0])) == 0);
+}
+
+int
 upm_asn_list_has(const upm_asn_list *l, uint32_t asn)
 {
 	size_t i = asn_lower_bound(l, asn);

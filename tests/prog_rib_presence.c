@@ -28,17 +28,6 @@ list_of(const upm_upstream *v, size_t n, upm_asn_list *out)
 		(void)upm_asn_list_add(out, v[i].asn);
 }
 
-static int
-same(const upm_asn_list *a, const upm_asn_list *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i] != b->v[i])
-			return 0;
-	return 1;
-}
-
 static void
 print_list(const char *what, const upm_asn_list *l)
 {
@@ -107,8 +96,10 @@ main(int argc, char **argv)
 			list_of(res->upstreams, res->n_upstreams, &ups_f);
 			list_of(snap->laterals, snap->n_laterals, &lat_i);
 			list_of(res->laterals, res->n_laterals, &lat_f);
-			ok = same(&inc, &full) && same(&ups_i, &ups_f) &&
-			    same(&lat_i, &lat_f) && snap->n_present == full.n;
+			ok = upm_asn_list_equal(&inc, &full) &&
+			    upm_asn_list_equal(&ups_i, &ups_f) &&
+			    upm_asn_list_equal(&lat_i, &lat_f) &&
+			    snap->n_present == full.n;
 			printf("%s routes=%zu", argv[i], upm_rib_routes(rib));
 			print_list("present", &inc);
 			print_list("upstreams", &ups_i);
