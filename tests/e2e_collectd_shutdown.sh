@@ -86,7 +86,7 @@ echo "# stop time with hanging reads: ${stop_s} s" >&2
 # --- a country read bounded as a whole ------------------------------------------
 python3 tests/fixtures/make_replay.py "$work/tree" || exit 1
 start_replay "$work/tree" country || exit 1
-replay_ctl "latency?ms=700" || exit 1
+replay_ctl "latency?ms=1500" || exit 1
 rm -f "$work/collectd.log"
 cat >"$work/collectd.conf" <<CONF
 Include "$work/base.conf"
@@ -102,7 +102,7 @@ LoadPlugin upstreams
 </Plugin>
 CONF
 start_collectd "$work/collectd.conf"
-ok $? "collectd starts with a country target, 700 ms a request, Timeout 2000"
+ok $? "collectd starts with a country target, 1500 ms a request (the list, then one batch), Timeout 2000"
 wait_until 30 grep -q 'target kp: timeout: the read took longer than Timeout (2000 ms)' "$work/collectd.log"
 ok $? "the country read ends at Timeout as a whole"
 wait_until 10 csv_is kp bool-read_success 0
