@@ -10,13 +10,14 @@ cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
 
 CHECK=nagios-check/check_upstreams
-MRT=${UPM_MRT_DIR:-../shared/fixtures-public/mrt}
+# The real RIS files, copied into the repository (tests/fixtures/mrt/README.md).
+MRT=tests/fixtures/mrt
 BVIEW=$MRT/bview.20020722.2337.gz
 UPDATES=$MRT/updates.20160811.1600.gz
 if ! command -v bgpdump >/dev/null 2>&1 || [ ! -r "$BVIEW" ]; then
-	echo "ok 1 # skip bgpdump or the MRT files are not here"
+	echo "not ok 1 - bgpdump (scripts/install-deps) and $BVIEW are needed"
 	echo "1..1"
-	exit 0
+	exit 1
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-mrt.XXXXXX")
 trap 'rm -rf "$work"' EXIT
