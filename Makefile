@@ -1,7 +1,7 @@
 # upstreams - who carries a network's traffic, for collectd and Nagios.
 # GNU make.
 
-VERSION    = 0.1.0
+VERSION    = 0.2.0
 CC        ?= cc
 # DWARF 4: the valgrind the tests run under cannot read clang's DWARF 5.
 CFLAGS    ?= -O2 -g -gdwarf-4

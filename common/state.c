@@ -1,7 +1,7 @@
 /*
  * state.c - the baseline file: the set of upstreams a target should have.
  *
- *   # upstreams baseline, written by upstreams 0.1.0; edit with care
+ *   # upstreams baseline, written by upstreams 0.2.0; edit with care
  *   version 2
  *   target AS131279
  *   upstreams 4837 20485

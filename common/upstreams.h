@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UPM_VERSION "0.1.0"
+#define UPM_VERSION "0.2.0"
 
 /* ================================================================ errors */
 
