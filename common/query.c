@@ -1474,8 +1474,9 @@ ask_window(struct run *run, const upm_source_desc *d, struct events_run *e,
 		if (upm_time_format(from, a, sizeof(a)) != UPM_OK ||
 		    upm_time_format(until, b, sizeof(b)) != UPM_OK)
 			a[0] = b[0] = '\0';
+		/* The list is cut at 64 bytes: "..." only when it was. */
 		return upm_fail(err, st, "%s %.64s%s from %sZ until %sZ: %.300s",
-		    d->request_name, resource, strchr(resource, ',') ? ",..." :
+		    d->request_name, resource, strlen(resource) > 64 ? "..." :
 		    "", a, b, why);
 	}
 	return UPM_OK;
