@@ -102,6 +102,9 @@
 #define RIS_LIVE_MAX_BACKFILL_S (8 * 3600)
 /* Reconnects wait 1 s, doubling up to this. */
 #define RIS_LIVE_BACKOFF_MAX_S 60
+/* A stream not connected for longer than this (never answered, or down
+ * and not back after a quick reconnect) makes the reads fail. */
+#define RIS_LIVE_CONNECT_GRACE_S 5
 /* Live targets of one <Plugin upstreams> block sharing one stream. */
 #define MAX_LIVE_TARGETS 64
 /* MaxAge: at most ten years, in seconds. */
@@ -389,7 +392,9 @@ struct up_stream {
 	int started, joined;           /* under the limiter's lock */
 	/* what the read callbacks look at, under lock */
 	pthread_mutex_t lock;
-	int connected;
+	int connected;                 /* the updates answered 200 */
+	long long down_ms;             /* monotonic: not connected since
+	                                * (0: no connection tried yet) */
 	long long last_rx_ms;          /* monotonic: the last byte of updates */
 	long long fresh_ms;            /* monotonic: the last message whose
 	                                * time was within RISLiveMaxLag */
@@ -2533,13 +2538,30 @@ up_stream_connect(struct up_stream *s, struct up_limiter *l, const char *sub)
 	if (!ok)
 		(void)snprintf(why, sizeof(why), "cannot set up the transfer");
 	pthread_mutex_lock(&s->lock);
-	s->connected = ok;
-	s->error[0] = '\0';
+	s->connected = 0;
+	if (s->down_ms == 0)
+		s->down_ms = upm_clock_ms();
+	if (strcmp(s->error, "not connected yet") == 0)
+		(void)snprintf(s->error, sizeof(s->error), "no answer from "
+		    "the server yet");
 	pthread_mutex_unlock(&s->lock);
 	while (ok && running && !atomic_load(&l->stopping)) {
+		long code = 0;
+
 		if (curl_multi_perform(m, &running) != CURLM_OK) {
 			(void)snprintf(why, sizeof(why), "transfer failed");
 			break;
+		}
+		/* Connected once the updates' answer is 200 (the body may
+		 * wait for the first message). */
+		if (curl_easy_getinfo(h[0], CURLINFO_RESPONSE_CODE, &code) ==
+		    CURLE_OK && code == 200) {
+			pthread_mutex_lock(&s->lock);
+			if (!s->connected) {
+				s->connected = 1;
+				s->error[0] = '\0';
+			}
+			pthread_mutex_unlock(&s->lock);
 		}
 		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 			if (msg->msg != CURLMSG_DONE)
@@ -2578,6 +2600,8 @@ up_stream_connect(struct up_stream *s, struct up_limiter *l, const char *sub)
 		(void)curl_multi_cleanup(m);
 	free(peer_sub);
 	pthread_mutex_lock(&s->lock);
+	if (s->connected)
+		s->down_ms = upm_clock_ms();
 	s->connected = 0;
 	(void)snprintf(s->error, sizeof(s->error), "%s", why[0] ? why :
 	    "stopped");
@@ -2762,7 +2786,12 @@ up_stream_failed(struct up_stream *s, char *why, size_t len)
 
 	pthread_mutex_lock(&s->lock);
 	since = s->last_rx_ms > 0 ? s->last_rx_ms : s->started_ms;
-	if (now - since > s->max_silence_s * 1000L) {
+	if (!s->connected && s->down_ms > 0 &&
+	    now - s->down_ms > RIS_LIVE_CONNECT_GRACE_S * 1000L) {
+		(void)snprintf(why, len, "the stream is not connected (for "
+		    "%lld s): %s", (now - s->down_ms) / 1000, s->error);
+		failed = 1;
+	} else if (now - since > s->max_silence_s * 1000L) {
 		(void)snprintf(why, len, "no message for %lld s (limit %ld s; "
 		    "the RIS beacon alone brings one at least every 2 h)%s%s",
 		    (now - since) / 1000, s->max_silence_s, s->connected ? "" :
