@@ -58,6 +58,7 @@
 #include "collectd/core/daemon/utils_complain.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -548,6 +549,54 @@ up_get_integer(const oconfig_item_t *ci, double min, double max, double *out)
 	return 0;
 }
 
+/* A duration in [min, max] seconds: a whole number of seconds, or a
+ * string of digits with one unit s, m, h or d ("90", "30s", "15m", "1h",
+ * "2d"), the syntax of the check's --hold. */
+static int
+up_get_duration(const oconfig_item_t *ci, double min, double max,
+    double *out)
+{
+	const char *p;
+	double v = 0, mult = 1;
+
+	if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_NUMBER)
+		return up_get_integer(ci, min, max, out);
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+		return -1;
+	p = ci->values[0].value.string;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > max)
+			return -1;
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 's':
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -1;
+	v *= mult;
+	if (!(v >= min && v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* Exactly one number in [min, max]. */
 static int
 up_get_number(const oconfig_item_t *ci, double min, double max, double *out)
@@ -958,9 +1007,9 @@ up_config_target_key(struct up_target *t, const oconfig_item_t *ci, upm_error *e
 	if (strcasecmp(ci->key, "Source") == 0)
 		return up_config_source(t, ci, err);
 	if (strcasecmp(ci->key, "Hold") == 0) {
-		if (up_get_integer(ci, 0, 86400, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
-			    "of seconds 0..86400"), -1;
+		if (up_get_duration(ci, 0, 86400, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a duration of "
+			    "0..86400 s: seconds, or e.g. 30s, 15m, 1h, 1d"), -1;
 		t->hold_s = (int64_t)v;
 		return 0;
 	}
@@ -1172,9 +1221,10 @@ up_config_plugin_only(const oconfig_item_t *ci, struct up_defaults *d,
 	    strcasecmp(ci->key, "RISLiveMaxLag") == 0) {
 		int silence = strcasecmp(ci->key, "RISLiveMaxSilence") == 0;
 
-		if (up_get_integer(ci, silence ? 2 : 1, 86400, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
-			    "of seconds %d..86400", silence ? 2 : 1), CK_BAD;
+		if (up_get_duration(ci, silence ? 2 : 1, 86400, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a duration of "
+			    "%d..86400 s: seconds, or e.g. 30s, 15m, 1h, 1d",
+			    silence ? 2 : 1), CK_BAD;
 		if (silence)
 			d->ris_live_max_silence_s = (long)v;
 		else

@@ -51,7 +51,7 @@ LoadPlugin upstreams
     ASN 131279
     Source "ris-live"
     Expect 4837
-    Hold 3
+    Hold 3s
   </Target>
 </Plugin>
 CONF
