@@ -984,6 +984,30 @@ test_live_config(void)
 	OK(up_prefix_wanted(t, "2001:db8:8000::/48"), "IPv6, more specific");
 	OK(!up_prefix_wanted(t, "2001:db8::/48"), "IPv6, outside");
 	OK(!up_prefix_wanted(t, "junk/99"), "junk: no");
+	/* Health: a stream not connected past the grace is a failed source. */
+	{
+		struct up_stream *s = t->limiter->stream;
+		long long now = upm_clock_ms();
+		char why[384];
+
+		s->started_ms = now;
+		OK(!up_stream_failed(s, why, sizeof(why)), "no connection tried "
+		    "yet (seeding): not failed");
+		s->down_ms = now - 1000;
+		OK(!up_stream_failed(s, why, sizeof(why)), "not connected for "
+		    "1 s: within the grace");
+		s->down_ms = now - (RIS_LIVE_CONNECT_GRACE_S + 1) * 1000LL;
+		(void)snprintf(s->error, sizeof(s->error), "Couldn't connect to "
+		    "server");
+		OK(up_stream_failed(s, why, sizeof(why)) && strstr(why, "the "
+		    "stream is not connected (for 6 s): Couldn't connect") !=
+		    NULL, "not connected past the grace: failed (%s)", why);
+		s->connected = 1;
+		OK(!up_stream_failed(s, why, sizeof(why)), "connected: healthy");
+		s->connected = 0;
+		s->down_ms = 0;
+		s->started_ms = 0;
+	}
 	stub_free_reads();   /* nothing started: nothing to stop */
 	stub_clear_records();
 	rc = configure("<Target \"a\">\nASN 1\nSource \"ris-live\"\n"
