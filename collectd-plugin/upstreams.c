@@ -58,6 +58,7 @@
 #include "collectd/core/daemon/utils_complain.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -102,6 +103,9 @@
 #define RIS_LIVE_MAX_BACKFILL_S (8 * 3600)
 /* Reconnects wait 1 s, doubling up to this. */
 #define RIS_LIVE_BACKOFF_MAX_S 60
+/* A stream not connected for longer than this (never answered, or down
+ * and not back after a quick reconnect) makes the reads fail. */
+#define RIS_LIVE_CONNECT_GRACE_S 5
 /* Live targets of one <Plugin upstreams> block sharing one stream. */
 #define MAX_LIVE_TARGETS 64
 /* MaxAge: at most ten years, in seconds. */
@@ -389,7 +393,9 @@ struct up_stream {
 	int started, joined;           /* under the limiter's lock */
 	/* what the read callbacks look at, under lock */
 	pthread_mutex_t lock;
-	int connected;
+	int connected;                 /* the updates answered 200 */
+	long long down_ms;             /* monotonic: not connected since
+	                                * (0: no connection tried yet) */
 	long long last_rx_ms;          /* monotonic: the last byte of updates */
 	long long fresh_ms;            /* monotonic: the last message whose
 	                                * time was within RISLiveMaxLag */
@@ -538,6 +544,54 @@ up_get_integer(const oconfig_item_t *ci, double min, double max, double *out)
 		return -1;
 	v = ci->values[0].value.number;
 	if (!(v >= min && v <= max) || v != (double)(long long)v)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A duration in [min, max] seconds: a whole number of seconds, or a
+ * string of digits with one unit s, m, h or d ("90", "30s", "15m", "1h",
+ * "2d"), the syntax of the check's --hold. */
+static int
+up_get_duration(const oconfig_item_t *ci, double min, double max,
+    double *out)
+{
+	const char *p;
+	double v = 0, mult = 1;
+
+	if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_NUMBER)
+		return up_get_integer(ci, min, max, out);
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+		return -1;
+	p = ci->values[0].value.string;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > max)
+			return -1;
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 's':
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return -1;
+	v *= mult;
+	if (!(v >= min && v <= max))
 		return -1;
 	*out = v;
 	return 0;
@@ -953,9 +1007,9 @@ up_config_target_key(struct up_target *t, const oconfig_item_t *ci, upm_error *e
 	if (strcasecmp(ci->key, "Source") == 0)
 		return up_config_source(t, ci, err);
 	if (strcasecmp(ci->key, "Hold") == 0) {
-		if (up_get_integer(ci, 0, 86400, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
-			    "of seconds 0..86400"), -1;
+		if (up_get_duration(ci, 0, 86400, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a duration of "
+			    "0..86400 s: seconds, or e.g. 30s, 15m, 1h, 1d"), -1;
 		t->hold_s = (int64_t)v;
 		return 0;
 	}
@@ -1167,9 +1221,10 @@ up_config_plugin_only(const oconfig_item_t *ci, struct up_defaults *d,
 	    strcasecmp(ci->key, "RISLiveMaxLag") == 0) {
 		int silence = strcasecmp(ci->key, "RISLiveMaxSilence") == 0;
 
-		if (up_get_integer(ci, silence ? 2 : 1, 86400, &v) != 0)
-			return upm_fail(err, UPM_ERR_ARG, "needs a whole number "
-			    "of seconds %d..86400", silence ? 2 : 1), CK_BAD;
+		if (up_get_duration(ci, silence ? 2 : 1, 86400, &v) != 0)
+			return upm_fail(err, UPM_ERR_ARG, "needs a duration of "
+			    "%d..86400 s: seconds, or e.g. 30s, 15m, 1h, 1d",
+			    silence ? 2 : 1), CK_BAD;
 		if (silence)
 			d->ris_live_max_silence_s = (long)v;
 		else
@@ -2533,13 +2588,30 @@ up_stream_connect(struct up_stream *s, struct up_limiter *l, const char *sub)
 	if (!ok)
 		(void)snprintf(why, sizeof(why), "cannot set up the transfer");
 	pthread_mutex_lock(&s->lock);
-	s->connected = ok;
-	s->error[0] = '\0';
+	s->connected = 0;
+	if (s->down_ms == 0)
+		s->down_ms = upm_clock_ms();
+	if (strcmp(s->error, "not connected yet") == 0)
+		(void)snprintf(s->error, sizeof(s->error), "no answer from "
+		    "the server yet");
 	pthread_mutex_unlock(&s->lock);
 	while (ok && running && !atomic_load(&l->stopping)) {
+		long code = 0;
+
 		if (curl_multi_perform(m, &running) != CURLM_OK) {
 			(void)snprintf(why, sizeof(why), "transfer failed");
 			break;
+		}
+		/* Connected once the updates' answer is 200 (the body may
+		 * wait for the first message). */
+		if (curl_easy_getinfo(h[0], CURLINFO_RESPONSE_CODE, &code) ==
+		    CURLE_OK && code == 200) {
+			pthread_mutex_lock(&s->lock);
+			if (!s->connected) {
+				s->connected = 1;
+				s->error[0] = '\0';
+			}
+			pthread_mutex_unlock(&s->lock);
 		}
 		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 			if (msg->msg != CURLMSG_DONE)
@@ -2578,6 +2650,8 @@ up_stream_connect(struct up_stream *s, struct up_limiter *l, const char *sub)
 		(void)curl_multi_cleanup(m);
 	free(peer_sub);
 	pthread_mutex_lock(&s->lock);
+	if (s->connected)
+		s->down_ms = upm_clock_ms();
 	s->connected = 0;
 	(void)snprintf(s->error, sizeof(s->error), "%s", why[0] ? why :
 	    "stopped");
@@ -2762,7 +2836,12 @@ up_stream_failed(struct up_stream *s, char *why, size_t len)
 
 	pthread_mutex_lock(&s->lock);
 	since = s->last_rx_ms > 0 ? s->last_rx_ms : s->started_ms;
-	if (now - since > s->max_silence_s * 1000L) {
+	if (!s->connected && s->down_ms > 0 &&
+	    now - s->down_ms > RIS_LIVE_CONNECT_GRACE_S * 1000L) {
+		(void)snprintf(why, len, "the stream is not connected (for "
+		    "%lld s): %s", (now - s->down_ms) / 1000, s->error);
+		failed = 1;
+	} else if (now - since > s->max_silence_s * 1000L) {
 		(void)snprintf(why, len, "no message for %lld s (limit %ld s; "
 		    "the RIS beacon alone brings one at least every 2 h)%s%s",
 		    (now - since) / 1000, s->max_silence_s, s->connected ? "" :

@@ -10,8 +10,9 @@
 # going down, garbage, long lines, floods and prefixes nobody asked for
 # without growth, a stall and lagging messages (read_success 0, logged
 # once, recovery), a
-# disconnect whose gap is backfilled, a slow-consumer disconnect, and a
-# prompt stop.  Every bound is well inside this test's own timeout.
+# disconnect whose gap is backfilled, a slow-consumer disconnect, a
+# prompt stop; then streams that cannot connect (a refused port, a server
+# that never answers): read_success 0 within seconds, 1 once it comes up.  Every bound is well inside this test's own timeout.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
@@ -50,7 +51,7 @@ LoadPlugin upstreams
     ASN 131279
     Source "ris-live"
     Expect 4837
-    Hold 3
+    Hold 3s
   </Target>
 </Plugin>
 CONF
@@ -181,5 +182,90 @@ is "$rc" 0 "collectd exits with status 0"
 awk -v s="$stop_s" 'BEGIN { exit !(s < 15) }'
 ok $? "and stops within 15 s with the streams open (${stop_s} s)"
 like "$(cat "$work/collectd.log")" 'Exiting normally' "exits normally"
+
+# --- a stream that cannot connect -------------------------------------------------------
+# One block whose RISLiveURL is refused (nothing listens there until a
+# second replay comes up on that port) and one whose server accepts and
+# never answers: read_success 0 once the connection grace (5 s) is over,
+# not after RISLiveMaxSilence.
+root=$work
+work=$root/down
+trap 'stop_collectd 5; [ -n "$RL_PID" ] && kill "$RL_PID" 2>/dev/null; [ -n "${RL2_PID:-}" ] && kill "$RL2_PID" 2>/dev/null; [ -n "${MUTE_PID:-}" ] && kill "$MUTE_PID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$root"' EXIT
+mkdir -p "$work"
+late=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 - "$work/mute.port" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(1)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held, end = [], time.time() + 300
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+PY
+MUTE_PID=$!
+wait_for "$work/mute.port" 20 || { echo "# silent server did not start" >&2; exit 1; }
+collectd_prepare "$work" logfile csv || exit 1
+render_conf tests/collectd/base.conf.in "$work/base.conf"
+cat >"$work/collectd.conf" <<CONF
+Include "$work/base.conf"
+LoadPlugin upstreams
+<Plugin upstreams>
+  RipestatURL "$URL"
+  RISLiveURL "http://127.0.0.1:$late/v1/stream/?format=json&client=upstreams-test"
+  Timeout 5000
+  Retries 0
+  <Target "refused">
+    ASN 131279
+    Source "ris-live"
+    Expect 4837
+  </Target>
+</Plugin>
+<Plugin upstreams>
+  RipestatURL "$URL"
+  RISLiveURL "http://127.0.0.1:$(cat "$work/mute.port")/v1/stream/?format=json&client=upstreams-test"
+  Timeout 5000
+  Retries 0
+  <Target "mute">
+    ASN 131279
+    Source "ris-live"
+    Expect 4837
+  </Target>
+</Plugin>
+CONF
+start_collectd "$work/collectd.conf"
+ok $? "collectd starts with streams that cannot connect"
+wait_until 20 csv_is refused count-upstreams 1
+ok $? "refused: the table is seeded (count-upstreams 1)"
+wait_until 20 csv_is mute count-upstreams 1
+ok $? "mute: the table is seeded (count-upstreams 1)"
+wait_until 20 grep -q 'target refused: ris-live: the stream is not connected (for [0-9]* s): Couldn' "$work/collectd.log"
+ok $? "refused: not connected, logged with the reason"
+wait_until 5 csv_is refused bool-read_success 0; ok $? "refused: read_success 0"
+wait_until 20 grep -q 'target mute: ris-live: the stream is not connected (for [0-9]* s): no answer' "$work/collectd.log"
+ok $? "mute: not connected, logged"
+wait_until 5 csv_is mute bool-read_success 0; ok $? "mute: read_success 0"
+sleep 3
+csv_is refused bool-read_success 0 && csv_is mute bool-read_success 0
+ok $? "and it stays 0"
+is "$(log_count 'target (refused|mute): ris-live: the stream is not connected')" 2 \
+    "logged once per target"
+python3 tests/rislive_replay.py --tree "$root/tree" --port "$late" \
+    --port-file "$work/rl2.port" --max-seconds 200 --beacon-every 1 &
+RL2_PID=$!
+wait_for "$work/rl2.port" 20 || { echo "# second replay did not start" >&2; exit 1; }
+wait_until 60 grep -q 'target refused: ris-live: the stream works again' "$work/collectd.log"
+ok $? "refused: the server comes up, the stream works again"
+wait_until 10 csv_is refused bool-read_success 1; ok $? "refused: read_success 1"
+csv_is mute bool-read_success 0; ok $? "mute: still read_success 0"
+stop_collectd 30
+is "$?" 0 "collectd stops with a connection that never answers"
 
 tap_end

@@ -921,6 +921,14 @@ test_new_keys_broken(void)
 		{ "ASN 1\nHold 10", "Hold goes with Source \"ris-live\"" },
 		{ "ASN 1\nSource \"ris-live\"\nHold -1", "invalid value for 'Hold'" },
 		{ "ASN 1\nSource \"ris-live\"\nHold 86401", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold 2d", "invalid value for 'Hold' in <Target \"bad\">: needs a duration of 0..86400 s: seconds, or e.g. 30s, 15m, 1h, 1d" },
+		{ "ASN 1\nSource \"ris-live\"\nHold 10x", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold 10ms", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold \"m\"", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold \"-5m\"", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold \"1.5h\"", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold 99999999999999999999s", "invalid value for 'Hold'" },
+		{ "ASN 1\nSource \"ris-live\"\nHold 1441m", "invalid value for 'Hold'" },
 		{ "Country \"KP\"\nSource \"ris-live\"", "Source \"ris-live\" goes alone" },
 		{ "ASN 1\nSource \"ris-live\" \"nlnog-lg\"", "Source \"ris-live\" goes alone" },
 		{ "ASN 1\nSource \"ris-live\"\nVisibility true", "Source \"ris-live\" goes alone" },
@@ -976,6 +984,30 @@ test_live_config(void)
 	OK(up_prefix_wanted(t, "2001:db8:8000::/48"), "IPv6, more specific");
 	OK(!up_prefix_wanted(t, "2001:db8::/48"), "IPv6, outside");
 	OK(!up_prefix_wanted(t, "junk/99"), "junk: no");
+	/* Health: a stream not connected past the grace is a failed source. */
+	{
+		struct up_stream *s = t->limiter->stream;
+		long long now = upm_clock_ms();
+		char why[384];
+
+		s->started_ms = now;
+		OK(!up_stream_failed(s, why, sizeof(why)), "no connection tried "
+		    "yet (seeding): not failed");
+		s->down_ms = now - 1000;
+		OK(!up_stream_failed(s, why, sizeof(why)), "not connected for "
+		    "1 s: within the grace");
+		s->down_ms = now - (RIS_LIVE_CONNECT_GRACE_S + 1) * 1000LL;
+		(void)snprintf(s->error, sizeof(s->error), "Couldn't connect to "
+		    "server");
+		OK(up_stream_failed(s, why, sizeof(why)) && strstr(why, "the "
+		    "stream is not connected (for 6 s): Couldn't connect") !=
+		    NULL, "not connected past the grace: failed (%s)", why);
+		s->connected = 1;
+		OK(!up_stream_failed(s, why, sizeof(why)), "connected: healthy");
+		s->connected = 0;
+		s->down_ms = 0;
+		s->started_ms = 0;
+	}
 	stub_free_reads();   /* nothing started: nothing to stop */
 	stub_clear_records();
 	rc = configure("<Target \"a\">\nASN 1\nSource \"ris-live\"\n"
@@ -987,6 +1019,38 @@ test_live_config(void)
 	    "stream/?format=json&client=upstreams") == 0,
 	    "defaults: 9000 s silence, 300 s lag, the public stream");
 	stub_free_reads();
+	/* Durations as the check's --hold writes them. */
+	{
+		static const struct {
+			const char *hold, *silence, *lag;
+			long want_hold, want_silence, want_lag;
+		} d[] = {
+			{ "10m", "2h", "5m", 600, 7200, 300 },
+			{ "\"90s\"", "\"1d\"", "1", 90, 86400, 1 },
+			{ "1h", "150m", "30s", 3600, 9000, 30 },
+			{ "0s", "2s", "007m", 0, 2, 420 },
+			{ "1d", "86400", "86400s", 86400, 86400, 86400 },
+		};
+		char text[512];
+
+		for (size_t k = 0; k < sizeof(d) / sizeof(d[0]); k++) {
+			stub_clear_records();
+			(void)snprintf(text, sizeof(text), "RISLiveMaxSilence %s\n"
+			    "RISLiveMaxLag %s\n<Target \"a\">\nASN 1\n"
+			    "Source \"ris-live\"\nHold %s\n</Target>\n",
+			    d[k].silence, d[k].lag, d[k].hold);
+			rc = configure(text);
+			t = target_of("upstreams-a");
+			OK(rc == 0 && t != NULL && t->hold_s == d[k].want_hold &&
+			    t->limiter->stream->max_silence_s ==
+			    d[k].want_silence && t->limiter->stream->max_lag_s ==
+			    d[k].want_lag, "Hold %s, RISLiveMaxSilence %s, "
+			    "RISLiveMaxLag %s: %ld, %ld, %ld s", d[k].hold,
+			    d[k].silence, d[k].lag, d[k].want_hold,
+			    d[k].want_silence, d[k].want_lag);
+			stub_free_reads();
+		}
+	}
 }
 
 static void
@@ -1009,6 +1073,9 @@ test_new_plugin_keys_broken(void)
 		{ "RISLiveMaxSilence 1", "invalid value for 'RISLiveMaxSilence'" },
 		{ "RISLiveMaxLag 0", "invalid value for 'RISLiveMaxLag'" },
 		{ "RISLiveMaxLag 90000", "invalid value for 'RISLiveMaxLag'" },
+		{ "RISLiveMaxLag 25h", "invalid value for 'RISLiveMaxLag' in <Plugin upstreams>: needs a duration of 1..86400 s" },
+		{ "RISLiveMaxSilence 1s", "invalid value for 'RISLiveMaxSilence' in <Plugin upstreams>: needs a duration of 2..86400 s" },
+		{ "RISLiveMaxSilence 5y", "invalid value for 'RISLiveMaxSilence'" },
 	};
 	char text[512];
 	size_t i;
