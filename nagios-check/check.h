@@ -50,6 +50,10 @@ struct config {
 	int have_warn, have_crit;
 	long timeout;
 	int timeout_state;              /* -t SECONDS:STATE; UNKNOWN by default */
+	/* Several targets: when (upm_clock_ms) the batch stops, a little
+	 * before the alarm, so the finished targets are still reported;
+	 * 0: none. */
+	long long deadline_ms;
 	int verbose;
 	enum format format;
 	char *prefix_store;             /* the --prefix arguments, split in place */

@@ -275,6 +275,30 @@ if [ "${UPM_SANITIZED:-0}" != 1 ] && [ "${UPM_VALGRIND:-1}" = 1 ] &&
 	grep -q . "$work/vg.err" && sed 's/^/# /' "$work/vg.err" | head -20
 fi
 
+# --- the -t budget runs out: finished targets still reported ------------------------------
+# 40 targets at 500 ms each, 4 at a time (5 s) under -t 3: the batch stops
+# before the alarm; those done are CRITICAL by -c 2:, the rest timed out.
+replay_ctl "scenario?name=bigcountry"
+replay_ctl "latency?ms=500"
+t0=$(date +%s%N)
+run -a "$(seq -s, 64512 64551)" -t 3 --parallel 4 -c 2:
+t1=$(date +%s%N)
+replay_ctl "latency?ms=0"
+is "$rc" 2 "-t overrun by several targets: the finished CRITICALs decide (exit 2)"
+like "$(line1)" '^UPSTREAMS CRITICAL - 40 targets: AS64512 CRITICAL \(1 upstreams? outside critical range 2:\), ' "  the status line names the finished CRITICALs"
+like "$(line1)" 'AS64551 UNKNOWN \(timeout\)' "  an unfinished target: UNKNOWN (timeout)"
+like "$out" $'\nAS64551 UNKNOWN - timeout: not finished within the -t budget \\(3 s\\)' "  its long output says why"
+! grep -q 'plugin timed out' <<<"$out"; ok $? "  not the alarm's bare line"
+ms=$(((t1 - t0) / 1000000))
+[ "$ms" -lt 3500 ]; ok $? "  within -t, near enough (${ms} ms)"
+run -a "$(seq -s, 64512 64551)" -t 3:WARNING --parallel 4
+is "$rc" 0 "  the same, no delay: all finish (OK)"
+replay_ctl "latency?ms=500"
+run -a "$(seq -s, 64512 64551)" -t 3:WARNING --parallel 4
+replay_ctl "latency?ms=0"
+is "$rc" 1 "-t 3:WARNING: the unfinished targets are WARNING"
+like "$(line1)" 'AS64512 OK, .*AS64551 WARNING \(timeout\)' "  finished OK, unfinished WARNING"
+
 # --- documented --------------------------------------------------------------------------
 help=$("$CHECK" --help)
 like "$help" '--parallel N' "--help lists --parallel"
