@@ -175,7 +175,8 @@ main(int argc, char **argv)
 	set_alarm_output(&early);
 	ck_config_free(&early);
 	alarm((unsigned)alarm_timeout);
-	if (xo_extra_opts(argc, argv, PROGNAME, &nargs, &args, &err) != 0) {
+	if (xo_extra_opts(argc, argv, PROGNAME, ck_option_needs_value, &nargs,
+	    &args, &err) != 0) {
 		alarm(0);
 		printf("UPSTREAMS UNKNOWN - %s\n", err.text);
 		return UPM_STATE_UNKNOWN;

@@ -78,6 +78,24 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+int
+ck_option_needs_value(const char *key)
+{
+	const struct option *o, *found = NULL;
+	size_t len = strlen(key), matches = 0;
+
+	for (o = longopts; o->name != NULL; o++) {
+		if (strcmp(o->name, key) == 0)
+			return o->has_arg == required_argument;
+		if (len > 0 && strncmp(o->name, key, len) == 0) {
+			found = o;
+			matches++;
+		}
+	}
+	/* An abbreviation getopt_long takes: one option begins so. */
+	return matches == 1 && found->has_arg == required_argument;
+}
+
 /* -t SECONDS[:STATE], STATE a state's name (any case) or 0..3. */
 int
 ck_parse_timeout(struct config *c, const char *arg)
