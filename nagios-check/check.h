@@ -111,7 +111,7 @@ void ck_config_free(struct config *c);
 int ck_parse_args(int argc, char **argv, struct config *c, upm_error *err);
 /* -t SECONDS[:STATE] into c->timeout and c->timeout_state; -1 when it
  * does not parse (c unchanged then). */
-int ck_parse_timeout(struct config *c, const char *arg);
+int ck_parse_timeout(struct config *c, const char *arg, upm_error *err);
 /* Whether the long option key (or the one it abbreviates, as getopt_long
  * reads it) needs a value; 0 for a flag and an unknown key. */
 int ck_option_needs_value(const char *key);

@@ -106,7 +106,7 @@ early_timeout(int argc, char **argv, struct config *c)
 		else if (strncmp(a, "-t", 2) == 0)
 			v = a + 2;
 		if (v != NULL)
-			(void)ck_parse_timeout(c, v);
+			(void)ck_parse_timeout(c, v, NULL);
 	}
 }
 

@@ -185,8 +185,8 @@ refused "history with several targets" 'history .* goes with one target' -a 1312
 refused "several sources with several targets" 'several sources, --prefix' -a 131279,131280 -s ripestat-bgp-state,nlnog-lg
 refused "--expect-prefix with several targets" 'several sources, --prefix.*--expect-prefix go with one target' -a 131279,131280 --expect-prefix 175.45.176.0/24=4837
 refused "--country and -a" 'use either -a/--asn or --country' -a 131279,131280 --country KP
-refused "--parallel 9" "invalid value '9' for --parallel" -a 131279,131280 --parallel 9
-refused "--parallel 0" "invalid value '0' for --parallel" -a 131279,131280 --parallel 0
+refused "--parallel 9" "--parallel: 9 is out of range \\(1\\.\\.8\\)" -a 131279,131280 --parallel 9
+refused "--parallel 0" "--parallel: 0 is out of range \\(1\\.\\.8\\)" -a 131279,131280 --parallel 0
 refused "-a without an AS" '-a/--asn needs an AS' -a ,
 refused "a bad AS in the list" '.*AS12x' -a 131279,AS12x
 refused "--accept without a state" '--accept needs --state-file or --state-dir' -a 131279,131280 --accept

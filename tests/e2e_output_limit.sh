@@ -75,6 +75,6 @@ is "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)["targets"]))'
 
 out=$("$CHECK" -a 64512,64513 --output-limit 100 2>&1); rc=$?
 is "$rc" 3 "--output-limit 100: refused (at least 1024, or 0)"
-like "$out" "invalid value '100' for --output-limit" "  said"
+like "$out" "--output-limit: 100 is out of range \\(0, or 1024\\.\\.16777216\\)" "  said"
 
 tap_end
