@@ -389,9 +389,9 @@ budgeted_long_output(const struct config *c, const struct target *t,
 	}
 	if (bad_left + ok_left > 0)
 		upm_buf_printf(out, "(%zu of %zu targets shown, those not OK "
-		    "first; left out: %zu not OK, %zu OK; --output-limit %ld "
-		    "raises the limit)\n", shown, n, bad_left, ok_left,
-		    c->output_limit);
+		    "first; left out: %zu not OK, %zu OK; output limit %ld "
+		    "bytes, --output-limit 0 for all)\n", shown, n, bad_left,
+		    ok_left, c->output_limit);
 }
 
 /* The status line, the run's perfdata whole, the long output.  When the

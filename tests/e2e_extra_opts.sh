@@ -38,7 +38,7 @@ is "$rc" 2 "-e on the command line adds to the file's list (AS3356 missing): CRI
 like "$out" 'AS3356 disappeared' "the added ASN is expected too"
 mp=$work/plugins.ini run --extra-opts -a 131279 -e 4837,20485
 is "$rc" 2 "default section from MP_CONFIG_FILE: its critical=3: applies"
-like "$out" 'outside critical range 3:' "the file's threshold named"
+like "$out" '2 upstreams outside critical range 3:' "the file's threshold named (two: plural)"
 mp=$work/plugins.ini run --extra-opts -a 131279 -e 4837,20485 -c 2:
 is "$rc" 0 "the command line's -c wins over the file's"
 mp= run --extra-opts="nosuch@$work/plugins.ini" -a 1

@@ -50,7 +50,7 @@ is "$(grep -o "'AS[0-9]* upstreams'=" <<<"$line1" | wc -l)" 300 \
 is "$(sed -n 2p <<<"$out" | cut -d' ' -f1-2)" "AS64000 UNKNOWN" "long output: the targets not OK first"
 is "$(sed -n 3p <<<"$out" | cut -d' ' -f1-2)" "AS64001 UNKNOWN" "  both of them"
 shown=$(grep -cE '^AS[0-9]+ (OK|UNKNOWN) - ' <<<"$out")
-like "$(tail -n 1 <<<"$out")" "^\\($shown of 302 targets shown, those not OK first; left out: 0 not OK, $((302 - shown)) OK; --output-limit 8192 raises the limit\\)$" \
+like "$(tail -n 1 <<<"$out")" "^\\($shown of 302 targets shown, those not OK first; left out: 0 not OK, $((302 - shown)) OK; output limit 8192 bytes, --output-limit 0 for all\\)$" \
     "the last line says what was left out ($shown blocks shown)"
 
 run --output-limit 0
