@@ -50,6 +50,10 @@ struct config {
 	int have_warn, have_crit;
 	long timeout;
 	int timeout_state;              /* -t SECONDS:STATE; UNKNOWN by default */
+	/* Several targets: when (upm_clock_ms) the batch stops, a little
+	 * before the alarm, so the finished targets are still reported;
+	 * 0: none. */
+	long long deadline_ms;
 	int verbose;
 	enum format format;
 	char *prefix_store;             /* the --prefix arguments, split in place */
@@ -107,7 +111,10 @@ void ck_config_free(struct config *c);
 int ck_parse_args(int argc, char **argv, struct config *c, upm_error *err);
 /* -t SECONDS[:STATE] into c->timeout and c->timeout_state; -1 when it
  * does not parse (c unchanged then). */
-int ck_parse_timeout(struct config *c, const char *arg);
+int ck_parse_timeout(struct config *c, const char *arg, upm_error *err);
+/* Whether the long option key (or the one it abbreviates, as getopt_long
+ * reads it) needs a value; 0 for a flag and an unknown key. */
+int ck_option_needs_value(const char *key);
 void ck_print_usage(FILE *f);
 /* --help on stdout. */
 void ck_print_help(void);

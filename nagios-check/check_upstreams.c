@@ -106,7 +106,7 @@ early_timeout(int argc, char **argv, struct config *c)
 		else if (strncmp(a, "-t", 2) == 0)
 			v = a + 2;
 		if (v != NULL)
-			(void)ck_parse_timeout(c, v);
+			(void)ck_parse_timeout(c, v, NULL);
 	}
 }
 
@@ -140,6 +140,14 @@ check_main(int argc, char **argv, long long started_ms)
 	else {
 		/* The time --extra-opts took is part of the budget. */
 		left = c.timeout - (long)((upm_clock_ms() - started_ms) / 1000);
+		/* Several targets: the batch stops a second before -t, and
+		 * the finished targets are reported with the others timed
+		 * out; the alarm, a second after -t, is the last resort. */
+		if (c.n_asns > 1) {
+			c.deadline_ms = started_ms + c.timeout * 1000 -
+			    (c.timeout > 2 ? 1000 : c.timeout * 300);
+			left++;
+		}
 		alarm((unsigned)(left > 0 ? left : 1));
 		rc = c.n_asns > 1 ? ck_check_targets(&c) : ck_check_one(&c);
 		alarm(0);
@@ -167,7 +175,8 @@ main(int argc, char **argv)
 	set_alarm_output(&early);
 	ck_config_free(&early);
 	alarm((unsigned)alarm_timeout);
-	if (xo_extra_opts(argc, argv, PROGNAME, &nargs, &args, &err) != 0) {
+	if (xo_extra_opts(argc, argv, PROGNAME, ck_option_needs_value, &nargs,
+	    &args, &err) != 0) {
 		alarm(0);
 		printf("UPSTREAMS UNKNOWN - %s\n", err.text);
 		return UPM_STATE_UNKNOWN;

@@ -134,9 +134,12 @@ parse_header(char *line, char **name)
 	return **name != '\0' && strchr(*name, '[') == NULL ? 1 : -1;
 }
 
-/* "key", "key=value" or "key = \"value\"" into "--key[=value]". */
+/* "key", "key=value" or "key = \"value\"" into "--key[=value]"; a key
+ * alone that needs_value says takes a value is refused (*bare set), since
+ * it would take the next argument as its value. */
 static char *
-option_from_line(char *line, const char **why)
+option_from_line(char *line, int (*needs_value)(const char *key),
+    const char **why, int *bare)
 {
 	char *eq = strchr(line, '='), *key = line, *value = NULL, *opt;
 	size_t len, vlen;
@@ -160,6 +163,11 @@ option_from_line(char *line, const char **why)
 		*why = "extra-opts cannot be nested";
 		return NULL;
 	}
+	if (value == NULL && needs_value != NULL && needs_value(key)) {
+		*bare = 1;
+		*why = key;
+		return NULL;
+	}
 	len = strlen(key) + 3 + (value ? strlen(value) + 1 : 0);
 	if ((opt = malloc(len)) == NULL) {
 		*why = "out of memory";
@@ -178,6 +186,7 @@ struct reader {
 	const char *section;
 	int in_section, found;
 	int seen_header;
+	int (*needs_value)(const char *key);
 };
 
 /* One line (NUL-free, end of line included); 0 or -1 with err filled. */
@@ -187,7 +196,7 @@ read_line(struct reader *r, struct vec *out, char *raw, long lineno,
 {
 	char *line = trim(raw), *name, *opt;
 	const char *why = "malformed [section] header";
-	int h;
+	int h, bare = 0;
 
 	if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
 		line = trim(line + 3);      /* a byte order mark from an editor */
@@ -201,13 +210,18 @@ read_line(struct reader *r, struct vec *out, char *raw, long lineno,
 	}
 	if (h == 0 && !r->seen_header)
 		why = "option before any [section]";
-	else if (h == 0 && (opt = option_from_line(line, &why)) != NULL) {
+	else if (h == 0 && (opt = option_from_line(line, r->in_section ?
+	    r->needs_value : NULL, &why, &bare)) != NULL) {
 		if (!r->in_section) {
 			free(opt);
 			return 0;
 		}
 		return vec_push_owned(out, opt, err);
 	}
+	if (bare)
+		return upm_fail(err, UPM_ERR_ARG, "%s:%ld: %s needs a value "
+		    "(%s=VALUE); a key alone is only for an option without "
+		    "one", r->file, lineno, why, why), -1;
 	return upm_fail(err, UPM_ERR_ARG, "%s:%ld: %s", r->file, lineno, why),
 	    -1;
 }
@@ -217,9 +231,9 @@ read_line(struct reader *r, struct vec *out, char *raw, long lineno,
  * regular file (a FIFO or /dev/zero is refused, never waited on). */
 static int
 read_section(struct vec *out, const char *file, const char *section,
-    upm_error *err)
+    int (*needs_value)(const char *key), upm_error *err)
 {
-	struct reader r = { file, section, 0, 0, 0 };
+	struct reader r = { file, section, 0, 0, 0, needs_value };
 	upm_buf buf;
 	char *p, *end, *nl;
 	long lineno = 0;
@@ -347,7 +361,7 @@ extra_opts_at(int argc, char **argv, int i, const char **spec)
 /* Reads the options one "[section][@file]" names into out. */
 static int
 load_spec(struct vec *out, const char *spec, const char *progname,
-    upm_error *err)
+    int (*needs_value)(const char *key), upm_error *err)
 {
 	const char *at = spec ? strchr(spec, '@') : NULL;
 	char *section, *file;
@@ -369,15 +383,16 @@ load_spec(struct vec *out, const char *spec, const char *progname,
 			upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 		return -1;
 	}
-	rc = read_section(out, file, section, err);
+	rc = read_section(out, file, section, needs_value, err);
 	free(section);
 	free(file);
 	return rc;
 }
 
 int
-xo_extra_opts(int argc, char **argv, const char *progname, int *new_argc,
-    char ***new_argv, upm_error *err)
+xo_extra_opts(int argc, char **argv, const char *progname,
+    int (*needs_value)(const char *key), int *new_argc, char ***new_argv,
+    upm_error *err)
 {
 	struct vec out = { NULL, 0, 0 };
 	const char *spec;
@@ -393,7 +408,7 @@ xo_extra_opts(int argc, char **argv, const char *progname, int *new_argc,
 		}
 	for (i = 1; i < end; i += n ? n : 1)
 		if ((n = extra_opts_at(end, argv, i, &spec)) > 0 &&
-		    load_spec(&out, spec, progname, err) != 0)
+		    load_spec(&out, spec, progname, needs_value, err) != 0)
 			goto fail;
 	for (i = 1; i < argc; i += n ? n : 1) {
 		n = i < end ? extra_opts_at(end, argv, i, &spec) : 0;

@@ -9,7 +9,7 @@
  * monitoring-plugins.ini in each directory of $NAGIOS_CONFIG_PATH, then the
  * standard locations (/etc/nagios/plugins.ini, ...; see extra_opts.c).
  * In the section, "key=value" becomes "--key=value" and "key" alone
- * "--key".  The options read are put before the command-line ones, so the
+ * "--key" (a flag).  The options read are put before the command-line ones, so the
  * command line wins wherever an option takes the last value given.
  *
  * Local to check_upstreams (xo_ prefix), not library API.
@@ -29,10 +29,14 @@
  * xo_argv_free once nothing points into it any more.  Without any
  * --extra-opts it is a plain copy.  On failure returns -1 with err filled
  * (missing file or section, unreadable file, a malformed line named as
- * FILE:LINE, out of memory) and leaves *new_argv untouched.
+ * FILE:LINE, out of memory) and leaves *new_argv untouched.  needs_value
+ * (NULL: none) says whether an option takes a value: such a key alone in
+ * the file is an error naming it, FILE and LINE (it would take the next
+ * argument as its value); a key alone is for an option without one.
  */
-int xo_extra_opts(int argc, char **argv, const char *progname, int *new_argc,
-    char ***new_argv, upm_error *err);
+int xo_extra_opts(int argc, char **argv, const char *progname,
+    int (*needs_value)(const char *key), int *new_argc, char ***new_argv,
+    upm_error *err);
 
 /* Frees a vector from xo_extra_opts (NULL is fine). */
 void xo_argv_free(char **argv);

@@ -59,18 +59,20 @@ judge(const struct config *c, const char *state_file, struct outcome *o,
 	}
 	if (c->have_crit && upm_range_alert(&c->crit, n)) {
 		o->state = worse(o->state, UPM_STATE_CRITICAL);
-		upm_buf_printf(&o->message, "; %zu upstreams outside critical "
-		    "range %s", r->n_present, c->crit.text);
-		upm_buf_printf(&o->reason, "%s%zu upstreams outside critical "
-		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		upm_buf_printf(&o->message, "; %zu upstream%s outside critical "
+		    "range %s", r->n_present, r->n_present == 1 ? "" : "s",
 		    c->crit.text);
+		upm_buf_printf(&o->reason, "%s%zu upstream%s outside critical "
+		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		    r->n_present == 1 ? "" : "s", c->crit.text);
 	} else if (c->have_warn && upm_range_alert(&c->warn, n)) {
 		o->state = worse(o->state, UPM_STATE_WARNING);
-		upm_buf_printf(&o->message, "; %zu upstreams outside warning "
-		    "range %s", r->n_present, c->warn.text);
-		upm_buf_printf(&o->reason, "%s%zu upstreams outside warning "
-		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		upm_buf_printf(&o->message, "; %zu upstream%s outside warning "
+		    "range %s", r->n_present, r->n_present == 1 ? "" : "s",
 		    c->warn.text);
+		upm_buf_printf(&o->reason, "%s%zu upstream%s outside warning "
+		    "range %s", o->reason.len ? ", " : "", r->n_present,
+		    r->n_present == 1 ? "" : "s", c->warn.text);
 	}
 	if (r->baselined && o->state == UPM_STATE_CRITICAL &&
 	    (r->appeared.n > 0 || r->disappeared.n > 0) && state_file)

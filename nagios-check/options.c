@@ -6,6 +6,7 @@
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -78,25 +79,115 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+int
+ck_option_needs_value(const char *key)
+{
+	const struct option *o, *found = NULL;
+	size_t len = strlen(key), matches = 0;
+
+	for (o = longopts; o->name != NULL; o++) {
+		if (strcmp(o->name, key) == 0)
+			return o->has_arg == required_argument;
+		if (len > 0 && strncmp(o->name, key, len) == 0) {
+			found = o;
+			matches++;
+		}
+	}
+	/* An abbreviation getopt_long takes: one option begins so. */
+	return matches == 1 && found->has_arg == required_argument;
+}
+
+/* Whether s is a plain decimal number: an optional '-', digits, and with
+ * fraction a '.' and digits.  No blank, '+', hex, exponent, inf or nan,
+ * so that every number option reads the same. */
+static int
+plain_number(const char *s, int fraction)
+{
+	size_t n;
+
+	if (*s == '-')
+		s++;
+	if ((n = strspn(s, "0123456789")) == 0)
+		return 0;
+	s += n;
+	if (fraction && *s == '.' && strspn(s + 1, "0123456789") > 0)
+		s += 1 + strspn(s + 1, "0123456789");
+	return *s == '\0';
+}
+
+/* A whole number in [min, max]: 0, -1 not a number, -2 out of range. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	long v;
+
+	if (!plain_number(s, 0))
+		return -1;
+	errno = 0;
+	v = strtol(s, NULL, 10);
+	if (errno != 0 || v < min || v > max)
+		return -2;
+	*out = v;
+	return 0;
+}
+
+/* The same for a decimal number. */
+static int
+parse_double(const char *s, double min, double max, double *out)
+{
+	double v;
+
+	if (!plain_number(s, 1))
+		return -1;
+	errno = 0;
+	v = strtod(s, NULL);
+	if (errno != 0 || !(v >= min && v <= max))
+		return -2;
+	*out = v;
+	return 0;
+}
+
+/* The limits of a number option in its error text: "(1..8)". */
+static int
+number_error(int rc, const char *arg, const char *limits, upm_error *err)
+{
+	if (rc == -2)
+		return upm_fail(err, UPM_ERR_ARG, "%.40s is out of range (%s)",
+		    arg, limits), -1;
+	return upm_fail(err, UPM_ERR_ARG, "'%.40s' is not a number (%s)", arg,
+	    limits), -1;
+}
+
+/* A whole-number option in [min, max], or -1 with err saying why and the
+ * limits (the option's name is added by option_error). */
+static int
+number_option(const char *arg, long min, long max, long *out, upm_error *err)
+{
+	char limits[48];
+	int rc;
+
+	if ((rc = parse_long(arg, min, max, out)) == 0)
+		return 0;
+	(void)snprintf(limits, sizeof(limits), "%ld..%ld", min, max);
+	return number_error(rc, arg, limits, err);
+}
+
 /* -t SECONDS[:STATE], STATE a state's name (any case) or 0..3. */
 int
-ck_parse_timeout(struct config *c, const char *arg)
+ck_parse_timeout(struct config *c, const char *arg, upm_error *err)
 {
 	static const char *const names[] = { "ok", "warning", "critical",
 	    "unknown" };
 	char secs[16];
 	const char *colon = strchr(arg, ':');
 	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
-	char *end;
 	long v;
 
-	if (n == 0 || n >= sizeof(secs))
-		return -1;
+	if (n >= sizeof(secs))
+		return number_error(-1, arg, "1..3600", err);
 	memcpy(secs, arg, n);
 	secs[n] = '\0';
-	errno = 0;
-	v = strtol(secs, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 3600)
+	if (number_option(secs, 1, 3600, &v, err) != 0)
 		return -1;
 	c->timeout = v;
 	c->timeout_state = UPM_STATE_UNKNOWN;
@@ -108,36 +199,8 @@ ck_parse_timeout(struct config *c, const char *arg)
 			c->timeout_state = i;
 			return 0;
 		}
-	return -1;
-}
-
-/* Strict integer argument in [min, max]. */
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
-		return -1;
-	*out = v;
-	return 0;
+	return upm_fail(err, UPM_ERR_ARG, "'%.40s' is not a state (ok, "
+	    "warning, critical, unknown or 0-3)", colon + 1), -1;
 }
 
 /* Splits a list of prefixes ("a,b" or "a b") into *store, the copy that
@@ -352,7 +415,7 @@ longopts_name(int opt)
 
 /* One option; -1 with err filled on a bad value. */
 static int
-parse_option(struct config *c, int opt, const char *arg, upm_error *err)
+parse_value(struct config *c, int opt, const char *arg, upm_error *err)
 {
 	long l;
 	double d;
@@ -372,15 +435,22 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->state_dir = arg;
 		return 0;
 	case OPT_PARALLEL:
-		if (parse_long(arg, 1, MAX_PARALLEL, &c->parallel) != 0)
-			break;
-		return 0;
-	case OPT_OUTPUT_LIMIT:
+		return number_option(arg, 1, MAX_PARALLEL, &c->parallel, err);
+	case OPT_OUTPUT_LIMIT: {
 		/* 0: no limit; else at least a status line's worth. */
-		if (parse_long(arg, 0, MAX_OUTPUT_LIMIT, &c->output_limit) != 0 ||
-		    (c->output_limit > 0 && c->output_limit < MIN_OUTPUT_LIMIT))
-			break;
-		return 0;
+		char limits[48];
+		int rc = parse_long(arg, 0, MAX_OUTPUT_LIMIT, &l);
+
+		if (rc == 0 && l > 0 && l < MIN_OUTPUT_LIMIT)
+			rc = -2;
+		if (rc == 0) {
+			c->output_limit = l;
+			return 0;
+		}
+		(void)snprintf(limits, sizeof(limits), "0, or %d..%ld",
+		    MIN_OUTPUT_LIMIT, MAX_OUTPUT_LIMIT);
+		return number_error(rc, arg, limits, err);
+	}
 	case OPT_ACCEPT:
 		c->accept = 1;
 		return 0;
@@ -406,8 +476,8 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 	case OPT_EXPECT_PREFIX:
 		return parse_expect_prefix(c, arg, err);
 	case OPT_MAX_ASNS:
-		if (parse_long(arg, 1, 100000, &l) != 0)
-			break;
+		if (number_option(arg, 1, 100000, &l, err) != 0)
+			return -1;
 		c->q.max_asns = (size_t)l;
 		return 0;
 	case OPT_CACHE_DIR:
@@ -423,10 +493,8 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->q.sourceapp = arg;
 		return 0;
 	case OPT_MIN_PEERS:
-		if (parse_long(arg, 1, 100000, &l) != 0)
-			return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s' "
-			    "for --min-peers: a number from 1 to 100000",
-			    arg), -1;
+		if (number_option(arg, 1, 100000, &l, err) != 0)
+			return -1;
 		c->q.params.min_peers = (size_t)l;
 		return 0;
 	case OPT_WEIGHTING:
@@ -444,17 +512,23 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 			return -1;
 		c->q.params.relationships = c->asrel;
 		return 0;
-	case OPT_MIN_SHARE:
-		if (parse_double(arg, 0.0, 100.0, &d) != 0)
-			break;
+	case OPT_MIN_SHARE: {
+		int rc = parse_double(arg, 0.0, 100.0, &d);
+
+		if (rc != 0)
+			return number_error(rc, arg, "0..100", err);
+	}
 		c->q.params.min_share = d;
 		return 0;
-	case OPT_AT:
+	case OPT_AT: {
+		int64_t t;
+
 		c->q.at = arg;
-		return 0;
+		return upm_time_parse(arg, &t, err) == UPM_OK ? 0 : -1;
+	}
 	case OPT_MAX_SIZE:
-		if (parse_long(arg, 1024, 1L << 40, &l) != 0)
-			break;
+		if (number_option(arg, 1024, 1L << 40, &l, err) != 0)
+			return -1;
 		c->fetch.max_bytes = (size_t)l;
 		return 0;
 	case OPT_CA_FILE:
@@ -464,8 +538,8 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->q.visibility = 1;
 		return 0;
 	case OPT_RETRIES:
-		if (parse_long(arg, 0, 10, &l) != 0)
-			break;
+		if (number_option(arg, 0, 10, &l, err) != 0)
+			return -1;
 		c->fetch.max_retries = (int)l;
 		return 0;
 	case 'w':
@@ -475,9 +549,7 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->have_crit = 1;
 		return upm_range_parse(arg, &c->crit, err) == UPM_OK ? 0 : -1;
 	case 't':
-		if (ck_parse_timeout(c, arg) != 0)
-			break;
-		return 0;
+		return ck_parse_timeout(c, arg, err);
 	case OPT_MAX_AGE:
 		if (strcmp(arg, "0") == 0) {
 			c->q.max_age_s = -1;
@@ -524,8 +596,48 @@ parse_option(struct config *c, int opt, const char *arg, upm_error *err)
 		c->name = arg;
 		return 0;
 	}
-	return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s' for --%s",
-	    arg ? arg : "", longopts_name(opt)), -1;
+	return upm_fail(err, UPM_ERR_ARG, "invalid value '%.60s'",
+	    arg ? arg : ""), -1;
+}
+
+/* The options whose value is free text (a name, a URL, a file): any
+ * other value beginning with a blank is refused, numbers and lists alike. */
+static const int free_text[] = { OPT_STATE_FILE, OPT_STATE_DIR,
+	OPT_RIPESTAT_URL, OPT_SOURCEAPP, OPT_CA_FILE, OPT_CACHE_DIR,
+	OPT_NLNOG_URL, OPT_ALICE_URL, OPT_AS_RELATIONSHIPS, OPT_MRT, OPT_NAME,
+	OPT_GRAPHITE_PREFIX };
+
+/* One option, and every bad value's error in one place: the text says
+ * what is wrong (and a number's limits), this puts the option first,
+ * "--max-age: invalid duration '-1': ...", unless the text names it
+ * already. */
+static int
+parse_option(struct config *c, int opt, const char *arg, upm_error *err)
+{
+	char name[48], text[UPM_ERROR_TEXT];
+	size_t i, n;
+	int text_value = 0;
+
+	for (i = 0; i < sizeof(free_text) / sizeof(free_text[0]); i++)
+		text_value |= free_text[i] == opt;
+	if (opt < 128 && opt > ' ')
+		(void)snprintf(name, sizeof(name), "-%c/--%s", opt,
+		    longopts_name(opt));
+	else
+		(void)snprintf(name, sizeof(name), "--%s", longopts_name(opt));
+	if (arg != NULL && !text_value && (arg[0] == ' ' || arg[0] == '\t'))
+		return upm_fail(err, UPM_ERR_ARG, "%s: '%.40s' begins with a "
+		    "blank", name, arg), -1;
+	if (parse_value(c, opt, arg, err) == 0)
+		return 0;
+	n = strlen(name);
+	if (err->code == UPM_ERR_NOMEM || (strncmp(err->text, name, n) == 0 &&
+	    !isalnum((unsigned char)err->text[n])) || (name[1] != '-' &&
+	    strncmp(err->text, name + 3, n - 3) == 0 &&
+	    !isalnum((unsigned char)err->text[n - 3])))
+		return -1;
+	(void)snprintf(text, sizeof(text), "%s", err->text);
+	return upm_fail(err, err->code, "%s: %s", name, text), -1;
 }
 
 /* Cross-option rules, after all options are read: what the target is, the

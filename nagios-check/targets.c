@@ -146,6 +146,14 @@ targets_new(const struct config *c, upm_error *err)
 	return t;
 }
 
+/* The fetch's stop callback: the run's deadline has passed (read-only
+ * after the batch starts, so safe from every worker). */
+static int
+past_deadline(void *ctx)
+{
+	return upm_clock_ms() >= *(const long long *)ctx;
+}
+
 /* Queries every target through one batch, then judges each. */
 static void
 run_targets(struct config *c, struct target *t, size_t n)
@@ -157,6 +165,10 @@ run_targets(struct config *c, struct target *t, size_t n)
 
 	memset(&err, 0, sizeof(err));
 	ck_prepare_fetch(c);
+	if (c->deadline_ms > 0) {
+		c->fetch.stop = past_deadline;
+		c->fetch.stop_ctx = &c->deadline_ms;
+	}
 	if (ck_make_state_dir(c, &err) != UPM_OK ||
 	    upm_global_init(&err) != UPM_OK ||
 	    (b = upm_batch_new(&c->fetch, c->parallel ? (size_t)c->parallel :
@@ -175,6 +187,15 @@ run_targets(struct config *c, struct target *t, size_t n)
 
 		if (st != UPM_OK || upm_batch_result(b, i, &t[i].o.result,
 		    &terr) != UPM_OK) {
+			/* Stopped at the deadline (a stopped request reads
+			 * as aborted or out of memory): timed out. */
+			if (c->deadline_ms > 0 && (terr.code == UPM_ERR_ABORTED ||
+			    terr.code == UPM_ERR_NOMEM ||
+			    terr.code == UPM_ERR_TIMEOUT) &&
+			    upm_clock_ms() >= c->deadline_ms)
+				(void)upm_fail(&terr, UPM_ERR_TIMEOUT, "not "
+				    "finished within the -t budget (%ld s)",
+				    c->timeout);
 			ck_unknown(&t[i].o, &terr);
 			/* -t SECONDS:STATE: a target that timed out. */
 			if (terr.code == UPM_ERR_TIMEOUT)
@@ -368,9 +389,9 @@ budgeted_long_output(const struct config *c, const struct target *t,
 	}
 	if (bad_left + ok_left > 0)
 		upm_buf_printf(out, "(%zu of %zu targets shown, those not OK "
-		    "first; left out: %zu not OK, %zu OK; --output-limit %ld "
-		    "raises the limit)\n", shown, n, bad_left, ok_left,
-		    c->output_limit);
+		    "first; left out: %zu not OK, %zu OK; output limit %ld "
+		    "bytes, --output-limit 0 for all)\n", shown, n, bad_left,
+		    ok_left, c->output_limit);
 }
 
 /* The status line, the run's perfdata whole, the long output.  When the

@@ -175,6 +175,6 @@ is "$rc" 1 "-t 1:warning (any case): WARNING"
 replay_ctl reset
 run -a 131279 -t 1:bogus
 is "$rc" 3 "-t 1:bogus refused"
-like "$(line1)" "invalid value '1:bogus' for --timeout" "and named"
+like "$(line1)" "-t/--timeout: 'bogus' is not a state" "and named"
 
 tap_end

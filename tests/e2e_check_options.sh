@@ -37,7 +37,36 @@ for a in 0 AS0 23456 65535 65552 100000 131071 4294967295; do
 	refused "--clique: '$a' is not an AS number that can be in a clique" \
 	    "--clique $a (reserved)" -a 64500 --clique "174,$a"
 done
-refused "--min-peers: a number from 1" "--min-peers 0" -a 64500 --min-peers 0
+refused "--min-peers: 0 is out of range \\(1\\.\\.100000\\)" "--min-peers 0" -a 64500 --min-peers 0
+# Every bad value: the option first, then what is wrong (a number's limits).
+refused "--max-age: invalid duration '-1': " "--max-age -1" -a 64500 --max-age -1
+refused "--step: invalid duration '-1': " "--step -1" -a 64500 --step -1
+refused "--hold: invalid duration '-1': " "--hold -1" -a 64500 --hold -1
+refused "--at: invalid time 'abc'" "--at abc" -a 64500 --at abc
+refused "--from: invalid time 'abc'" "--from abc" -a 64500 --from abc
+refused "--until: invalid time 'abc'" "--until abc" -a 64500 --until abc
+refused "-w/--warning: invalid range '-1'" "-w -1" -a 64500 -w -1
+refused "-c/--critical: invalid range '-1'" "-c -1" -a 64500 -c -1
+refused "-e/--expect: invalid AS number 'abc'" "-e abc" -a 64500 -e abc
+refused "--extra-asn: invalid AS number 'abc'" "--extra-asn abc" -a 64500 --extra-asn abc
+refused "-p/--prefix: invalid .*prefix" "--prefix 10.0.0.0/99" -a 64500 --prefix 10.0.0.0/99
+refused "--control-prefix: invalid prefix 'x'" "--control-prefix x" -a 64500 --control-prefix x
+refused "--parallel: 9 is out of range \\(1\\.\\.8\\)$" "--parallel 9" -a 64500 --parallel 9
+refused "--output-limit: 1023 is out of range \\(0, or 1024\\.\\.16777216\\)$" "--output-limit 1023" -a 64500 --output-limit 1023
+refused "--retries: 100 is out of range \\(0\\.\\.10\\)$" "--retries 100" -a 64500 --retries 100
+refused "-t/--timeout: 3601 is out of range \\(1\\.\\.3600\\)$" "-t 3601" -a 64500 -t 3601
+refused "--max-size: 100 is out of range \\(1024\\.\\." "--max-size 100" -a 64500 --max-size 100
+refused "--max-asns: 'x' is not a number \\(1\\.\\.100000\\)$" "--max-asns x" -a 64500 --max-asns x
+# Numbers read the same everywhere: no leading blank, no hex.
+refused "-t/--timeout: ' 5' begins with a blank" "-t ' 5'" -a 64500 -t ' 5'
+refused "-e/--expect: ' 5' begins with a blank" "-e ' 5'" -a 64500 -e ' 5'
+refused "--max-size: ' 5' begins with a blank" "--max-size ' 5'" -a 64500 --max-size ' 5'
+refused "--min-share: '0x10' is not a number \\(0\\.\\.100\\)$" "--min-share 0x10" -a 64500 --min-share 0x10
+refused "--min-share: 'inf' is not a number" "--min-share inf" -a 64500 --min-share inf
+refused "--parallel: '\\+4' is not a number" "--parallel +4" -a 64500 --parallel +4
+refused "-t/--timeout: 'bogus' is not a state" "-t 5:bogus" -a 64500 -t 5:bogus
+refused "-a/--asn: more than 4096 targets" "4097 targets" -a "$(seq -s, 1 4097)"
+like "$("$CHECK" --help)" 'at most 4096' "--help states the 4096-target limit"
 refused "after 9999-12-31T23:59:59" "--at past year 9999" -a 64500 --at 253402300800
 for o in "-s nlnog-lg" "--source ripestat-bgp-state" "--visibility" \
     "--ripestat-url http://127.0.0.1:9" "--nlnog-url http://127.0.0.1:9" \

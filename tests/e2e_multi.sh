@@ -111,7 +111,7 @@ run -a 131279,131280 --state-dir "$sd"
 replay_ctl "scenario?name=two"
 run -a 131279,131280,64511 --state-dir "$sd" -w 2:
 is "$rc" 2 "CRITICAL + WARNING + UNKNOWN: CRITICAL"
-like "$(line1)" '^UPSTREAMS CRITICAL - 3 targets: AS131279 CRITICAL \(AS20485 appeared \(40\.0%\)\), AS131280 WARNING \(1 upstreams outside warning range 2:\), AS64511 UNKNOWN \(HTTP 404\) \| ' "each target's state and reason"
+like "$(line1)" '^UPSTREAMS CRITICAL - 3 targets: AS131279 CRITICAL \(AS20485 appeared \(40\.0%\)\), AS131280 WARNING \(1 upstream outside warning range 2:\), AS64511 UNKNOWN \(HTTP 404\) \| ' "each target's state and reason"
 run -a 131280,64511 -w 2:
 is "$rc" 1 "WARNING + UNKNOWN: WARNING"
 run -a 131279,1205,3333,64511
@@ -126,7 +126,7 @@ like "$(line1)" '^UPSTREAMS UNKNOWN - 2 targets: AS64511 UNKNOWN \(HTTP 404\), A
 has_line "AS64511 UNKNOWN - HTTP error: HTTP 404 from 127.0.0.1" "  full reason in the long output"
 run -a 131279,131280 -c 2:3 -w 2:
 is "$rc" 2 "-c applies to each target (AS131280 has one upstream)"
-like "$(line1)" 'AS131279 OK, AS131280 CRITICAL \(1 upstreams outside critical range 2:3\)' "  only that target is CRITICAL"
+like "$(line1)" 'AS131279 OK, AS131280 CRITICAL \(1 upstream outside critical range 2:3\)' "  only that target is CRITICAL"
 
 # --- perfdata ------------------------------------------------------------------------
 run -a 131279,131280,64511 -w 1: -c 1:
@@ -185,8 +185,8 @@ refused "history with several targets" 'history .* goes with one target' -a 1312
 refused "several sources with several targets" 'several sources, --prefix' -a 131279,131280 -s ripestat-bgp-state,nlnog-lg
 refused "--expect-prefix with several targets" 'several sources, --prefix.*--expect-prefix go with one target' -a 131279,131280 --expect-prefix 175.45.176.0/24=4837
 refused "--country and -a" 'use either -a/--asn or --country' -a 131279,131280 --country KP
-refused "--parallel 9" "invalid value '9' for --parallel" -a 131279,131280 --parallel 9
-refused "--parallel 0" "invalid value '0' for --parallel" -a 131279,131280 --parallel 0
+refused "--parallel 9" "--parallel: 9 is out of range \\(1\\.\\.8\\)" -a 131279,131280 --parallel 9
+refused "--parallel 0" "--parallel: 0 is out of range \\(1\\.\\.8\\)" -a 131279,131280 --parallel 0
 refused "-a without an AS" '-a/--asn needs an AS' -a ,
 refused "a bad AS in the list" '.*AS12x' -a 131279,AS12x
 refused "--accept without a state" '--accept needs --state-file or --state-dir' -a 131279,131280 --accept
@@ -274,6 +274,30 @@ if [ "${UPM_SANITIZED:-0}" != 1 ] && [ "${UPM_VALGRIND:-1}" = 1 ] &&
 	done
 	grep -q . "$work/vg.err" && sed 's/^/# /' "$work/vg.err" | head -20
 fi
+
+# --- the -t budget runs out: finished targets still reported ------------------------------
+# 40 targets at 500 ms each, 4 at a time (5 s) under -t 3: the batch stops
+# before the alarm; those done are CRITICAL by -c 2:, the rest timed out.
+replay_ctl "scenario?name=bigcountry"
+replay_ctl "latency?ms=500"
+t0=$(date +%s%N)
+run -a "$(seq -s, 64512 64551)" -t 3 --parallel 4 -c 2:
+t1=$(date +%s%N)
+replay_ctl "latency?ms=0"
+is "$rc" 2 "-t overrun by several targets: the finished CRITICALs decide (exit 2)"
+like "$(line1)" '^UPSTREAMS CRITICAL - 40 targets: AS64512 CRITICAL \(1 upstream outside critical range 2:\), ' "  the status line names the finished CRITICALs"
+like "$(line1)" 'AS64551 UNKNOWN \(timeout\)' "  an unfinished target: UNKNOWN (timeout)"
+like "$out" $'\nAS64551 UNKNOWN - timeout: not finished within the -t budget \\(3 s\\)' "  its long output says why"
+! grep -q 'plugin timed out' <<<"$out"; ok $? "  not the alarm's bare line"
+ms=$(((t1 - t0) / 1000000))
+[ "$ms" -lt 3500 ]; ok $? "  within -t, near enough (${ms} ms)"
+run -a "$(seq -s, 64512 64551)" -t 3:WARNING --parallel 4
+is "$rc" 0 "  the same, no delay: all finish (OK)"
+replay_ctl "latency?ms=500"
+run -a "$(seq -s, 64512 64551)" -t 3:WARNING --parallel 4
+replay_ctl "latency?ms=0"
+is "$rc" 1 "-t 3:WARNING: the unfinished targets are WARNING"
+like "$(line1)" 'AS64512 OK, .*AS64551 WARNING \(timeout\)' "  finished OK, unfinished WARNING"
 
 # --- documented --------------------------------------------------------------------------
 help=$("$CHECK" --help)

@@ -50,7 +50,7 @@ is "$(grep -o "'AS[0-9]* upstreams'=" <<<"$line1" | wc -l)" 300 \
 is "$(sed -n 2p <<<"$out" | cut -d' ' -f1-2)" "AS64000 UNKNOWN" "long output: the targets not OK first"
 is "$(sed -n 3p <<<"$out" | cut -d' ' -f1-2)" "AS64001 UNKNOWN" "  both of them"
 shown=$(grep -cE '^AS[0-9]+ (OK|UNKNOWN) - ' <<<"$out")
-like "$(tail -n 1 <<<"$out")" "^\\($shown of 302 targets shown, those not OK first; left out: 0 not OK, $((302 - shown)) OK; --output-limit 8192 raises the limit\\)$" \
+like "$(tail -n 1 <<<"$out")" "^\\($shown of 302 targets shown, those not OK first; left out: 0 not OK, $((302 - shown)) OK; output limit 8192 bytes, --output-limit 0 for all\\)$" \
     "the last line says what was left out ($shown blocks shown)"
 
 run --output-limit 0
@@ -75,6 +75,6 @@ is "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)["targets"]))'
 
 out=$("$CHECK" -a 64512,64513 --output-limit 100 2>&1); rc=$?
 is "$rc" 3 "--output-limit 100: refused (at least 1024, or 0)"
-like "$out" "invalid value '100' for --output-limit" "  said"
+like "$out" "--output-limit: 100 is out of range \\(0, or 1024\\.\\.16777216\\)" "  said"
 
 tap_end

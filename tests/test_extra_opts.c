@@ -42,6 +42,14 @@ write_ini(const char *name, const char *text)
 	return write_file(name, text, strlen(text));
 }
 
+/* Options that take a value, for the test: the rest are flags. */
+static int
+needs_value(const char *key)
+{
+	return strcmp(key, "sourceapp") == 0 || strcmp(key, "asn") == 0 ||
+	    strcmp(key, "critical") == 0;
+}
+
 /* Runs xo_extra_opts on a NULL-terminated list; the result joined with
  * spaces into out, or "ERR: <text>". */
 static int
@@ -55,7 +63,8 @@ run(char *out, size_t len, char **args)
 	memset(&err, 0, sizeof(err));
 	while (args[argc] != NULL)
 		argc++;
-	rc = xo_extra_opts(argc, args, "check_upstreams", &n, &nv, &err);
+	rc = xo_extra_opts(argc, args, "check_upstreams", needs_value, &n, &nv,
+	    &err);
 	if (rc != 0) {
 		(void)snprintf(out, len, "ERR: %s", err.text);
 		return rc;
@@ -287,7 +296,7 @@ test_command_line_wins(void)
 	upm_error err;
 
 	(void)snprintf(arg, sizeof(arg), "--extra-opts=@%s", f);
-	if (xo_extra_opts(4, ARGS(arg, "-c", "1:"), "check_upstreams", &n, &nv,
+	if (xo_extra_opts(4, ARGS(arg, "-c", "1:"), "check_upstreams", NULL, &n, &nv,
 	    &err) != 0)
 		n = 0;
 	optind = 1;
@@ -302,6 +311,37 @@ test_command_line_wins(void)
 	IS_INT(verbose, 2, "repeated key gives repeated option (-v levels)");
 	xo_argv_free(nv);
 	xo_argv_free(NULL); /* a crash here fails the program */
+}
+
+/* A key alone of an option that needs a value would take the next
+ * argument as its value: an error naming the key, the file and the line. */
+static void
+test_bare_key(void)
+{
+	char out[1024], arg[PATH_MAX + 64], want[PATH_MAX + 160];
+	const char *f = write_ini("bare.ini",
+	    "[check_upstreams]\n"
+	    "verbose\n"
+	    "sourceapp\n");
+
+	(void)snprintf(arg, sizeof(arg), "--extra-opts=@%s", f);
+	IS_INT(run(out, sizeof(out), ARGS(arg, "--visibility", "-a", "1")), -1,
+	    "a bare key that needs a value: refused");
+	(void)snprintf(want, sizeof(want), "ERR: %s:3: sourceapp needs a value "
+	    "(sourceapp=VALUE); a key alone is only for an option without one",
+	    f);
+	IS_STR(out, want, "  the error names the file, the line and the key");
+	f = write_ini("bare2.ini", "[check_upstreams]\nverbose\nsourceapp=x\n");
+	(void)snprintf(arg, sizeof(arg), "--extra-opts=@%s", f);
+	IS_INT(run(out, sizeof(out), ARGS(arg, "--visibility")), 0,
+	    "a bare flag and a key with its value: fine");
+	IS_STR(out, "check_upstreams --verbose --sourceapp=x --visibility",
+	    "  the flag alone, the value kept, the command line after");
+	f = write_ini("bare3.ini", "[other]\nsourceapp\n[check_upstreams]\n"
+	    "verbose\n");
+	(void)snprintf(arg, sizeof(arg), "--extra-opts=@%s", f);
+	IS_INT(run(out, sizeof(out), ARGS(arg)), 0,
+	    "a bare key in another section is not ours to judge");
 }
 
 /* Garbage must give an error or a result, never a crash or a leak (the
@@ -359,6 +399,7 @@ main(void)
 	test_errors();
 	test_empty_section();
 	test_command_line_wins();
+	test_bare_key();
 	test_garbage();
 
 	{
