@@ -647,6 +647,7 @@ static int
 check_config(struct config *c, upm_error *err)
 {
 	upm_baseline_opts b;
+	int history_events;
 
 	memset(&b, 0, sizeof(b));
 	if (upm_target_check(&c->q, NULL, UPM_RULES_WHAT, NULL, err) != UPM_OK)
@@ -657,11 +658,15 @@ check_config(struct config *c, upm_error *err)
 	/* Several targets keep their state files under --state-dir. */
 	b.state_file = c->state_file != NULL ? c->state_file : c->state_dir;
 	b.accept = c->accept;
+	/* History's default source is bgplay, asked by prefix: --prefix goes
+	 * with it without naming it. */
+	history_events = c->from && c->until && !c->source_given &&
+	    c->q.n_sources == 0;
 	if (upm_target_check(&c->q, &b, UPM_RULE_EXPECT_AND_STATE |
 	    UPM_RULE_ACCEPT_NO_STATE | UPM_RULE_EXPECT_EMPTY |
 	    UPM_RULE_EXPECT_TARGET |
-	    UPM_RULE_PREFIX_SOURCE | UPM_RULE_AT_SOURCE | UPM_RULE_AT_TIME,
-	    NULL, err) != UPM_OK)
+	    (history_events ? 0 : UPM_RULE_PREFIX_SOURCE) |
+	    UPM_RULE_AT_SOURCE | UPM_RULE_AT_TIME, NULL, err) != UPM_OK)
 		return -1;
 	return ck_history_config_check(c, err);
 }

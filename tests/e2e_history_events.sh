@@ -92,6 +92,12 @@ is "$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["changes"]
 run -a AS131279 -s ripestat-bgplay -p 175.45.179.0/24 --from "$FROM" --until "$UNTIL" -f json
 is "$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["changes"][-1]["time"], d["changes"][-1]["disappeared"])' <<<"$out" 2>&1)" \
     "2017-10-02T09:10:29Z [20485]" "175.45.179.0/24 at 09:10:29"
+# bgplay is history's default: -p alone asks it the same.
+run -a AS131279 -p 175.45.179.0/24 --from "$FROM" --until "$UNTIL" -f json
+is "$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["changes"][-1]["time"], d["changes"][-1]["disappeared"])' <<<"$out" 2>&1)" \
+    "2017-10-02T09:10:29Z [20485]" "-p without -s: the default bgplay, the same change"
+run -a AS131279 -p 175.45.179.0/24
+like "$out" "^UPSTREAMS UNKNOWN - .*--prefix goes with -s" "-p for now without a prefix source: still refused"
 
 # --- --step: samples from the table, no request more -----------------------------
 replay_ctl reset
