@@ -264,6 +264,8 @@ struct upm_rib {
 	u64map up_adjacent;   /* index << 32 | adjacent AS -> routes */
 	u64map up_weighted;   /* index << 32 | pv id -> routes */
 	u64map pv_index;      /* prefix << 32 | vantage -> pv id */
+	u64map all_vantage;   /* vantage AS -> routes with a neighbour */
+	size_t vantages;      /* distinct vantage ASes of those routes */
 	uint64_t with_upstream, direct, events;
 	/* Time: the second being taken, and the present set. */
 	int have_second;
@@ -347,6 +349,7 @@ upm_rib_free(upm_rib *r)
 	map_free(&r->up_session);
 	map_free(&r->up_prefix);
 	map_free(&r->up_vantage);
+	map_free(&r->all_vantage);
 	map_free(&r->up_clique);
 	map_free(&r->up_adjacent);
 	map_free(&r->up_weighted);
@@ -433,7 +436,8 @@ count_route(upm_rib *r, const route *rt, uint32_t sid, uint32_t pid,
 	r->with_upstream += (uint64_t)(int64_t)delta;
 	u->route_server += (uint64_t)(int64_t)(rt->route_server ? delta : 0);
 	idx = (uint64_t)rt->up << 32;
-	if (count_key(&r->up_vantage, idx | rt->vantage, delta,
+	if (count_key(&r->all_vantage, rt->vantage, delta, &r->vantages) != 0 ||
+	    count_key(&r->up_vantage, idx | rt->vantage, delta,
 	    &u->vantages) != 0 ||
 	    (rt->clique && count_key(&r->up_clique, idx | rt->vantage, delta,
 	    &u->clique_vantages) != 0) ||
@@ -757,6 +761,7 @@ upm_rib_snapshot(const upm_rib *r, upm_result **out, upm_error *err)
 		qsort(res->upstreams, n, sizeof(*res->upstreams), by_share);
 	res->observations = r->routes.n;
 	res->with_upstream = paths;
+	res->vantage_ases = r->vantages;
 	res->direct = r->direct;
 	res->n_origins = r->origins.n;
 	*out = res;

@@ -109,6 +109,27 @@ history_unknown(const struct config *c, const char *target,
 	return UPM_STATE_UNKNOWN;
 }
 
+/* The live check's --min-peers rule (upm_result_check's), for each point of
+ * a history: too few vantage ASes see the target for any upstream to be
+ * present, so "no upstream present" would be false.  UNKNOWN, naming when. */
+static upm_status
+history_quality(const struct config *c, int64_t t, const upm_result *r,
+    upm_error *err)
+{
+	char at[32];
+
+	if (r == NULL || r->with_upstream == 0 || r->vantage_ases == 0 ||
+	    r->vantage_ases >= c->q.params.min_peers)
+		return UPM_OK;
+	if (upm_time_format(t, at, sizeof(at)) != UPM_OK)
+		at[0] = '\0';
+	return upm_fail(err, UPM_ERR_QUALITY, "at %sZ only %zu vantage AS%s "
+	    "see%s AS%lu, fewer than --min-peers %zu: no upstream can be "
+	    "present", at, r->vantage_ases, r->vantage_ases == 1 ? "" : "es",
+	    r->vantage_ases == 1 ? "s" : "", (unsigned long)c->q.asn,
+	    c->q.params.min_peers);
+}
+
 /* One step: the result at t, or NULL when there was no data at all (no
  * routes: an outage, which the history counts as an empty set). */
 static upm_status
@@ -155,7 +176,8 @@ history_walk(struct config *c, upm_fetcher *f, history *h, upm_error *err)
 
 		if ((st = history_step(c, f, t, &r, err)) != UPM_OK)
 			break;
-		st = history_add(h, t, r, err);
+		if ((st = history_quality(c, t, r, err)) == UPM_OK)
+			st = history_add(h, t, r, err);
 		upm_result_free(r);
 		if (progress)
 			fprintf(stderr, "\rstep %zu/%zu", i + 1, c->n_steps);
@@ -218,7 +240,8 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 			start = ch->snapshot;
 	}
 	first = t0 > c->from_t ? t0 : c->from_t;
-	if ((st = history_add(h, first, start, err)) != UPM_OK)
+	if ((st = history_quality(c, first, start, err)) != UPM_OK ||
+	    (st = history_add(h, first, start, err)) != UPM_OK)
 		return st;
 	while (k < n_samples && samples[k].time <= first)
 		k++;
@@ -237,7 +260,9 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 			continue;
 		}
 		if (k < n_samples && (ch == NULL || samples[k].time < ch->time)) {
-			if ((st = history_add_sample(h, samples[k].time,
+			if ((st = history_quality(c, samples[k].time,
+			    samples[k].result, err)) != UPM_OK ||
+			    (st = history_add_sample(h, samples[k].time,
 			    samples[k].result, err)) != UPM_OK)
 				return st;
 			k++;
@@ -251,8 +276,10 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 		 * are there, so it is no lack of data). */
 		if (ch->snapshot == NULL && (none = no_route(0)) == NULL)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-		st = history_add(h, ch->time, ch->snapshot ? ch->snapshot : none,
-		    err);
+		st = history_quality(c, ch->time, ch->snapshot, err);
+		if (st == UPM_OK)
+			st = history_add(h, ch->time, ch->snapshot ?
+			    ch->snapshot : none, err);
 		upm_result_free(none);
 		none = NULL;
 		if (st != UPM_OK)

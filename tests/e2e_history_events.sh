@@ -153,4 +153,23 @@ is "$(grep -o '^[0-9T:-]*Z AS[0-9]* [a-z]*' <<<"$out" | tr '\n' ' ')" \
     "the outages of minutes are no change; TransTeleCom counted once the set has lasted"
 like "$err" "flap from 2017-10-01T10:47:00Z to 2017-10-01T10:53:20Z" "flaps told on stderr"
 
+# --- --min-peers above the vantage ASes: UNKNOWN, as the live check ---------------
+run -a 131279 --from "$FROM" --until "$UNTIL" --min-peers 100
+is "$rc" 3 "by events, --min-peers 100 over 41 vantage ASes: UNKNOWN, not a quiet history"
+like "$out" 'data quality: at 2017-09-30T00:00:00Z only 41 vantage ASes see AS131279, fewer than --min-peers 100' "names the reason"
+run -a 131279 -s ripestat-bgp-state --step 1h --from "$FROM" --until "$UNTIL" --min-peers 100
+is "$rc" 3 "snapshots, --min-peers 100: UNKNOWN"
+like "$out" 'data quality: .*only 41 vantage ASes' "names the reason"
+MRT=${UPM_MRT_DIR:-../shared/fixtures-public/mrt}
+if command -v bgpdump >/dev/null 2>&1 && [ -r "$MRT/updates.20160811.1600.gz" ]; then
+	python3 tests/mrt_split.py "$MRT/updates.20160811.1600.gz" 1470931320 "$work/u1" "$work/u2"
+	out=$("$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 --min-peers 100 2>/dev/null)
+	rc=$?
+	is "$rc" 3 "--mrt history, --min-peers 100: UNKNOWN"
+	like "$out" 'data quality: at .* vantage ASes see AS9829, fewer than --min-peers 100' "names the reason"
+else
+	ok 0 "# skip bgpdump or the MRT files are not here"
+	ok 0 "# skip bgpdump or the MRT files are not here"
+fi
+
 tap_end
