@@ -36,6 +36,12 @@ mkdir -p "$work/tree/straddle/bgplay"
 cp -r "$work/tree/default/announced-prefixes" "$work/tree/straddle/"
 cp "$empty" "$work/tree/straddle/bgplay/$all@2017-09-30T00-00-00.json"
 cp "$work/tree/default/bgplay/$all@2017-10-0"[12]"T00-00-00.json" "$work/tree/straddle/bgplay/"
+# ignorer: a server that answers every window with the same day (as one
+# that ignores starttime= would).
+mkdir -p "$work/tree/ignorer/bgplay"
+cp -r "$work/tree/default/announced-prefixes" "$work/tree/ignorer/"
+cp "$work/tree/default/bgplay/$all@2017-10-01T00-00-00.json" "$work/tree/ignorer/bgplay/$all.json"
+cp "$work/tree/default/bgplay/193.0.0.0_21.json" "$work/tree/ignorer/bgplay/"
 start_replay "$work/tree" default || exit 1
 
 run() {
@@ -152,6 +158,22 @@ is "$(grep -o '^[0-9T:-]*Z AS[0-9]* [a-z]*' <<<"$out" | tr '\n' ' ')" \
     "2017-10-01T09:07:51Z AS20485 appeared 2017-10-01T10:14:45Z AS20485 disappeared 2017-10-01T12:26:00Z AS20485 appeared " \
     "the outages of minutes are no change; TransTeleCom counted once the set has lasted"
 like "$err" "flap from 2017-10-01T10:47:00Z to 2017-10-01T10:53:20Z" "flaps told on stderr"
+
+# --- --from 0 is the epoch, not "no start"; an answer for another time is refused --
+replay_ctl reset
+run -a 131279 --from 0 --until 1970-01-01T12:00:00
+is "$(requests | cut -d' ' -f3-)" "announced-prefixes(01-01T00..01-01T12) bgplay(01-01T00..01-01T12)" \
+    "--from 0: starttime=1970-01-01T00:00:00 sent, not left out"
+replay_ctl "scenario?name=ignorer"
+run -a 131279 --from 0 --until 1970-01-01T12:00:00
+is "$rc" 3 "--from 0, an answer of 2017: UNKNOWN"
+like "$out" 'bgplay .* from 1970-01-01T00:00:00Z until 1970-01-01T12:00:00Z: the answer holds a route of 2017-10-01T[0-9:]*Z, outside the time asked; refused' "says the answer is of another time"
+run -a 131279 --from 1970-01-01T00:00:00 --until 1970-01-01T12:00:00
+is "$rc" 3 "--from 1970-01-01T00:00:00 likewise"
+run -a 131279 --from 2017-09-29T00:00:00 --until 2017-09-29T12:00:00 -f json
+is "$rc" 3 "a window of 2017-09-29 answered with 2017-10-01: UNKNOWN"
+like "$out" 'outside the time asked' "refused"
+replay_ctl "scenario?name=default"
 
 # --- --min-peers above the vantage ASes: UNKNOWN, as the live check ---------------
 run -a 131279 --from "$FROM" --until "$UNTIL" --min-peers 100
