@@ -1616,9 +1616,14 @@ upm_query_events(upm_fetcher *f, const upm_query_opts *q, int64_t from,
 		int64_t end = until - t > UPM_EVENTS_CHUNK_S ?
 		    t + UPM_EVENTS_CHUNK_S : until;
 
+		uint64_t before = stats->records;
+
 		e.skip_initial = t > from;
 		e.window_start = t;
 		st = ask_window(&run, d, &e, list, t, end, err);
+		if (st == UPM_OK && before > 0 && stats->records == before &&
+		    stats->empty_days < UPM_EVENTS_MAX_DAYS)
+			stats->empty_day[stats->empty_days++] = t;
 		if (end == until)
 			break;
 	}

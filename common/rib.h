@@ -156,6 +156,11 @@ typedef struct {
 	int control_asked;      /* the target had none: the control was asked */
 	size_t control_sessions; /* sessions that announced the control */
 	uint64_t control_records;
+	/* Days (their window's start) whose answer held no route and no
+	 * update of the target although an earlier day's did: no data, or
+	 * an outage going on (the table tells which). */
+	size_t empty_days;
+	int64_t empty_day[UPM_EVENTS_MAX_DAYS];
 } upm_events_stats;
 
 /* History by events (q->asn, one AS): the prefixes it announced between

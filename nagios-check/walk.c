@@ -330,6 +330,58 @@ sample_event(void *ctx, const upm_event *ev)
 	return upm_rib_sink_event(s->rib, ev);
 }
 
+/* Did the table hold routes just before t (its state from the changes
+ * before t, or at its start)? */
+static int
+routes_before(const upm_rib *rib, int64_t t)
+{
+	const upm_result *r = upm_rib_start(rib);
+	size_t n = upm_rib_changes(rib);
+
+	if (upm_rib_start_time(rib) >= t)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const upm_rib_change *ch = upm_rib_change_at(rib, i);
+
+		if (ch->time >= t)
+			break;
+		if (!ch->flap)
+			r = ch->snapshot;
+	}
+	return r != NULL;
+}
+
+/* A day whose answer held nothing of the target while the table held
+ * routes when it began: no data for that day (an outage would have come as
+ * withdrawals the day before).  What changed in it is unknown: the next
+ * day's routes would be stamped at its midnight as if an event had caused
+ * them.  UNKNOWN, the gap named.  (An empty day in an outage going on is
+ * consistent, and one before any data is RIPEstat's retention beginning
+ * inside the range: the history starts with the first day's routes.) */
+static upm_status
+check_gaps(const struct config *c, const upm_rib *rib,
+    const upm_events_stats *stats, upm_error *err)
+{
+	for (size_t i = 0; i < stats->empty_days; i++) {
+		int64_t t = stats->empty_day[i], end;
+		char a[32], b[32];
+
+		if (!routes_before(rib, t))
+			continue;
+		end = c->until_t - t > UPM_EVENTS_CHUNK_S ?
+		    t + UPM_EVENTS_CHUNK_S : c->until_t;
+		if (upm_time_format(t, a, sizeof(a)) != UPM_OK ||
+		    upm_time_format(end, b, sizeof(b)) != UPM_OK)
+			a[0] = b[0] = '\0';
+		return upm_fail(err, UPM_ERR_NODATA, "no BGP data from %sZ until "
+		    "%sZ (bgplay's answer held no route and no update of the "
+		    "target, which had routes before): what changed then is "
+		    "unknown; ask a range around the gap, or read RIS archive "
+		    "files (--mrt)", a, b);
+	}
+	return UPM_OK;
+}
+
 /* --from/--until by events: bgplay into the table, one request at a time;
  * its change points (and --step's samples) through the one emitter. */
 static int
@@ -379,7 +431,8 @@ run_events(struct config *c, const char *target)
 		goto fail;
 	}
 	alarm(0);
-	if (upm_rib_finish(rib, c->until_t, &err) != UPM_OK)
+	if (upm_rib_finish(rib, c->until_t, &err) != UPM_OK ||
+	    check_gaps(c, rib, &stats, &err) != UPM_OK)
 		goto fail;
 	while (smp.next < smp.n)
 		if (take_sample(&smp) != 0) {

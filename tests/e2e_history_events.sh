@@ -36,6 +36,11 @@ mkdir -p "$work/tree/straddle/bgplay"
 cp -r "$work/tree/default/announced-prefixes" "$work/tree/straddle/"
 cp "$empty" "$work/tree/straddle/bgplay/$all@2017-09-30T00-00-00.json"
 cp "$work/tree/default/bgplay/$all@2017-10-0"[12]"T00-00-00.json" "$work/tree/straddle/bgplay/"
+# hole: the middle day answers empty (RIPEstat's real empty answer).
+mkdir -p "$work/tree/hole/bgplay"
+cp -r "$work/tree/default/announced-prefixes" "$work/tree/hole/"
+cp "$work/tree/default/bgplay/$all@2017-09-30T00-00-00.json" "$work/tree/default/bgplay/$all@2017-10-02T00-00-00.json" "$work/tree/hole/bgplay/"
+cp "$empty" "$work/tree/hole/bgplay/$all@2017-10-01T00-00-00.json"
 # ignorer: a server that answers every window with the same day (as one
 # that ignores starttime= would).
 mkdir -p "$work/tree/ignorer/bgplay"
@@ -173,6 +178,15 @@ is "$rc" 3 "--from 1970-01-01T00:00:00 likewise"
 run -a 131279 --from 2017-09-29T00:00:00 --until 2017-09-29T12:00:00 -f json
 is "$rc" 3 "a window of 2017-09-29 answered with 2017-10-01: UNKNOWN"
 like "$out" 'outside the time asked' "refused"
+replay_ctl "scenario?name=default"
+
+# --- an empty day in the middle: no data, not a change at the next midnight --------
+replay_ctl "scenario?name=hole"
+run -a 131279 --from "$FROM" --until "$UNTIL" -f text
+is "$rc" 3 "a middle day without data: UNKNOWN, not a change stamped at 2017-10-02T00:00:00Z"
+like "$out" 'no data: no BGP data from 2017-10-01T00:00:00Z until 2017-10-02T00:00:00Z .*what changed then is unknown' "names the gap"
+run -a 131279 --from "$FROM" --until 2017-10-01T00:00:00 -f text
+is "$rc" 0 "the range before the gap: its history as usual"
 replay_ctl "scenario?name=default"
 
 # --- --min-peers above the vantage ASes: UNKNOWN, as the live check ---------------
