@@ -17,8 +17,11 @@
  * lateral neighbours apart), shares over the upstreams, min-peers vantage
  * ASes and min-share percent.  It is looked at once per second of event
  * time (events of one second are one moment), and every change of it is
- * stamped with that second.  With a hold time, a change counts only once the new set
- * has lasted that long; one undone sooner is a flap, kept apart.
+ * stamped with that second.  With a hold time, per upstream: an AS's
+ * appearance (disappearance) counts once it has stayed present (absent)
+ * that long, stamped with the second it appeared (disappeared); one undone
+ * sooner is a flap, kept apart; one still pending at the end is told
+ * (upm_rib_pending_at).
  *
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
@@ -106,6 +109,13 @@ void upm_rib_rebase(upm_rib *r);
  * second and commits a pending change that has lasted the hold time by t.
  * UPM_ERR_NOMEM or UPM_OK. */
 upm_status upm_rib_finish(upm_rib *r, int64_t t, upm_error *err);
+
+/* With a hold time, after upm_rib_finish: the upstreams whose appearance
+ * (appear 1) or disappearance (0) since a second had not lasted the hold
+ * time by the end: neither change nor flap; in time order. */
+size_t upm_rib_pending_n(const upm_rib *r);
+int upm_rib_pending_at(const upm_rib *r, size_t i, uint32_t *asn,
+    int *appear, int64_t *since);
 
 /* Changes and flaps so far, in time order; borrowed. */
 size_t upm_rib_changes(const upm_rib *r);

@@ -60,6 +60,10 @@ upm_status history_add(history *h, int64_t t, const upm_result *r,
  * its values count (shares, Graphite lines), its present set is the step
  * before's, so it is never a change point.  The first step is taken as
  * history_add takes it. */
+/* --hold: an upstream's appearance (appear 1) or disappearance since a
+ * second that had not lasted the hold time by the end (JSON "pending"). */
+upm_status history_add_pending(history *h, uint32_t asn, int appear,
+    int64_t since, upm_error *err);
 upm_status history_add_sample(history *h, int64_t t, const upm_result *r,
     upm_error *err);
 

@@ -211,12 +211,43 @@ static void
 tell_flap(const upm_rib_change *ch)
 {
 	char a[32], b[32];
+	int appear = ch->appeared.n > 0;
+	const upm_asn_list *l = appear ? &ch->appeared : &ch->disappeared;
 
-	if (upm_time_format(ch->time, a, sizeof(a)) == UPM_OK &&
+	if (l->n > 0 && upm_time_format(ch->time, a, sizeof(a)) == UPM_OK &&
 	    upm_time_format(ch->until, b, sizeof(b)) == UPM_OK)
-		fprintf(stderr, "%s: flap from %sZ to %sZ (%zu appeared, %zu "
-		    "disappeared, undone within the hold time)\n", PROGNAME, a,
-		    b, ch->appeared.n, ch->disappeared.n);
+		fprintf(stderr, "%s: flap from %sZ to %sZ: AS%lu %s, undone "
+		    "within the hold time\n", PROGNAME, a, b,
+		    (unsigned long)l->v[0], appear ? "appeared" : "disappeared");
+}
+
+/* --hold: the upstreams whose change had not lasted the hold time by the
+ * end, neither change nor flap: on stderr and in JSON. */
+static upm_status
+tell_pending(const struct config *c, const struct upm_rib *rib, history *h,
+    upm_error *err)
+{
+	for (size_t i = 0; i < upm_rib_pending_n(rib); i++) {
+		uint32_t asn;
+		int appear;
+		int64_t since;
+		char a[32];
+		upm_status st;
+
+		if (upm_rib_pending_at(rib, i, &asn, &appear, &since) != 0 ||
+		    since > c->until_t)
+			continue;
+		if (upm_time_format(since, a, sizeof(a)) != UPM_OK)
+			a[0] = '\0';
+		fprintf(stderr, "%s: pending at the end: AS%lu %s at %sZ, not "
+		    "yet lasted the hold time of %lld s\n", PROGNAME,
+		    (unsigned long)asn, appear ? "appeared" : "disappeared", a,
+		    (long long)c->hold_s);
+		if ((st = history_add_pending(h, asn, appear, since, err)) !=
+		    UPM_OK)
+			return st;
+	}
+	return UPM_OK;
 }
 
 upm_status
@@ -286,7 +317,7 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 			return st;
 		i++;
 	}
-	return UPM_OK;
+	return tell_pending(c, rib, h, err);
 }
 
 /* --step with events: the table sampled every step as the events pass,
