@@ -101,6 +101,28 @@ print(" ".join("%s+%s" % (c["time"][11:19], ",".join(map(str, c["appeared"]))) f
 like "$(cat "$work/err")" "pending at the end: AS6762 appeared at 2016-08-11T16:04:02Z" "and told on stderr"
 like "$(cat "$work/err")" "flap from 2016-08-11T16:03:18Z to 2016-08-11T16:03:45Z: AS4755 appeared" "the flaps of each upstream told"
 
+# The hold per upstream against the independent reference (changes and
+# what is pending at the end).
+for o in 9829 24427 262785; do
+	for h in 10 59; do
+		want=$(python3 tests/mrt_reference.py changes "$work/u1" "$work/u2" --origin "$o" --hold "$h")
+		got=$("$CHECK" -a "$o" --mrt "$work/u1" "$work/u2" --hold "$h" \
+		    --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f json \
+		    2>/dev/null | python3 -c '
+import calendar, json, sys, time
+d = json.load(sys.stdin)
+t = lambda s: calendar.timegm(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S"))
+for c in d["changes"]:
+    print(t(c["time"]), " ".join(["+%d" % a for a in sorted(c["appeared"])] +
+                                 ["-%d" % a for a in sorted(c["disappeared"])]))
+for p in sorted(d.get("pending", []), key=lambda p: (t(p["since"]), p["asn"])):
+    print("pending", t(p["since"]), ("+%d" if p["change"] == "appeared" else "-%d") % p["asn"])')
+		ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+		    "AS$o --hold $h: $(wc -l <<<"$want") lines (change points, pending) as the reference"
+		[ "$got" = "$want" ] || diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
+	done
+done
+
 # Errors.
 head -c 100000 "$work/u2" >"$work/cut"
 "$CHECK" -a 9829 --mrt "$work/cut" >"$work/out" 2>&1
