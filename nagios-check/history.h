@@ -82,7 +82,9 @@ upm_state history_state(const history *h);
 /* One JSON object: target, from, until (ISO 8601 UTC), step (seconds),
  * steps, steps_without_data, start {time, no_data, upstreams}, changes [{time,
  * no_data, appeared, disappeared, upstreams [{asn, share}]}], upstreams being
- * the present set after the change.  Ends with "\n". */
+ * the present set after the change; with --hold, when a change had not
+ * lasted it by the end, pending [{asn, change ("appeared"/"disappeared"),
+ * since}].  Ends with "\n". */
 upm_status history_render_json(const history *h, upm_buf *out);
 
 /* Graphite plaintext, one line per metric and step with data:

@@ -161,7 +161,7 @@ run -a 131279 --from "$FROM" --until "$UNTIL" --hold 10m -f text
 is "$rc" 2 "--hold 10m: change points remain"
 is "$(grep -o '^[0-9T:-]*Z AS[0-9]* [a-z]*' <<<"$out" | tr '\n' ' ')" \
     "2017-10-01T09:07:51Z AS20485 appeared 2017-10-01T10:14:45Z AS20485 disappeared 2017-10-01T12:26:00Z AS20485 appeared " \
-    "the outages of minutes are no change; TransTeleCom counted once the set has lasted"
+    "the outages of minutes are no change; TransTeleCom counted once it has lasted, each flap apart"
 like "$err" "flap from 2017-10-01T10:47:00Z to 2017-10-01T10:53:20Z" "flaps told on stderr"
 
 # --- --from 0 is the epoch, not "no start"; an answer for another time is refused --
