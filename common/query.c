@@ -1416,6 +1416,9 @@ struct events_run {
 	upm_events_stats *stats;
 	int skip_initial;           /* a later day: updates before it dropped */
 	int64_t window_start;       /* the day asked */
+	int64_t window_end;
+	int outside;                /* a record outside the window asked */
+	int64_t outside_time;
 	upm_strlist control;        /* the control's sessions */
 	int is_control;
 };
@@ -1438,6 +1441,15 @@ on_window_event(void *ctx, const upm_event *ev)
 	 * retention starting inside the range) fills the table from then. */
 	if (e->skip_initial && !ev->initial && ev->time < e->window_start)
 		return 0;
+	/* An answer for another time than the one asked (a starttime the
+	 * source ignored): its routes would be taken for the window's.  An
+	 * initial state without a known time (0) is the window's start. */
+	if (ev->time > e->window_end || (ev->time < e->window_start &&
+	    !(ev->initial && ev->time == 0))) {
+		e->outside = 1;
+		e->outside_time = ev->time;
+		return -1;
+	}
 	e->stats->records++;
 	return e->sink->event != NULL ? e->sink->event(e->sink->ctx, ev) : 0;
 }
@@ -1454,6 +1466,9 @@ ask_window(struct run *run, const upm_source_desc *d, struct events_run *e,
 
 	q.window_start = from;
 	q.window_end = until;
+	q.have_window = 1;
+	e->window_end = until;
+	e->outside = 0;
 	memset(&rd, 0, sizeof(rd));
 	rd.desc = d;
 	rd.sink.event = on_window_event;
@@ -1465,6 +1480,18 @@ ask_window(struct run *run, const upm_source_desc *d, struct events_run *e,
 	free(req);
 	if (st == UPM_OK)
 		note_message(run, rd.meta.messages);
+	if (st == UPM_ERR_ABORTED && e->outside) {
+		char a[32], b[32], o[32];
+
+		if (upm_time_format(from, a, sizeof(a)) != UPM_OK ||
+		    upm_time_format(until, b, sizeof(b)) != UPM_OK ||
+		    upm_time_format(e->outside_time, o, sizeof(o)) != UPM_OK)
+			a[0] = b[0] = o[0] = '\0';
+		return upm_fail(err, UPM_ERR_SHAPE, "%s %.64s%s from %sZ until "
+		    "%sZ: the answer holds a route of %sZ, outside the time "
+		    "asked; refused", d->request_name, resource,
+		    strchr(resource, ',') ? ",..." : "", a, b, o);
+	}
 	if (st == UPM_ERR_ABORTED)
 		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
 	if (st != UPM_OK) {
@@ -1501,6 +1528,7 @@ window_prefixes(struct run *run, int64_t from, int64_t until,
 	a->max = UPM_EVENTS_MAX_PREFIXES;
 	q.window_start = from;
 	q.window_end = until;
+	q.have_window = 1;
 	as_resource(q.asn, res, sizeof(res));
 	stats->requests++;
 	st = upm_ripestat_window_url(&q, "announced-prefixes", res, &url, err);
@@ -1589,9 +1617,14 @@ upm_query_events(upm_fetcher *f, const upm_query_opts *q, int64_t from,
 		int64_t end = until - t > UPM_EVENTS_CHUNK_S ?
 		    t + UPM_EVENTS_CHUNK_S : until;
 
+		uint64_t before = stats->records;
+
 		e.skip_initial = t > from;
 		e.window_start = t;
 		st = ask_window(&run, d, &e, list, t, end, err);
+		if (st == UPM_OK && before > 0 && stats->records == before &&
+		    stats->empty_days < UPM_EVENTS_MAX_DAYS)
+			stats->empty_day[stats->empty_days++] = t;
 		if (end == until)
 			break;
 	}

@@ -247,6 +247,15 @@ typedef struct {
 	uint64_t route_server;     /* routes through a route server */
 } rib_upstream;
 
+/* With a hold time: an upstream whose presence differs from the committed
+ * set since a second, and the table then. */
+typedef struct {
+	uint32_t asn;
+	int appear;           /* present now, not committed; else the reverse */
+	int64_t since;
+	upm_result *snap;
+} rib_pending;
+
 struct upm_rib {
 	upm_compute *rules;   /* the origin set and the path rules */
 	upm_asn_list origins;
@@ -264,6 +273,8 @@ struct upm_rib {
 	u64map up_adjacent;   /* index << 32 | adjacent AS -> routes */
 	u64map up_weighted;   /* index << 32 | pv id -> routes */
 	u64map pv_index;      /* prefix << 32 | vantage -> pv id */
+	u64map all_vantage;   /* vantage AS -> routes with a neighbour */
+	size_t vantages;      /* distinct vantage ASes of those routes */
 	uint64_t with_upstream, direct, events;
 	/* Time: the second being taken, and the present set. */
 	int have_second;
@@ -272,10 +283,8 @@ struct upm_rib {
 	int64_t start_time;
 	upm_result *start;
 	upm_asn_list committed;
-	int pending;
-	int64_t pend_first, pend_time;
-	upm_asn_list pend_set;
-	upm_result *pend_snapshot;
+	rib_pending *pend;    /* per upstream, in time order */
+	size_t n_pend, pend_cap;
 	upm_rib_change *changes;
 	size_t n_changes, changes_cap;
 	int failed;
@@ -303,7 +312,6 @@ upm_rib_new(const upm_asn_list *origins, const upm_params *p, int64_t hold_s,
 	}
 	upm_asn_list_init(&r->origins);
 	upm_asn_list_init(&r->committed);
-	upm_asn_list_init(&r->pend_set);
 	if ((r->rules = upm_compute_new(origins, err)) == NULL) {
 		upm_rib_free(r);
 		return NULL;
@@ -347,6 +355,7 @@ upm_rib_free(upm_rib *r)
 	map_free(&r->up_session);
 	map_free(&r->up_prefix);
 	map_free(&r->up_vantage);
+	map_free(&r->all_vantage);
 	map_free(&r->up_clique);
 	map_free(&r->up_adjacent);
 	map_free(&r->up_weighted);
@@ -358,9 +367,10 @@ upm_rib_free(upm_rib *r)
 		change_free(&r->changes[i]);
 	free(r->changes);
 	upm_result_free(r->start);
-	upm_result_free(r->pend_snapshot);
+	for (size_t i = 0; i < r->n_pend; i++)
+		upm_result_free(r->pend[i].snap);
+	free(r->pend);
 	upm_asn_list_free(&r->committed);
-	upm_asn_list_free(&r->pend_set);
 	upm_asn_list_free(&r->origins);
 	upm_compute_free(r->rules);
 	free(r);
@@ -433,7 +443,8 @@ count_route(upm_rib *r, const route *rt, uint32_t sid, uint32_t pid,
 	r->with_upstream += (uint64_t)(int64_t)delta;
 	u->route_server += (uint64_t)(int64_t)(rt->route_server ? delta : 0);
 	idx = (uint64_t)rt->up << 32;
-	if (count_key(&r->up_vantage, idx | rt->vantage, delta,
+	if (count_key(&r->all_vantage, rt->vantage, delta, &r->vantages) != 0 ||
+	    count_key(&r->up_vantage, idx | rt->vantage, delta,
 	    &u->vantages) != 0 ||
 	    (rt->clique && count_key(&r->up_clique, idx | rt->vantage, delta,
 	    &u->clique_vantages) != 0) ||
@@ -757,6 +768,7 @@ upm_rib_snapshot(const upm_rib *r, upm_result **out, upm_error *err)
 		qsort(res->upstreams, n, sizeof(*res->upstreams), by_share);
 	res->observations = r->routes.n;
 	res->with_upstream = paths;
+	res->vantage_ases = r->vantages;
 	res->direct = r->direct;
 	res->n_origins = r->origins.n;
 	*out = res;
@@ -832,7 +844,18 @@ record(upm_rib *r, int64_t t, int64_t until, const upm_asn_list *from,
 		r->changes = v;
 		r->changes_cap = cap;
 	}
-	c = &r->changes[r->n_changes++];
+	/* In time order: a flap is recorded when undone, with its start,
+	 * possibly before changes already recorded. */
+	{
+		size_t at = r->n_changes;
+
+		while (at > 0 && r->changes[at - 1].time > t)
+			at--;
+		memmove(&r->changes[at + 1], &r->changes[at],
+		    (r->n_changes - at) * sizeof(*r->changes));
+		r->n_changes++;
+		c = &r->changes[at];
+	}
 	memset(c, 0, sizeof(*c));
 	c->time = t;
 	c->until = until;
@@ -864,23 +887,192 @@ snapshot_or_null(const upm_rib *r)
 	return s;
 }
 
-static int
-commit_pending(upm_rib *r)
+static void
+list_remove(upm_asn_list *l, uint32_t asn)
 {
-	int rc = record(r, r->pend_time, 0, &r->committed, &r->pend_set,
-	    r->pend_snapshot);
-
-	r->pend_snapshot = NULL;
-	r->pending = 0;
-	return rc != 0 || set_copy(&r->committed, &r->pend_set) != 0 ? -1 : 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == asn) {
+			memmove(&l->v[i], &l->v[i + 1],
+			    (l->n - i - 1) * sizeof(*l->v));
+			l->n--;
+			return;
+		}
 }
 
-/* A pending change that has lasted the hold time by t counts. */
+static void
+pend_drop(upm_rib *r, size_t i)
+{
+	upm_result_free(r->pend[i].snap);
+	memmove(&r->pend[i], &r->pend[i + 1],
+	    (r->n_pend - i - 1) * sizeof(*r->pend));
+	r->n_pend--;
+}
+
+static void
+pend_clear(upm_rib *r)
+{
+	while (r->n_pend > 0)
+		pend_drop(r, r->n_pend - 1);
+}
+
+static int
+pend_find(const upm_rib *r, uint32_t asn)
+{
+	for (size_t i = 0; i < r->n_pend; i++)
+		if (r->pend[i].asn == asn)
+			return 1;
+	return 0;
+}
+
+static int
+pend_add(upm_rib *r, uint32_t asn, int appear, int64_t t)
+{
+	if (r->n_pend == r->pend_cap) {
+		size_t cap = r->pend_cap ? r->pend_cap * 2 : 8;
+		rib_pending *v = realloc(r->pend, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		r->pend = v;
+		r->pend_cap = cap;
+	}
+	r->pend[r->n_pend].asn = asn;
+	r->pend[r->n_pend].appear = appear;
+	r->pend[r->n_pend].since = t;
+	r->pend[r->n_pend].snap = snapshot_or_null(r);
+	r->n_pend++;
+	return 0;
+}
+
+/* The table's snapshot made to show the committed set: present exactly
+ * the committed upstreams (one committed but without a route then gets an
+ * entry of share 0).  *snap may be NULL (no route). */
+static int
+snapshot_committed(upm_result **snap, const upm_asn_list *committed)
+{
+	upm_result *s = *snap;
+	size_t missing = 0, k;
+
+	if (s == NULL) {
+		if (committed->n == 0)
+			return 0;
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return -1;
+		upm_asn_list_init(&s->appeared);
+		upm_asn_list_init(&s->disappeared);
+		*snap = s;
+	}
+	s->n_present = 0;
+	for (size_t i = 0; i < s->n_upstreams; i++)
+		if ((s->upstreams[i].present = upm_asn_list_has(committed,
+		    s->upstreams[i].asn)))
+			s->n_present++;
+	for (size_t i = 0; i < committed->n; i++) {
+		for (k = 0; k < s->n_upstreams; k++)
+			if (s->upstreams[k].asn == committed->v[i])
+				break;
+		missing += k == s->n_upstreams;
+	}
+	if (missing > 0) {
+		upm_upstream *v = realloc(s->upstreams, (s->n_upstreams +
+		    missing) * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		s->upstreams = v;
+		for (size_t i = 0; i < committed->n; i++) {
+			for (k = 0; k < s->n_upstreams; k++)
+				if (s->upstreams[k].asn == committed->v[i])
+					break;
+			if (k < s->n_upstreams)
+				continue;
+			memset(&s->upstreams[k], 0, sizeof(*s->upstreams));
+			s->upstreams[k].asn = committed->v[i];
+			s->upstreams[k].present = 1;
+			s->upstreams[k].role = UPM_ROLE_UPSTREAM;
+			s->upstreams[k].status = UPM_ST_UNBASELINED;
+			s->n_upstreams++;
+			s->n_present++;
+		}
+	}
+	return 0;
+}
+
+/* Pending changes that have lasted the hold time by t count, each stamped
+ * with the second it began (those of one second as one change). */
 static int
 check_hold(upm_rib *r, int64_t t)
 {
-	if (r->pending && t - r->pend_time >= r->hold)
-		return commit_pending(r);
+	while (r->n_pend > 0 && t - r->pend[0].since >= r->hold) {
+		int64_t since = r->pend[0].since;
+		upm_asn_list before;
+		upm_result *snap = r->pend[0].snap;
+		int rc = 0;
+
+		r->pend[0].snap = NULL;
+		upm_asn_list_init(&before);
+		if (set_copy(&before, &r->committed) != 0) {
+			upm_result_free(snap);
+			return -1;
+		}
+		while (r->n_pend > 0 && r->pend[0].since == since && rc == 0) {
+			if (r->pend[0].appear)
+				rc = upm_asn_list_add(&r->committed,
+				    r->pend[0].asn) != UPM_OK;
+			else
+				list_remove(&r->committed,
+				    r->pend[0].asn);
+			pend_drop(r, 0);
+		}
+		if (rc == 0 && snapshot_committed(&snap, &r->committed) != 0)
+			rc = -1;
+		if (rc == 0)
+			rc = record(r, since, 0, &before, &r->committed, snap);
+		else
+			upm_result_free(snap);
+		upm_asn_list_free(&before);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* With a hold time, the end of second t: per upstream, a presence that
+ * differs from the committed set starts pending; one back as committed
+ * before the hold time is a flap. */
+static int
+hold_second(upm_rib *r, int64_t t, const upm_asn_list *now)
+{
+	size_t i = 0;
+
+	while (i < r->n_pend) {
+		rib_pending *p = &r->pend[i];
+		upm_asn_list one, none;
+		int rc;
+
+		if (upm_asn_list_has(now, p->asn) == p->appear) {
+			i++;
+			continue;
+		}
+		upm_asn_list_init(&one);
+		upm_asn_list_init(&none);
+		rc = upm_asn_list_add(&one, p->asn) != UPM_OK ? -1 :
+		    record(r, p->since, t, p->appear ? &none : &one,
+		    p->appear ? &one : &none, NULL);
+		upm_asn_list_free(&one);
+		pend_drop(r, i);
+		if (rc != 0)
+			return -1;
+	}
+	for (i = 0; i < now->n; i++)
+		if (!upm_asn_list_has(&r->committed, now->v[i]) &&
+		    !pend_find(r, now->v[i]) && pend_add(r, now->v[i], 1, t) != 0)
+			return -1;
+	for (i = 0; i < r->committed.n; i++)
+		if (!upm_asn_list_has(now, r->committed.v[i]) &&
+		    !pend_find(r, r->committed.v[i]) &&
+		    pend_add(r, r->committed.v[i], 0, t) != 0)
+			return -1;
 	return 0;
 }
 
@@ -908,25 +1100,8 @@ close_second(upm_rib *r, int64_t t)
 			if (rc == 0)
 				rc = set_copy(&r->committed, &now);
 		}
-	} else if (upm_asn_list_equal(&now, &r->committed)) {
-		if (r->pending) {
-			/* Undone within the hold time: a flap, from the
-			 * first divergence to now. */
-			rc = record(r, r->pend_first, t, &r->committed,
-			    &r->pend_set, NULL);
-			upm_result_free(r->pend_snapshot);
-			r->pend_snapshot = NULL;
-			r->pending = 0;
-		}
-	} else if (!r->pending || !upm_asn_list_equal(&now, &r->pend_set)) {
-		if (!r->pending)
-			r->pend_first = t;
-		r->pending = 1;
-		r->pend_time = t;
-		upm_result_free(r->pend_snapshot);
-		r->pend_snapshot = snapshot_or_null(r);
-		rc = set_copy(&r->pend_set, &now);
-	}
+	} else
+		rc = hold_second(r, t, &now);
 	upm_asn_list_free(&now);
 	return rc;
 }
@@ -990,9 +1165,7 @@ upm_rib_rebase(upm_rib *r)
 		r->have_second = 0;
 	} else
 		r->started = 0;
-	r->pending = 0;
-	upm_result_free(r->pend_snapshot);
-	r->pend_snapshot = NULL;
+	pend_clear(r);
 }
 
 upm_status
@@ -1010,6 +1183,24 @@ upm_rib_finish(upm_rib *r, int64_t t, upm_error *err)
 		r->have_second = 0;
 	}
 	return UPM_OK;
+}
+
+size_t
+upm_rib_pending_n(const upm_rib *r)
+{
+	return r->n_pend;
+}
+
+int
+upm_rib_pending_at(const upm_rib *r, size_t i, uint32_t *asn, int *appear,
+    int64_t *since)
+{
+	if (i >= r->n_pend)
+		return -1;
+	*asn = r->pend[i].asn;
+	*appear = r->pend[i].appear;
+	*since = r->pend[i].since;
+	return 0;
 }
 
 size_t

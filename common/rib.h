@@ -17,8 +17,11 @@
  * lateral neighbours apart), shares over the upstreams, min-peers vantage
  * ASes and min-share percent.  It is looked at once per second of event
  * time (events of one second are one moment), and every change of it is
- * stamped with that second.  With a hold time, a change counts only once the new set
- * has lasted that long; one undone sooner is a flap, kept apart.
+ * stamped with that second.  With a hold time, per upstream: an AS's
+ * appearance (disappearance) counts once it has stayed present (absent)
+ * that long, stamped with the second it appeared (disappeared); one undone
+ * sooner is a flap, kept apart; one still pending at the end is told
+ * (upm_rib_pending_at).
  *
  * Copyright (c) 2026 the upstreams authors.
  * SPDX-License-Identifier: MIT
@@ -107,6 +110,13 @@ void upm_rib_rebase(upm_rib *r);
  * UPM_ERR_NOMEM or UPM_OK. */
 upm_status upm_rib_finish(upm_rib *r, int64_t t, upm_error *err);
 
+/* With a hold time, after upm_rib_finish: the upstreams whose appearance
+ * (appear 1) or disappearance (0) since a second had not lasted the hold
+ * time by the end: neither change nor flap; in time order. */
+size_t upm_rib_pending_n(const upm_rib *r);
+int upm_rib_pending_at(const upm_rib *r, size_t i, uint32_t *asn,
+    int *appear, int64_t *since);
+
 /* Changes and flaps so far, in time order; borrowed. */
 size_t upm_rib_changes(const upm_rib *r);
 const upm_rib_change *upm_rib_change_at(const upm_rib *r, size_t i);
@@ -156,6 +166,11 @@ typedef struct {
 	int control_asked;      /* the target had none: the control was asked */
 	size_t control_sessions; /* sessions that announced the control */
 	uint64_t control_records;
+	/* Days (their window's start) whose answer held no route and no
+	 * update of the target although an earlier day's did: no data, or
+	 * an outage going on (the table tells which). */
+	size_t empty_days;
+	int64_t empty_day[UPM_EVENTS_MAX_DAYS];
 } upm_events_stats;
 
 /* History by events (q->asn, one AS): the prefixes it announced between

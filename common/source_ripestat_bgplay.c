@@ -37,10 +37,10 @@ upm_ripestat_window_url(const upm_query_opts *q, const char *call,
 	int n;
 
 	start[0] = end[0] = '\0';
-	if (q->window_start > 0 &&
+	if ((q->have_window || q->window_start > 0) &&
 	    upm_time_format(q->window_start, start, sizeof(start)) != UPM_OK)
 		return upm_fail(err, UPM_ERR_ARG, "window start out of range");
-	if (q->window_end > 0 &&
+	if ((q->have_window || q->window_end > 0) &&
 	    upm_time_format(q->window_end, end, sizeof(end)) != UPM_OK)
 		return upm_fail(err, UPM_ERR_ARG, "window end out of range");
 	n = snprintf(extra, sizeof(extra), "%s%s%s%s%s", start[0] ?

@@ -549,8 +549,10 @@ typedef struct {
 	size_t n_prefixes;
 	const char *at;           /* bgp-state timestamp= value, NULL for now */
 	/* Event sources (ripestat-bgplay, ripestat-bgp-updates): the window,
-	 * Unix seconds (0: the source's default, the latest data). */
+	 * Unix seconds (0: the source's default, the latest data, unless
+	 * have_window: then both are sent as given, 0 the epoch). */
 	int64_t window_start, window_end;
+	int have_window;
 	int visibility;           /* also ask routing-status for visibility */
 	size_t max_prefixes;      /* looking glasses: most prefixes asked; 0: 64 */
 	upm_params params;

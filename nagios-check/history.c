@@ -46,6 +46,12 @@ struct history {
 	size_t no_data;
 	size_t changes;
 	upm_asn_list prev;           /* present set of the last step */
+	struct hist_pending {        /* --hold: not lasted by the end */
+		uint32_t asn;
+		int appear;
+		int64_t since;
+	} *pend;
+	size_t n_pend;
 };
 
 /* ------------------------------------------------------------ arguments */
@@ -187,6 +193,7 @@ history_free(history *h)
 	for (i = 0; i < h->n; i++)
 		step_free(&h->v[i]);
 	free(h->v);
+	free(h->pend);
 	upm_asn_list_free(&h->prev);
 	free(h);
 }
@@ -322,6 +329,23 @@ add_step(history *h, int64_t t, const upm_result *r, int sample,
 	h->n++;
 	upm_asn_list_free(&h->prev);
 	h->prev = present;
+	return UPM_OK;
+}
+
+upm_status
+history_add_pending(history *h, uint32_t asn, int appear, int64_t since,
+    upm_error *err)
+{
+	struct hist_pending *v = realloc(h->pend, (h->n_pend + 1) *
+	    sizeof(*v));
+
+	if (v == NULL)
+		return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
+	h->pend = v;
+	v[h->n_pend].asn = asn;
+	v[h->n_pend].appear = appear;
+	v[h->n_pend].since = since;
+	h->n_pend++;
 	return UPM_OK;
 }
 
@@ -469,6 +493,22 @@ json_history(const history *h)
 		if (h->v[i].changed &&
 		    json_array_append_new(changes, json_step(&h->v[i], 1)) != 0)
 			goto fail;
+	if (h->n_pend > 0) {
+		json_t *p = json_array();
+
+		if (p == NULL || json_object_set_new(o, "pending", p) != 0)
+			goto fail;
+		for (i = 0; i < h->n_pend; i++) {
+			char since[40];
+
+			iso_utc(h->pend[i].since, since, sizeof(since));
+			if (json_array_append_new(p, json_pack("{s:I, s:s, s:s}",
+			    "asn", (json_int_t)h->pend[i].asn, "change",
+			    h->pend[i].appear ? "appeared" : "disappeared",
+			    "since", since)) != 0)
+				goto fail;
+		}
+	}
 	return o;
 fail:
 	json_decref(o);

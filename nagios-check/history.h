@@ -60,6 +60,10 @@ upm_status history_add(history *h, int64_t t, const upm_result *r,
  * its values count (shares, Graphite lines), its present set is the step
  * before's, so it is never a change point.  The first step is taken as
  * history_add takes it. */
+/* --hold: an upstream's appearance (appear 1) or disappearance since a
+ * second that had not lasted the hold time by the end (JSON "pending"). */
+upm_status history_add_pending(history *h, uint32_t asn, int appear,
+    int64_t since, upm_error *err);
 upm_status history_add_sample(history *h, int64_t t, const upm_result *r,
     upm_error *err);
 
@@ -78,7 +82,9 @@ upm_state history_state(const history *h);
 /* One JSON object: target, from, until (ISO 8601 UTC), step (seconds),
  * steps, steps_without_data, start {time, no_data, upstreams}, changes [{time,
  * no_data, appeared, disappeared, upstreams [{asn, share}]}], upstreams being
- * the present set after the change.  Ends with "\n". */
+ * the present set after the change; with --hold, when a change had not
+ * lasted it by the end, pending [{asn, change ("appeared"/"disappeared"),
+ * since}].  Ends with "\n". */
 upm_status history_render_json(const history *h, upm_buf *out);
 
 /* Graphite plaintext, one line per metric and step with data:

@@ -109,6 +109,27 @@ history_unknown(const struct config *c, const char *target,
 	return UPM_STATE_UNKNOWN;
 }
 
+/* The live check's --min-peers rule (upm_result_check's), for each point of
+ * a history: too few vantage ASes see the target for any upstream to be
+ * present, so "no upstream present" would be false.  UNKNOWN, naming when. */
+static upm_status
+history_quality(const struct config *c, int64_t t, const upm_result *r,
+    upm_error *err)
+{
+	char at[32];
+
+	if (r == NULL || r->with_upstream == 0 || r->vantage_ases == 0 ||
+	    r->vantage_ases >= c->q.params.min_peers)
+		return UPM_OK;
+	if (upm_time_format(t, at, sizeof(at)) != UPM_OK)
+		at[0] = '\0';
+	return upm_fail(err, UPM_ERR_QUALITY, "at %sZ only %zu vantage AS%s "
+	    "see%s AS%lu, fewer than --min-peers %zu: no upstream can be "
+	    "present", at, r->vantage_ases, r->vantage_ases == 1 ? "" : "es",
+	    r->vantage_ases == 1 ? "s" : "", (unsigned long)c->q.asn,
+	    c->q.params.min_peers);
+}
+
 /* One step: the result at t, or NULL when there was no data at all (no
  * routes: an outage, which the history counts as an empty set). */
 static upm_status
@@ -155,7 +176,8 @@ history_walk(struct config *c, upm_fetcher *f, history *h, upm_error *err)
 
 		if ((st = history_step(c, f, t, &r, err)) != UPM_OK)
 			break;
-		st = history_add(h, t, r, err);
+		if ((st = history_quality(c, t, r, err)) == UPM_OK)
+			st = history_add(h, t, r, err);
 		upm_result_free(r);
 		if (progress)
 			fprintf(stderr, "\rstep %zu/%zu", i + 1, c->n_steps);
@@ -189,12 +211,43 @@ static void
 tell_flap(const upm_rib_change *ch)
 {
 	char a[32], b[32];
+	int appear = ch->appeared.n > 0;
+	const upm_asn_list *l = appear ? &ch->appeared : &ch->disappeared;
 
-	if (upm_time_format(ch->time, a, sizeof(a)) == UPM_OK &&
+	if (l->n > 0 && upm_time_format(ch->time, a, sizeof(a)) == UPM_OK &&
 	    upm_time_format(ch->until, b, sizeof(b)) == UPM_OK)
-		fprintf(stderr, "%s: flap from %sZ to %sZ (%zu appeared, %zu "
-		    "disappeared, undone within the hold time)\n", PROGNAME, a,
-		    b, ch->appeared.n, ch->disappeared.n);
+		fprintf(stderr, "%s: flap from %sZ to %sZ: AS%lu %s, undone "
+		    "within the hold time\n", PROGNAME, a, b,
+		    (unsigned long)l->v[0], appear ? "appeared" : "disappeared");
+}
+
+/* --hold: the upstreams whose change had not lasted the hold time by the
+ * end, neither change nor flap: on stderr and in JSON. */
+static upm_status
+tell_pending(const struct config *c, const struct upm_rib *rib, history *h,
+    upm_error *err)
+{
+	for (size_t i = 0; i < upm_rib_pending_n(rib); i++) {
+		uint32_t asn;
+		int appear;
+		int64_t since;
+		char a[32];
+		upm_status st;
+
+		if (upm_rib_pending_at(rib, i, &asn, &appear, &since) != 0 ||
+		    since > c->until_t)
+			continue;
+		if (upm_time_format(since, a, sizeof(a)) != UPM_OK)
+			a[0] = '\0';
+		fprintf(stderr, "%s: pending at the end: AS%lu %s at %sZ, not "
+		    "yet lasted the hold time of %lld s\n", PROGNAME,
+		    (unsigned long)asn, appear ? "appeared" : "disappeared", a,
+		    (long long)c->hold_s);
+		if ((st = history_add_pending(h, asn, appear, since, err)) !=
+		    UPM_OK)
+			return st;
+	}
+	return UPM_OK;
 }
 
 upm_status
@@ -218,7 +271,8 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 			start = ch->snapshot;
 	}
 	first = t0 > c->from_t ? t0 : c->from_t;
-	if ((st = history_add(h, first, start, err)) != UPM_OK)
+	if ((st = history_quality(c, first, start, err)) != UPM_OK ||
+	    (st = history_add(h, first, start, err)) != UPM_OK)
 		return st;
 	while (k < n_samples && samples[k].time <= first)
 		k++;
@@ -237,7 +291,9 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 			continue;
 		}
 		if (k < n_samples && (ch == NULL || samples[k].time < ch->time)) {
-			if ((st = history_add_sample(h, samples[k].time,
+			if ((st = history_quality(c, samples[k].time,
+			    samples[k].result, err)) != UPM_OK ||
+			    (st = history_add_sample(h, samples[k].time,
 			    samples[k].result, err)) != UPM_OK)
 				return st;
 			k++;
@@ -251,15 +307,17 @@ ck_rib_history(const struct config *c, const struct upm_rib *rib,
 		 * are there, so it is no lack of data). */
 		if (ch->snapshot == NULL && (none = no_route(0)) == NULL)
 			return upm_fail(err, UPM_ERR_NOMEM, "out of memory");
-		st = history_add(h, ch->time, ch->snapshot ? ch->snapshot : none,
-		    err);
+		st = history_quality(c, ch->time, ch->snapshot, err);
+		if (st == UPM_OK)
+			st = history_add(h, ch->time, ch->snapshot ?
+			    ch->snapshot : none, err);
 		upm_result_free(none);
 		none = NULL;
 		if (st != UPM_OK)
 			return st;
 		i++;
 	}
-	return UPM_OK;
+	return tell_pending(c, rib, h, err);
 }
 
 /* --step with events: the table sampled every step as the events pass,
@@ -301,6 +359,58 @@ sample_event(void *ctx, const upm_event *ev)
 		if (take_sample(s) != 0)
 			return -1;
 	return upm_rib_sink_event(s->rib, ev);
+}
+
+/* Did the table hold routes just before t (its state from the changes
+ * before t, or at its start)? */
+static int
+routes_before(const upm_rib *rib, int64_t t)
+{
+	const upm_result *r = upm_rib_start(rib);
+	size_t n = upm_rib_changes(rib);
+
+	if (upm_rib_start_time(rib) >= t)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const upm_rib_change *ch = upm_rib_change_at(rib, i);
+
+		if (ch->time >= t)
+			break;
+		if (!ch->flap)
+			r = ch->snapshot;
+	}
+	return r != NULL;
+}
+
+/* A day whose answer held nothing of the target while the table held
+ * routes when it began: no data for that day (an outage would have come as
+ * withdrawals the day before).  What changed in it is unknown: the next
+ * day's routes would be stamped at its midnight as if an event had caused
+ * them.  UNKNOWN, the gap named.  (An empty day in an outage going on is
+ * consistent, and one before any data is RIPEstat's retention beginning
+ * inside the range: the history starts with the first day's routes.) */
+static upm_status
+check_gaps(const struct config *c, const upm_rib *rib,
+    const upm_events_stats *stats, upm_error *err)
+{
+	for (size_t i = 0; i < stats->empty_days; i++) {
+		int64_t t = stats->empty_day[i], end;
+		char a[32], b[32];
+
+		if (!routes_before(rib, t))
+			continue;
+		end = c->until_t - t > UPM_EVENTS_CHUNK_S ?
+		    t + UPM_EVENTS_CHUNK_S : c->until_t;
+		if (upm_time_format(t, a, sizeof(a)) != UPM_OK ||
+		    upm_time_format(end, b, sizeof(b)) != UPM_OK)
+			a[0] = b[0] = '\0';
+		return upm_fail(err, UPM_ERR_NODATA, "no BGP data from %sZ until "
+		    "%sZ (bgplay's answer held no route and no update of the "
+		    "target, which had routes before): what changed then is "
+		    "unknown; ask a range around the gap, or read RIS archive "
+		    "files (--mrt)", a, b);
+	}
+	return UPM_OK;
 }
 
 /* --from/--until by events: bgplay into the table, one request at a time;
@@ -352,7 +462,8 @@ run_events(struct config *c, const char *target)
 		goto fail;
 	}
 	alarm(0);
-	if (upm_rib_finish(rib, c->until_t, &err) != UPM_OK)
+	if (upm_rib_finish(rib, c->until_t, &err) != UPM_OK ||
+	    check_gaps(c, rib, &stats, &err) != UPM_OK)
 		goto fail;
 	while (smp.next < smp.n)
 		if (take_sample(&smp) != 0) {

@@ -36,6 +36,17 @@ mkdir -p "$work/tree/straddle/bgplay"
 cp -r "$work/tree/default/announced-prefixes" "$work/tree/straddle/"
 cp "$empty" "$work/tree/straddle/bgplay/$all@2017-09-30T00-00-00.json"
 cp "$work/tree/default/bgplay/$all@2017-10-0"[12]"T00-00-00.json" "$work/tree/straddle/bgplay/"
+# hole: the middle day answers empty (RIPEstat's real empty answer).
+mkdir -p "$work/tree/hole/bgplay"
+cp -r "$work/tree/default/announced-prefixes" "$work/tree/hole/"
+cp "$work/tree/default/bgplay/$all@2017-09-30T00-00-00.json" "$work/tree/default/bgplay/$all@2017-10-02T00-00-00.json" "$work/tree/hole/bgplay/"
+cp "$empty" "$work/tree/hole/bgplay/$all@2017-10-01T00-00-00.json"
+# ignorer: a server that answers every window with the same day (as one
+# that ignores starttime= would).
+mkdir -p "$work/tree/ignorer/bgplay"
+cp -r "$work/tree/default/announced-prefixes" "$work/tree/ignorer/"
+cp "$work/tree/default/bgplay/$all@2017-10-01T00-00-00.json" "$work/tree/ignorer/bgplay/$all.json"
+cp "$work/tree/default/bgplay/193.0.0.0_21.json" "$work/tree/ignorer/bgplay/"
 start_replay "$work/tree" default || exit 1
 
 run() {
@@ -156,7 +167,51 @@ run -a 131279 --from "$FROM" --until "$UNTIL" --hold 10m -f text
 is "$rc" 2 "--hold 10m: change points remain"
 is "$(grep -o '^[0-9T:-]*Z AS[0-9]* [a-z]*' <<<"$out" | tr '\n' ' ')" \
     "2017-10-01T09:07:51Z AS20485 appeared 2017-10-01T10:14:45Z AS20485 disappeared 2017-10-01T12:26:00Z AS20485 appeared " \
-    "the outages of minutes are no change; TransTeleCom counted once the set has lasted"
+    "the outages of minutes are no change; TransTeleCom counted once it has lasted, each flap apart"
 like "$err" "flap from 2017-10-01T10:47:00Z to 2017-10-01T10:53:20Z" "flaps told on stderr"
+
+# --- --from 0 is the epoch, not "no start"; an answer for another time is refused --
+replay_ctl reset
+run -a 131279 --from 0 --until 1970-01-01T12:00:00
+is "$(requests | cut -d' ' -f3-)" "announced-prefixes(01-01T00..01-01T12) bgplay(01-01T00..01-01T12)" \
+    "--from 0: starttime=1970-01-01T00:00:00 sent, not left out"
+replay_ctl "scenario?name=ignorer"
+run -a 131279 --from 0 --until 1970-01-01T12:00:00
+is "$rc" 3 "--from 0, an answer of 2017: UNKNOWN"
+like "$out" 'bgplay .* from 1970-01-01T00:00:00Z until 1970-01-01T12:00:00Z: the answer holds a route of 2017-10-01T[0-9:]*Z, outside the time asked; refused' "says the answer is of another time"
+run -a 131279 --from 1970-01-01T00:00:00 --until 1970-01-01T12:00:00
+is "$rc" 3 "--from 1970-01-01T00:00:00 likewise"
+run -a 131279 --from 2017-09-29T00:00:00 --until 2017-09-29T12:00:00 -f json
+is "$rc" 3 "a window of 2017-09-29 answered with 2017-10-01: UNKNOWN"
+like "$out" 'outside the time asked' "refused"
+replay_ctl "scenario?name=default"
+
+# --- an empty day in the middle: no data, not a change at the next midnight --------
+replay_ctl "scenario?name=hole"
+run -a 131279 --from "$FROM" --until "$UNTIL" -f text
+is "$rc" 3 "a middle day without data: UNKNOWN, not a change stamped at 2017-10-02T00:00:00Z"
+like "$out" 'no data: no BGP data from 2017-10-01T00:00:00Z until 2017-10-02T00:00:00Z .*what changed then is unknown' "names the gap"
+run -a 131279 --from "$FROM" --until 2017-10-01T00:00:00 -f text
+is "$rc" 0 "the range before the gap: its history as usual"
+replay_ctl "scenario?name=default"
+
+# --- --min-peers above the vantage ASes: UNKNOWN, as the live check ---------------
+run -a 131279 --from "$FROM" --until "$UNTIL" --min-peers 100
+is "$rc" 3 "by events, --min-peers 100 over 41 vantage ASes: UNKNOWN, not a quiet history"
+like "$out" 'data quality: at 2017-09-30T00:00:00Z only 41 vantage ASes see AS131279, fewer than --min-peers 100' "names the reason"
+run -a 131279 -s ripestat-bgp-state --step 1h --from "$FROM" --until "$UNTIL" --min-peers 100
+is "$rc" 3 "snapshots, --min-peers 100: UNKNOWN"
+like "$out" 'data quality: .*only 41 vantage ASes' "names the reason"
+MRT=${UPM_MRT_DIR:-../shared/fixtures-public/mrt}
+if command -v bgpdump >/dev/null 2>&1 && [ -r "$MRT/updates.20160811.1600.gz" ]; then
+	python3 tests/mrt_split.py "$MRT/updates.20160811.1600.gz" 1470931320 "$work/u1" "$work/u2"
+	out=$("$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 --min-peers 100 2>/dev/null)
+	rc=$?
+	is "$rc" 3 "--mrt history, --min-peers 100: UNKNOWN"
+	like "$out" 'data quality: at .* vantage ASes see AS9829, fewer than --min-peers 100' "names the reason"
+else
+	ok 0 "# skip bgpdump or the MRT files are not here"
+	ok 0 "# skip bgpdump or the MRT files are not here"
+fi
 
 tap_end

@@ -75,19 +75,54 @@ like "$(cat "$work/err")" "not a RIB dump" "an updates file first: a warning"
     --until 2016-08-11T16:05:00 -f graphite --name t >"$work/g" 2>/dev/null
 like "$(cat "$work/g")" "history.upstreams-t.count-upstreams" "graphite lines"
 
-# Hold: AS9829's AS4755 went at 16:03:45 and came back at :52 (a flap
-# with 10 s); AS6762 went at :57, AS2914 came at :58, AS6762 was back at
-# 16:04:02: one change (AS2914) from the set that lasted; the settling
-# from 16:03:17 counts once, from 16:03:19.
+# Hold, per upstream: AS9829's AS4755 went at 16:03:45 and came back at
+# :52 (a flap with 10 s); AS6762 went at :57 and was back at 16:04:02 (a
+# flap); each appearance of 16:03:17..19 counts at its own second, AS2914
+# at 16:03:58 (another AS's flap restarts no clock).
 "$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --hold 10 \
     --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f text \
     >"$work/out" 2>"$work/err"
-like "$(cat "$work/err")" "flap from 2016-08-11T16:03:45Z to 2016-08-11T16:03:52Z" "--hold 10: the 7-second gap is a flap"
-is "$(grep -c appeared "$work/out")" 2 "--hold 10: two change points"
-like "$(cat "$work/out")" "2016-08-11T16:03:19Z AS209 appeared, AS1299 appeared, AS4755 appeared, AS6453 appeared, AS6762 appeared" \
-    "the settling of 16:03:17..19 once, stamped with the second of the set that lasted"
-like "$(cat "$work/out")" "2016-08-11T16:04:02Z AS2914 appeared;" \
-    "AS6762's 5-second gap is inside a set that changed again: AS2914 counted from 16:04:02"
+like "$(cat "$work/err")" "flap from 2016-08-11T16:03:45Z to 2016-08-11T16:03:52Z: AS4755 disappeared" "--hold 10: the 7-second gap is a flap"
+like "$(cat "$work/err")" "flap from 2016-08-11T16:03:57Z to 2016-08-11T16:04:02Z: AS6762 disappeared" "--hold 10: AS6762's 5-second gap too, every flap told"
+is "$(grep -v start: "$work/out" | grep -o '^[0-9T:-]*Z [^;]*' | tr '\n' '|')" \
+    "2016-08-11T16:03:17Z AS1299 appeared|2016-08-11T16:03:18Z AS4755 appeared, AS6453 appeared, AS6762 appeared|2016-08-11T16:03:19Z AS209 appeared|2016-08-11T16:03:58Z AS2914 appeared|" \
+    "--hold 10: each upstream stamped with the second it appeared"
+# --hold 59: AS1299 appeared at 16:03:17 and stayed to the end (102 s):
+# counted although others moved after it; AS6762, back at 16:04:02 for
+# 57 s, is pending at the end, told and in JSON.
+"$CHECK" -a 9829 --mrt "$work/u1" "$work/u2" --hold 59 \
+    --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f json \
+    >"$work/out" 2>"$work/err"
+is "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s+%s" % (c["time"][11:19], ",".join(map(str, c["appeared"]))) for c in d["changes"]),
+      " ".join("%s:%s@%s" % (p["asn"], p["change"], p["since"][11:19]) for p in d.get("pending", [])))' "$work/out" 2>&1)" \
+    "16:03:17+1299 16:03:18+6453 16:03:19+209 16:03:52+4755 16:03:58+2914 6762:appeared@16:04:02" \
+    "--hold 59: AS1299 counted at 16:03:17; AS6762 pending at the end, in JSON"
+like "$(cat "$work/err")" "pending at the end: AS6762 appeared at 2016-08-11T16:04:02Z" "and told on stderr"
+like "$(cat "$work/err")" "flap from 2016-08-11T16:03:18Z to 2016-08-11T16:03:45Z: AS4755 appeared" "the flaps of each upstream told"
+
+# The hold per upstream against the independent reference (changes and
+# what is pending at the end).
+for o in 9829 24427 262785; do
+	for h in 10 59; do
+		want=$(python3 tests/mrt_reference.py changes "$work/u1" "$work/u2" --origin "$o" --hold "$h")
+		got=$("$CHECK" -a "$o" --mrt "$work/u1" "$work/u2" --hold "$h" \
+		    --from 2016-08-11T16:00:00 --until 2016-08-11T16:05:00 -f json \
+		    2>/dev/null | python3 -c '
+import calendar, json, sys, time
+d = json.load(sys.stdin)
+t = lambda s: calendar.timegm(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S"))
+for c in d["changes"]:
+    print(t(c["time"]), " ".join(["+%d" % a for a in sorted(c["appeared"])] +
+                                 ["-%d" % a for a in sorted(c["disappeared"])]))
+for p in sorted(d.get("pending", []), key=lambda p: (t(p["since"]), p["asn"])):
+    print("pending", t(p["since"]), ("+%d" if p["change"] == "appeared" else "-%d") % p["asn"])')
+		ok "$([ -n "$want" ] && [ "$got" = "$want" ]; echo $?)" \
+		    "AS$o --hold $h: $(wc -l <<<"$want") lines (change points, pending) as the reference"
+		[ "$got" = "$want" ] || diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
+	done
+done
 
 # Errors.
 head -c 100000 "$work/u2" >"$work/cut"

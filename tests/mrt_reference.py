@@ -23,6 +23,12 @@ and every neighbour is an upstream when none has (or with --neighbours
 all).  Shares are over the upstreams' paths; present = at least
 --min-peers vantage ASes and --min-share percent.  Events of one second
 are one moment; a peer leaving state 6 loses its routes.
+
+With --hold S (changes): per upstream, an AS's appearance (disappearance)
+counts once it has stayed present (absent) S seconds, stamped with the
+second it appeared (disappeared); one undone sooner is a flap (not
+printed); one that had not lasted S by the last second is printed as
+"pending time +asn" (or -asn).  Appearances of one second are one line.
 """
 import argparse
 import collections
@@ -135,6 +141,7 @@ def main():
     ap.add_argument("--min-share", type=float, default=1.0)
     ap.add_argument("--neighbours", choices=["all", "providers"],
                     default="providers")
+    ap.add_argument("--hold", type=int, default=0)
     a = ap.parse_args()
     if a.what == "origins":
         c = collections.Counter()
@@ -149,11 +156,14 @@ def main():
     t = Table(a.origin, a.min_peers, a.min_share, a.neighbours == "all")
     changes = []
     before, second = None, None
+    timeline = []       # --hold: (second, present set) after the start
 
     def close(ts):
         nonlocal before
         now = t.present()
-        if before is not None and now != before:
+        if before is not None and a.hold:
+            timeline.append((ts, now))
+        elif before is not None and now != before:
             changes.append((ts, now - before, before - now))
             before = now
 
@@ -173,6 +183,9 @@ def main():
             second = None
     if second is not None:
         close(second)
+    pending = []
+    if a.hold and before is not None:
+        changes, pending = held(before, timeline, second, a.hold)
     if a.what == "table":
         for n, v in sorted(t.counts().items()):
             if not v[5]:
@@ -183,6 +196,35 @@ def main():
         for ts, up, down in changes:
             print(ts, " ".join(["+%d" % x for x in sorted(up)] +
                                ["-%d" % x for x in sorted(down)]))
+        for ts, x, appear in sorted(pending):
+            print("pending", ts, ("+%d" if appear else "-%d") % x)
+
+
+def held(start, timeline, end, hold):
+    """The per-upstream hold over the present sets of each second."""
+    flips = collections.defaultdict(list)   # asn -> [(second, present)]
+    prev = start
+    for ts, now in timeline:
+        for x in now ^ prev:
+            flips[x].append((ts, x in now))
+        prev = now
+    counted = collections.defaultdict(lambda: (set(), set()))
+    pending = []
+    for x, fl in flips.items():
+        i = 0
+        while i < len(fl):
+            s, state = fl[i]
+            nxt = fl[i + 1][0] if i + 1 < len(fl) else end
+            if nxt - s >= hold:
+                counted[s][0 if state else 1].add(x)
+                i += 1
+            elif i + 1 < len(fl):
+                i += 2          # a flap: undone at the next flip
+            else:
+                pending.append((s, x, state))
+                i += 1
+    return [(s, up, down) for s, (up, down) in sorted(counted.items())], \
+        pending
 
 
 if __name__ == "__main__":

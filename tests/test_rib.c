@@ -215,24 +215,38 @@ test_hold(void)
 	announce_from(r, 500, 1, 2, "10.0.0.0/8", TTK);
 	announce_from(r, 700, 5, 1, "10.9.0.0/16", CU);
 	upm_rib_finish(r, 800, &err);
-	IS_INT(upm_rib_changes(r), 2, "one flap, one change");
+	IS_INT(upm_rib_changes(r), 3, "two flaps (TTK came, CU went), one change");
 	c = upm_rib_change_at(r, 0);
 	OK(c && c->flap && c->time == 100 && c->until == 130 &&
 	    c->appeared.n == 1 && c->appeared.v[0] == TTK,
 	    "the flap: TTK from 100 to 130");
 	c = upm_rib_change_at(r, 1);
+	OK(c && c->flap && c->time == 100 && c->until == 130 &&
+	    c->disappeared.n == 1 && c->disappeared.v[0] == CU,
+	    "the flap: CU gone from 100 to 130, per upstream");
+	c = upm_rib_change_at(r, 2);
 	OK(c && !c->flap && c->time == 500 && c->appeared.n == 1 &&
 	    c->appeared.v[0] == TTK && c->snapshot != NULL,
 	    "the lasting change stamped 500");
 	upm_rib_free(r);
 
-	/* Not yet lasted at the end: not reported. */
+	/* Not yet lasted at the end: no change, told as pending. */
 	r = new_rib(60);
 	announce_from(r, 0, 1, 4, "10.0.0.0/8", CU);
 	upm_rib_rebase(r);
 	announce_from(r, 100, 1, 3, "10.0.0.0/8", TTK);
 	upm_rib_finish(r, 130, &err);
 	IS_INT(upm_rib_changes(r), 0, "a change younger than the hold: none");
+	{
+		uint32_t asn = 0;
+		int appear = 0;
+		int64_t since = 0;
+
+		OK(upm_rib_pending_n(r) >= 1 && upm_rib_pending_at(r, 0, &asn,
+		    &appear, &since) == 0 && since == 100 &&
+		    (asn == TTK || asn == CU),
+		    "but pending at the end, since 100 (not dropped)");
+	}
 	upm_rib_free(r);
 	r = new_rib(60);
 	announce_from(r, 0, 1, 4, "10.0.0.0/8", CU);
@@ -240,6 +254,50 @@ test_hold(void)
 	announce_from(r, 100, 1, 3, "10.0.0.0/8", TTK);
 	upm_rib_finish(r, 160, &err);
 	IS_INT(upm_rib_changes(r), 1, "one that lasted to the end: counted");
+	upm_rib_free(r);
+}
+
+/* The hold per upstream: another AS's flap restarts no clock, and each
+ * change is stamped with the second its AS appeared. */
+static void
+test_hold_per_upstream(void)
+{
+	upm_rib *r = new_rib(60);
+	const upm_rib_change *c;
+	upm_error err;
+
+	announce_from(r, 0, 1, 4, "10.0.0.0/8", CU);
+	upm_rib_rebase(r);
+	announce_from(r, 100, 5, 2, "10.0.0.0/8", TTK);
+	announce_from(r, 120, 7, 2, "10.0.0.0/8", 174);
+	withdraw_from(r, 130, 7, 2, "10.0.0.0/8");
+	upm_rib_finish(r, 170, &err);
+	IS_INT(upm_rib_changes(r), 2, "TTK's change and AS174's flap");
+	c = upm_rib_change_at(r, 0);
+	OK(c && !c->flap && c->time == 100 && c->appeared.n == 1 &&
+	    c->appeared.v[0] == TTK && c->disappeared.n == 0 &&
+	    c->snapshot != NULL && c->snapshot->n_present == 2,
+	    "TTK counted at 100 though AS174 moved at 120 and 130");
+	c = upm_rib_change_at(r, 1);
+	OK(c && c->flap && c->time == 120 && c->until == 130 &&
+	    c->appeared.n == 1 && c->appeared.v[0] == 174,
+	    "AS174's flap from 120 to 130, in time order");
+	IS_INT(upm_rib_pending_n(r), 0, "nothing pending");
+	upm_rib_free(r);
+
+	/* Two ASes at different seconds: each at its own. */
+	r = new_rib(30);
+	announce_from(r, 0, 1, 4, "10.0.0.0/8", CU);
+	upm_rib_rebase(r);
+	announce_from(r, 100, 5, 2, "10.0.0.0/8", TTK);
+	announce_from(r, 110, 7, 2, "10.0.0.0/8", 174);
+	upm_rib_finish(r, 200, &err);
+	IS_INT(upm_rib_changes(r), 2, "two changes");
+	OK(upm_rib_changes(r) == 2 && upm_rib_change_at(r, 0)->time == 100 &&
+	    upm_rib_change_at(r, 1)->time == 110 &&
+	    upm_rib_change_at(r, 0)->snapshot->n_present == 2 &&
+	    upm_rib_change_at(r, 1)->snapshot->n_present == 3,
+	    "TTK at 100, AS174 at 110 (not both at the second the set last moved)");
 	upm_rib_free(r);
 }
 
@@ -373,6 +431,7 @@ main(void)
 	test_session_down();
 	test_other_origin_replaces();
 	test_hold();
+	test_hold_per_upstream();
 	test_incremental_equals_recount(1, UPM_WEIGHT_PATH);
 	test_incremental_equals_recount(0, UPM_WEIGHT_PATH);
 	test_incremental_equals_recount(0, UPM_WEIGHT_VANTAGE_AS);
