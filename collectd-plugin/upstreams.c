@@ -58,7 +58,6 @@
 #include "collectd/core/daemon/utils_complain.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -556,44 +555,15 @@ static int
 up_get_duration(const oconfig_item_t *ci, double min, double max,
     double *out)
 {
-	const char *p;
-	double v = 0, mult = 1;
+	int64_t v;
 
 	if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_NUMBER)
 		return up_get_integer(ci, min, max, out);
-	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+	    upm_duration_parse(ci->values[0].value.string, (int64_t)max, &v,
+	    NULL) != UPM_OK || !((double)v >= min && (double)v <= max))
 		return -1;
-	p = ci->values[0].value.string;
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		v = v * 10 + (*p - '0');
-		if (v > max)
-			return -1;
-	}
-	switch (*p) {
-	case '\0':
-		break;
-	case 's':
-		break;
-	case 'm':
-		mult = 60;
-		break;
-	case 'h':
-		mult = 3600;
-		break;
-	case 'd':
-		mult = 86400;
-		break;
-	default:
-		return -1;
-	}
-	if (*p != '\0' && p[1] != '\0')
-		return -1;
-	v *= mult;
-	if (!(v >= min && v <= max))
-		return -1;
-	*out = v;
+	*out = (double)v;
 	return 0;
 }
 

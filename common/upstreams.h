@@ -106,6 +106,11 @@ upm_status upm_time_format(int64_t t, char *buf, size_t len);
 /* Milliseconds of CLOCK_MONOTONIC (budgets and deadlines, which must not
  * jump with the wall clock); 0 if the clock cannot be read. */
 int64_t upm_clock_ms(void);
+/* "30s", "15m", "1h", "2d" or plain seconds ("90") into seconds: digits,
+ * then at most one unit letter (s, m, h, d); no sign, no blanks, at most
+ * max_s.  Zero is accepted (callers that refuse it say so). */
+upm_status upm_duration_parse(const char *s, int64_t max_s, int64_t *out,
+    upm_error *err);
 
 /* Validate an IPv4/IPv6 prefix "a.b.c.d/len" or "x::/len" (len mandatory). */
 upm_status upm_prefix_check(const char *s, upm_error *err);

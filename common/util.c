@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -388,6 +389,54 @@ upm_time_parse(const char *s, int64_t *out, upm_error *err)
 bad:
 	return upm_fail(err, UPM_ERR_ARG,
 	    "invalid time '%.40s': want YYYY-MM-DDTHH:MM:SS (UTC) or Unix seconds", s);
+}
+
+static int64_t
+unit_seconds(char c)
+{
+	switch (c) {
+	case 's':
+		return 1;
+	case 'm':
+		return 60;
+	case 'h':
+		return 3600;
+	case 'd':
+		return 86400;
+	}
+	return 0;
+}
+
+upm_status
+upm_duration_parse(const char *s, int64_t max_s, int64_t *out,
+    upm_error *err)
+{
+	const char *p = s;
+	int64_t v = 0, mult = 1;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		goto bad;
+	/* Digit by digit, so that no overflow can happen before the check. */
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > max_s)
+			goto too_long;
+		v = v * 10 + (*p - '0');
+	}
+	if (*p != '\0' && ((mult = unit_seconds(*p)) == 0 || p[1] != '\0'))
+		goto bad;
+	if (v > max_s / mult)
+		goto too_long;
+	*out = v * mult;
+	return UPM_OK;
+too_long:
+	if (max_s % 86400 == 0)
+		return upm_fail(err, UPM_ERR_ARG, "invalid duration '%.40s': "
+		    "longer than %" PRId64 " days", s, max_s / 86400);
+	return upm_fail(err, UPM_ERR_ARG, "invalid duration '%.40s': longer "
+	    "than %" PRId64 " s", s, max_s);
+bad:
+	return upm_fail(err, UPM_ERR_ARG, "invalid duration '%.40s': want a "
+	    "number of seconds or e.g. 30s, 15m, 1h, 2d", s ? s : "");
 }
 
 int64_t

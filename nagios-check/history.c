@@ -56,53 +56,18 @@ struct history {
 
 /* ------------------------------------------------------------ arguments */
 
-static int64_t
-unit_seconds(char c)
-{
-	switch (c) {
-	case 's':
-		return 1;
-	case 'm':
-		return 60;
-	case 'h':
-		return 3600;
-	case 'd':
-		return 86400;
-	}
-	return 0;
-}
-
 upm_status
 history_duration_parse(const char *s, int64_t *out, upm_error *err)
 {
-	const char *p = s;
-	int64_t v = 0, mult = 1;
+	int64_t v;
 
-	if (s == NULL || !isdigit((unsigned char)*s))
-		goto bad;
-	/* Digit by digit, so that no overflow can happen before the check. */
-	for (; isdigit((unsigned char)*p); p++) {
-		if (v > HISTORY_MAX_DURATION)
-			goto too_long;
-		v = v * 10 + (*p - '0');
-	}
-	if (*p != '\0') {
-		if ((mult = unit_seconds(*p)) == 0 || p[1] != '\0')
-			goto bad;
-	}
+	if (upm_duration_parse(s, HISTORY_MAX_DURATION, &v, err) != UPM_OK)
+		return UPM_ERR_ARG;
 	if (v == 0)
 		return upm_fail(err, UPM_ERR_ARG,
 		    "invalid duration '%.40s': must be more than zero", s);
-	if (v > HISTORY_MAX_DURATION / mult)
-		goto too_long;
-	*out = v * mult;
+	*out = v;
 	return UPM_OK;
-too_long:
-	return upm_fail(err, UPM_ERR_ARG, "invalid duration '%.40s': longer "
-	    "than %" PRId64 " days", s, HISTORY_MAX_DURATION / 86400);
-bad:
-	return upm_fail(err, UPM_ERR_ARG, "invalid duration '%.40s': want a "
-	    "number of seconds or e.g. 30s, 15m, 1h, 2d", s ? s : "");
 }
 
 upm_status
