@@ -489,17 +489,15 @@ read_answer(struct run *run, struct reader *rd, const char *req,
 	if (rd->desc != NULL && rd->desc->transport == UPM_TRANSPORT_OPEN)
 		st = rd->desc->open(req, &s, err);
 	else if (rd->desc != NULL)
-		st = upm_fetch_stream_fresh(rd->f ? rd->f : run->f, req,
-		    rd->desc->fresh_s, &s, NULL, err);
+		st = upm_fetch_stream_fresh(f, req, rd->desc->fresh_s, &s, NULL,
+		    err);
 	else
 		st = upm_fetch_stream(f, req, &s, NULL, err);
-	run_lock(run);
-	count_load(run, f, rd->kind[0] != '\0' ? rd->kind : rd->desc != NULL ?
-	    rd->desc->name : "other", &before);
-	run_unlock(run);
 	reader_drop(rd);
 	upm_buf_free(&rd->body);
 	run_lock(run);
+	count_load(run, f, rd->kind[0] != '\0' ? rd->kind : rd->desc != NULL ?
+	    rd->desc->name : "other", &before);
 	if (st == UPM_OK)
 		run->records += run->parallel ? rd->records : run->call_records;
 	run_unlock(run);
