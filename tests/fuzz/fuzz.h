@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "upm_private.h"
+#include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -141,6 +142,21 @@ fuzz_obs_sink(void *ctx, const upm_observation *obs)
 	fuzz_check_observation(obs);
 	c->seen++;
 	return c->stop;
+}
+
+/* What a source's parser promises of every event it hands the sink: a
+ * session; a valid prefix unless a session goes down; a usable
+ * announcement's path not empty and within the hop cap. */
+static inline void
+fuzz_check_event(const upm_event *ev)
+{
+	FUZZ_REQUIRE(ev->session != NULL && ev->session[0] != '\0');
+	if (ev->kind != UPM_EV_SESSION_DOWN)
+		FUZZ_REQUIRE(ev->prefix != NULL &&
+		    upm_prefix_check(ev->prefix, NULL) == UPM_OK);
+	if (ev->kind == UPM_EV_ANNOUNCE && !ev->unusable)
+		FUZZ_REQUIRE(ev->path != NULL && ev->path_len > 0 &&
+		    ev->path_len <= UPM_PATH_MAX_HOPS);
 }
 
 #endif

@@ -11,7 +11,6 @@
  * points come in time order. */
 #include "fuzz.h"
 #include "rib.h"
-#include "source.h"
 
 struct feed {
 	upm_rib *rib;
@@ -23,13 +22,7 @@ check_event(void *ctx, const upm_event *ev)
 {
 	struct feed *f = ctx;
 
-	FUZZ_REQUIRE(ev->session != NULL && ev->session[0] != '\0');
-	if (ev->kind != UPM_EV_SESSION_DOWN)
-		FUZZ_REQUIRE(ev->prefix != NULL &&
-		    upm_prefix_check(ev->prefix, NULL) == UPM_OK);
-	if (ev->kind == UPM_EV_ANNOUNCE && !ev->unusable)
-		FUZZ_REQUIRE(ev->path != NULL && ev->path_len > 0 &&
-		    ev->path_len <= UPM_PATH_MAX_HOPS);
+	fuzz_check_event(ev);
 	f->events++;
 	return upm_rib_sink_event(f->rib, ev);
 }

@@ -8,20 +8,13 @@
  * session; an announcement or withdrawal a valid prefix; a usable path is
  * not empty and within the hop cap; the counters never exceed the lines. */
 #include "fuzz.h"
-#include "source.h"
 
 static int
 check_event(void *ctx, const upm_event *ev)
 {
 	size_t *n = ctx;
 
-	FUZZ_REQUIRE(ev->session != NULL && ev->session[0] != '\0');
-	if (ev->kind != UPM_EV_SESSION_DOWN)
-		FUZZ_REQUIRE(ev->prefix != NULL &&
-		    upm_prefix_check(ev->prefix, NULL) == UPM_OK);
-	if (ev->kind == UPM_EV_ANNOUNCE && !ev->unusable)
-		FUZZ_REQUIRE(ev->path != NULL && ev->path_len > 0 &&
-		    ev->path_len <= UPM_PATH_MAX_HOPS);
+	fuzz_check_event(ev);
 	(*n)++;
 	return 0;
 }
